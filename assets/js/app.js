@@ -1,0 +1,62 @@
+/* CDS Portal - comportamenti lato client (nessuna dipendenza, ES2017).
+   Caricato con `defer` dopo htmx. La CSP vieta script inline: tutto vive qui. */
+(function () {
+  'use strict';
+
+  // (a) [data-copy="ID"]: copia negli appunti il testo dell'elemento #ID.
+  function fallbackCopy(text) {
+    var ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.className = 'visually-hidden';
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    document.body.removeChild(ta);
+    return ok ? Promise.resolve() : Promise.reject(new Error('copy failed'));
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); });
+    }
+    return fallbackCopy(text);
+  }
+
+  document.addEventListener('click', function (e) {
+    var btn = e.target.closest && e.target.closest('[data-copy]');
+    if (!btn) return;
+    var src = document.getElementById(btn.getAttribute('data-copy'));
+    if (!src) return;
+    e.preventDefault();
+    var text = ('value' in src && typeof src.value === 'string') ? src.value : src.textContent;
+    copyText(text.trim()).then(function () {
+      if (btn.dataset.copyLabel === undefined) btn.dataset.copyLabel = btn.textContent;
+      btn.textContent = 'Copiato';
+      clearTimeout(btn._copyTimer);
+      btn._copyTimer = setTimeout(function () {
+        btn.textContent = btn.dataset.copyLabel;
+        delete btn.dataset.copyLabel;
+      }, 2000);
+    }, function () { /* copia non riuscita: nessuna modifica */ });
+  });
+
+  // (b) htmx: invia il token CSRF (da <meta name="csrf-token">) in ogni richiesta.
+  document.body.addEventListener('htmx:configRequest', function (e) {
+    var t = document.querySelector('meta[name=csrf-token]');
+    if (t) e.detail.headers['X-CSRF-Token'] = t.content;
+  });
+
+  // (c) <form data-confirm="Testo">: chiede conferma prima dell'invio.
+  // Fase di cattura su window: precede anche il gestore di submit di htmx.
+  window.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-confirm')) return;
+    var msg = form.getAttribute('data-confirm') || 'Confermi l\u2019operazione?';
+    if (!window.confirm(msg)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+})();

@@ -1,0 +1,80 @@
+//! AppState: configuration, database, secrets, metrics, and the bounded pools and
+//! limiters that features share.
+
+use crate::auth::hashing::Hasher;
+use crate::auth::throttle::IpLimiter;
+use crate::config::Config;
+use crate::db::Db;
+use crate::ops::Metrics;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub db: Db,
+    /// Server secret (in the DB, made at init): signs anonymous CSRF tokens.
+    pub secret: Vec<u8>,
+    pub metrics: Metrics,
+    pub hasher: Hasher,
+    pub ip_limiter: IpLimiter,
+    /// Wakes the SMS sender when a message is queued.
+    pub sms_wakeup: tokio::sync::Notify,
+    /// The configured logo, read once at start: (bytes, content type).
+    pub logo: Option<(bytes::Bytes, &'static str)>,
+    request_ids: AtomicU64,
+}
+
+impl Deref for App {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn new(config: Config, db: Db, secret: Vec<u8>) -> Result<App, String> {
+        let logo = load_logo(&config.asl.logo)?;
+        Ok(App(Arc::new(Inner {
+            hasher: Hasher::new(&config.auth)?,
+            ip_limiter: IpLimiter::new(config.auth.ip_attempts_per_minute),
+            config,
+            db,
+            secret,
+            metrics: Metrics::default(),
+            sms_wakeup: tokio::sync::Notify::new(),
+            logo,
+            request_ids: AtomicU64::new(1),
+        })))
+    }
+
+    pub fn next_request_id(&self) -> u64 {
+        self.request_ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Unix seconds, UTC.
+    pub fn now(&self) -> i64 {
+        jiff::Timestamp::now().as_second()
+    }
+}
+
+pub fn load_logo(path: &str) -> Result<Option<(bytes::Bytes, &'static str)>, String> {
+    if path.is_empty() {
+        return Ok(None);
+    }
+    let kind = match path
+        .rsplit('.')
+        .next()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => return Err(format!("asl.logo {path}: serve un file .svg o .png")),
+    };
+    let data = std::fs::read(path).map_err(|e| format!("asl.logo {path}: {e}"))?;
+    Ok(Some((data.into(), kind)))
+}

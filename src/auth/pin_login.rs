@@ -1,0 +1,201 @@
+//! "Accedi" with codice fiscale + PIN (SPECS.md §5). The answer and its timing are the
+//! same whether the codice fiscale is registered or not.
+
+use super::views::{self, FormState};
+use super::{LANDING, sessions, throttle};
+use crate::app::App;
+use crate::http::csrf;
+use crate::http::error::{AppError, Kind};
+use crate::http::req::Ctx;
+use crate::http::resp::{self, Resp};
+use crate::patients::{CodiceFiscale, store};
+use crate::ui::time;
+use hyper::StatusCode;
+use std::sync::atomic::Ordering;
+
+pub fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    if ctx.session.is_some() {
+        return Ok(resp::redirect(LANDING));
+    }
+    let q = ctx.query();
+    let alert = if q.get("scaduta") == "1" {
+        Some((
+            "info",
+            "La sessione è scaduta per inattività: accedi di nuovo.".to_string(),
+        ))
+    } else if q.get("uscito") == "1" {
+        Some(("success", "Sei uscito dal portale. Per sicurezza chiudi il browser se il dispositivo è condiviso.".to_string()))
+    } else {
+        None
+    };
+    render(
+        app,
+        ctx,
+        StatusCode::OK,
+        FormState {
+            alert,
+            ..Default::default()
+        },
+    )
+}
+
+fn render(
+    app: &App,
+    ctx: &mut Ctx,
+    status: StatusCode,
+    state: FormState,
+) -> Result<Resp, AppError> {
+    let token = csrf::anon_token(ctx, &app.secret, app.now());
+    Ok(resp::html(status, views::login(app, ctx, &token, &state)))
+}
+
+enum Outcome {
+    Locked(i64),
+    /// The new session's cookie token.
+    Ok(String),
+    Wrong {
+        locked_until: Option<i64>,
+        left: i64,
+    },
+}
+
+pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let now = app.now();
+    if !app.ip_limiter.allow(ctx.ip, "login", now) {
+        return Err(AppError::new(
+            Kind::TooManyRequests,
+            "Troppi tentativi di accesso da questa connessione. Attendi un minuto e riprova.",
+        ));
+    }
+    let form = ctx.form();
+    let (cf_input, pin) = (
+        form.get("codice_fiscale").to_string(),
+        form.get("pin").trim().to_string(),
+    );
+    let cf = match CodiceFiscale::parse(&cf_input) {
+        Ok(cf) => cf,
+        Err(e) => {
+            let state = FormState {
+                cf: &cf_input,
+                cf_error: Some(e.to_string()),
+                ..Default::default()
+            };
+            return render(app, ctx, StatusCode::UNPROCESSABLE_ENTITY, state);
+        }
+    };
+    if pin.len() != 8 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        let msg = if pin.is_empty() {
+            "Inserisci il PIN."
+        } else {
+            "Il PIN è composto da 8 cifre."
+        };
+        let state = FormState {
+            cf: cf.as_str(),
+            second_error: Some(msg.into()),
+            ..Default::default()
+        };
+        return render(app, ctx, StatusCode::UNPROCESSABLE_ENTITY, state);
+    }
+    let outcome = check(app, &cf, pin, now, ctx.ip.to_string()).await?;
+    match outcome {
+        Outcome::Ok(token) => {
+            sessions::set_cookie(app, ctx, &token);
+            app.metrics.logins.fetch_add(1, Ordering::Relaxed);
+            Ok(resp::redirect(LANDING))
+        }
+        Outcome::Locked(until) => locked(app, ctx, &cf, until),
+        Outcome::Wrong {
+            locked_until: Some(until),
+            ..
+        } => locked(app, ctx, &cf, until),
+        Outcome::Wrong { left, .. } => {
+            let msg = format!(
+                "Codice fiscale o PIN non corretti. Dopo {} tentativi errati l'accesso viene bloccato per {} minuti (tentativi rimasti: {left}).",
+                app.config.auth.max_failures,
+                app.config.auth.lockout_secs / 60
+            );
+            let state = FormState {
+                cf: cf.as_str(),
+                alert: Some(("danger", msg)),
+                ..Default::default()
+            };
+            render(app, ctx, StatusCode::UNAUTHORIZED, state)
+        }
+    }
+}
+
+fn locked(app: &App, ctx: &mut Ctx, cf: &CodiceFiscale, until: i64) -> Result<Resp, AppError> {
+    let msg = format!(
+        "Troppi tentativi errati: l'accesso con questo codice fiscale è bloccato fino alle {} del {}. \
+         Se hai dimenticato il PIN puoi richiederne uno nuovo.",
+        time::clock(until),
+        time::datetime(until).split(' ').next().unwrap_or_default()
+    );
+    let state = FormState {
+        cf: cf.as_str(),
+        alert: Some(("danger", msg)),
+        ..Default::default()
+    };
+    render(app, ctx, StatusCode::TOO_MANY_REQUESTS, state)
+}
+
+/// Looks up the lock and the stored hash, verifies the PIN (a dummy hash when unknown),
+/// then records the outcome (and opens the session) in one transaction.
+async fn check(
+    app: &App,
+    cf: &CodiceFiscale,
+    pin: String,
+    now: i64,
+    ip: String,
+) -> Result<Outcome, AppError> {
+    let key = cf.as_str().to_string();
+    let (lock, creds) = app
+        .db
+        .read(move |c| {
+            Ok((
+                throttle::locked_until(c, &key, now)?,
+                store::credentials(c, &key)?,
+            ))
+        })
+        .await?;
+    if let Some(until) = lock {
+        return Ok(Outcome::Locked(until));
+    }
+    let id = creds.as_ref().map(|c| c.id);
+    let ok = app
+        .hasher
+        .verify(pin, creds.and_then(|c| c.pin_hash))
+        .await?;
+    let (max, lock_secs) = (app.config.auth.max_failures, app.config.auth.lockout_secs);
+    let key = cf.as_str().to_string();
+    if ok {
+        let patient = id.ok_or_else(|| AppError::internal("verified without a patient"))?;
+        let token = app
+            .db
+            .write(move |tx| {
+                throttle::clear_failures(tx, &key)?;
+                crate::audit::record(tx, now, Some(patient), "login", "pin", &ip)?;
+                Ok(sessions::create(tx, patient, "pin", now)?)
+            })
+            .await?;
+        return Ok(Outcome::Ok(token));
+    }
+    app.metrics.login_failures.fetch_add(1, Ordering::Relaxed);
+    app.db
+        .write(move |tx| {
+            let locked_until = throttle::record_failure(tx, &key, now, max, lock_secs)?;
+            let failures: i64 = tx.query_row(
+                "SELECT failures FROM login_failures WHERE codice_fiscale = ?1",
+                [&key],
+                |r| r.get(0),
+            )?;
+            if let Some(p) = id {
+                crate::audit::record(tx, now, Some(p), "login_failed", "pin", &ip)?;
+            }
+            Ok(Outcome::Wrong {
+                locked_until,
+                left: (max - failures).max(0),
+            })
+        })
+        .await
+}

@@ -1,0 +1,311 @@
+//! Command line: serve | demo | init | backup <file> | check-config.
+
+use crate::app::App;
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::server;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const USAGE: &str = "uso: cds-portal <comando> [opzioni]
+
+comandi:
+  serve           avvia il portale (config: --config FILE e variabili CDS_*)
+  demo            avvia la demo su http://127.0.0.1:8080 con dati e sandbox (--reset la ricrea)
+  init            crea la cartella dati e il database
+  backup FILE     copia coerente del database, anche mentre il portale è attivo
+  check-config    mostra la configurazione effettiva (segreti mascherati); --keys elenca le chiavi
+
+opzioni:
+  --config FILE   file di configurazione TOML
+  --listen ADDR   indirizzo di ascolto (porta 0: una porta libera, stampata sulla prima riga)
+  --data DIR      cartella dati";
+
+struct Args {
+    command: String,
+    config: Option<PathBuf>,
+    listen: Option<String>,
+    data: Option<PathBuf>,
+    reset: bool,
+    keys: bool,
+    positional: Vec<String>,
+}
+
+fn parse(args: Vec<String>) -> Result<Args, String> {
+    let mut it = args.into_iter();
+    let command = it.next().ok_or("manca il comando")?;
+    let mut a = Args {
+        command,
+        config: None,
+        listen: None,
+        data: None,
+        reset: false,
+        keys: false,
+        positional: vec![],
+    };
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} richiede un valore"));
+        match arg.as_str() {
+            "--config" => a.config = Some(value("--config")?.into()),
+            "--listen" => a.listen = Some(value("--listen")?),
+            "--data" => a.data = Some(value("--data")?.into()),
+            "--reset" => a.reset = true,
+            "--keys" => a.keys = true,
+            s if s.starts_with("--") => return Err(format!("opzione sconosciuta {s}")),
+            _ => a.positional.push(arg),
+        }
+    }
+    Ok(a)
+}
+
+pub fn main(args: Vec<String>) -> i32 {
+    if args
+        .first()
+        .is_none_or(|a| a == "help" || a == "--help" || a == "-h")
+    {
+        println!("{USAGE}");
+        return if args.is_empty() { 2 } else { 0 };
+    }
+    let result = parse(args).and_then(|a| match a.command.as_str() {
+        "serve" => load(&a, false).and_then(|c| start(c, None)),
+        "demo" => load(&a, true).and_then(|c| crate::demo::run(c, a.reset)),
+        "init" => load(&a, false).and_then(|c| {
+            init(&c).map(|_| println!("database pronto in {}", db_path(&c).display()))
+        }),
+        "backup" => backup(&a),
+        "check-config" => check_config(&a),
+        other => Err(format!("comando sconosciuto {other:?}\n\n{USAGE}")),
+    });
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("errore: {e}");
+            1
+        }
+    }
+}
+
+fn load(a: &Args, demo: bool) -> Result<Config, String> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let mut config = if demo {
+        // The demo's defaults sit below the file and the environment.
+        let mut env_demo = vec![
+            ("CDS_SANDBOX".to_string(), "true".to_string()),
+            ("CDS_DATA_DIR".to_string(), "./demo-data".to_string()),
+            (
+                "CDS_ASL_NAME".to_string(),
+                "ASL Demo – Azienda Sanitaria Locale".to_string(),
+            ),
+            (
+                "CDS_ASL_PARENT".to_string(),
+                "Regione Piemonte – Servizio Sanitario Regionale".to_string(),
+            ),
+            ("CDS_SMS_SENDER_NAME".to_string(), "ASL Demo".to_string()),
+        ];
+        env_demo.extend(env);
+        Config::load(a.config.as_deref(), &env_demo)?
+    } else {
+        Config::load(a.config.as_deref(), &env)?
+    };
+    if let Some(l) = &a.listen {
+        config.listen = l.clone();
+    }
+    if let Some(d) = &a.data {
+        config.data_dir = d.clone();
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+pub fn db_path(c: &Config) -> PathBuf {
+    c.data_dir.join("cds-portal.db")
+}
+
+/// Creates the data folder and the database (schema + server secret).
+pub fn init(c: &Config) -> Result<Db, String> {
+    std::fs::create_dir_all(&c.data_dir).map_err(|e| format!("{}: {e}", c.data_dir.display()))?;
+    check_local_disk(&c.data_dir)?;
+    let db = Db::open(&db_path(c))?;
+    Ok(db)
+}
+
+/// SQLite locking breaks on network filesystems: refuse them.
+fn check_local_disk(dir: &Path) -> Result<(), String> {
+    let Ok(dir) = dir.canonicalize() else {
+        return Ok(());
+    };
+    let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else {
+        return Ok(());
+    };
+    let fstype = mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (_, mount, fstype) = (f.next()?, f.next()?, f.next()?);
+            dir.starts_with(mount)
+                .then(|| (mount.len(), fstype.to_string()))
+        })
+        .max()
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    let network = [
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "fuse.sshfs",
+        "9p",
+        "afs",
+        "glusterfs",
+        "ceph",
+    ];
+    if network.contains(&fstype.as_str()) {
+        return Err(format!(
+            "la cartella dati {} è su un filesystem di rete ({fstype}): SQLite richiede un disco locale",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+fn secret(db: &Db) -> Result<Vec<u8>, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(db.write(|tx| {
+        let fresh = crate::crypto::random_bytes::<32>().to_vec();
+        tx.execute(
+            "INSERT OR IGNORE INTO settings (key, value) VALUES ('secret', ?1)",
+            [&fresh],
+        )?;
+        Ok(
+            tx.query_row("SELECT value FROM settings WHERE key = 'secret'", [], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })?,
+        )
+    }))
+    .map_err(|e| e.to_string())
+}
+
+/// Starts the server; `after_bind` runs once the address is printed (the demo prints
+/// its credentials there).
+pub fn start(
+    config: Config,
+    after_bind: Option<Box<dyn FnOnce(&App, std::net::SocketAddr) + Send>>,
+) -> Result<(), String> {
+    let db = init(&config)?;
+    let secret = secret(&db)?;
+    let tls = if config.tls_enabled() {
+        Some(server::tls_acceptor(&config.tls.cert, &config.tls.key)?)
+    } else {
+        None
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| format!("impossibile ascoltare su {}: {e}", config.listen))?;
+        let gateway: Arc<dyn crate::sms::Gateway> = Arc::from(crate::sms::gateway(&config.sms));
+        let app = App::new(config, db, secret)?;
+        let addr = server::bound_addr(&listener);
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{addr}");
+            let _ = out.flush();
+        }
+        crate::log::info(&format!(
+            "cds-portal {} in ascolto su {addr}",
+            env!("CARGO_PKG_VERSION")
+        ));
+        if let Some(f) = after_bind {
+            f(&app, addr);
+        }
+        tokio::spawn(crate::sms::queue::run(app.clone(), gateway));
+        tokio::spawn(housekeeping(app.clone()));
+        server::run(app, listener, tls, shutdown_signal()).await;
+        crate::log::info("arresto completato");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    crate::log::info("segnale di arresto ricevuto: non accetto nuove connessioni");
+}
+
+/// Deletes expired sessions and stale throttling rows every minute.
+async fn housekeeping(app: App) {
+    loop {
+        let now = app.now();
+        let (idle, absolute) = (
+            app.config.session.idle_timeout_secs,
+            app.config.session.absolute_timeout_secs,
+        );
+        let result = app
+            .db
+            .write(move |tx| {
+                crate::auth::sessions::sweep(tx, now, idle, absolute)?;
+                tx.execute(
+                    "DELETE FROM login_failures WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until < ?1)",
+                    [now - 86_400],
+                )?;
+                tx.execute("DELETE FROM pin_resets WHERE created_at < ?1", [now - 2 * 86_400])?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = result {
+            crate::log::error(&format!("pulizia periodica: {e}"));
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+fn backup(a: &Args) -> Result<(), String> {
+    let target = a
+        .positional
+        .first()
+        .ok_or("backup richiede il file di destinazione: cds-portal backup FILE")?;
+    let config = load(a, false)?;
+    let source = db_path(&config);
+    if !source.exists() {
+        return Err(format!("{} non esiste: nulla da copiare", source.display()));
+    }
+    Db::backup_to(&source, Path::new(target))?;
+    println!("copia del database salvata in {target}");
+    Ok(())
+}
+
+fn check_config(a: &Args) -> Result<(), String> {
+    if a.keys {
+        for (key, env) in Config::env_names() {
+            println!("{key:40} {env}");
+        }
+        return Ok(());
+    }
+    let config = load(a, false)?;
+    print!("{}", config.masked_toml());
+    if config.tls_enabled() {
+        server::tls_acceptor(&config.tls.cert, &config.tls.key)?;
+    }
+    crate::app::load_logo(&config.asl.logo)?;
+    if config.data_dir.exists() {
+        check_local_disk(&config.data_dir)?;
+    }
+    eprintln!("configurazione valida");
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! `schema.sql` is a ledger of numbered steps; `PRAGMA user_version` says how many are applied.
+
+use rusqlite::Connection;
+use std::path::Path;
+
+pub const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// The steps of a ledger, in order: `(number, sql)`.
+pub fn steps(ledger: &str) -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = Vec::new();
+    for line in ledger.lines() {
+        if let Some(n) = line
+            .strip_prefix("-- step ")
+            .and_then(|n| n.trim().parse().ok())
+        {
+            out.push((n, String::new()));
+        } else if let Some((_, sql)) = out.last_mut() {
+            sql.push_str(line);
+            sql.push('\n');
+        }
+    }
+    out
+}
+
+pub fn latest() -> u32 {
+    steps(SCHEMA).last().map(|s| s.0).unwrap_or(0)
+}
+
+/// Applies the missing steps, each in one transaction. An existing DB is first copied
+/// with `VACUUM INTO` next to `db_path` so that a failed upgrade loses nothing.
+pub fn upgrade(conn: &mut Connection, db_path: Option<&Path>, ledger: &str) -> Result<u32, String> {
+    let steps = steps(ledger);
+    let latest = steps.last().map(|s| s.0).unwrap_or(0);
+    let current: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| format!("lettura della versione dello schema: {e}"))?;
+    if current > latest {
+        return Err(format!(
+            "il database ha lo schema {current}, più recente di quello che questo programma conosce \
+             ({latest}): usa una versione più recente di cds-portal"
+        ));
+    }
+    if current > 0 && current < latest {
+        if let Some(path) = db_path {
+            let backup = path.with_extension(format!("pre-step{}.db", current + 1));
+            let _ = std::fs::remove_file(&backup);
+            conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])
+                .map_err(|e| format!("copia di sicurezza prima dell'aggiornamento: {e}"))?;
+        }
+    }
+    for (n, sql) in steps.into_iter().filter(|(n, _)| *n > current) {
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute_batch(&sql)
+            .map_err(|e| format!("schema, passo {n}: {e}"))?;
+        tx.pragma_update(None, "user_version", n)
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| format!("schema, passo {n}: {e}"))?;
+    }
+    Ok(latest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dump(conn: &Connection) -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn stepwise_upgrade_equals_fresh_db() {
+        let dir = std::env::temp_dir().join(format!("cds-mig-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let all = steps(SCHEMA);
+        assert!(!all.is_empty());
+        // Upgrade one step at a time, reopening the file in between, as releases would.
+        let path = dir.join("stepwise.db");
+        let _ = std::fs::remove_file(&path);
+        for i in 1..=all.len() {
+            let partial: String = all[..i]
+                .iter()
+                .map(|(n, s)| format!("-- step {n}\n{s}"))
+                .collect();
+            let mut conn = Connection::open(&path).unwrap();
+            upgrade(&mut conn, Some(&path), &partial).unwrap();
+        }
+        let stepwise = Connection::open(&path).unwrap();
+        let mut fresh = Connection::open_in_memory().unwrap();
+        upgrade(&mut fresh, None, SCHEMA).unwrap();
+        assert_eq!(dump(&stepwise), dump(&fresh));
+        let v: u32 = stepwise
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, latest());
+    }
+
+    #[test]
+    fn newer_db_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest() + 1)
+            .unwrap();
+        let err = upgrade(&mut conn, None, SCHEMA).unwrap_err();
+        assert!(err.contains("più recente"), "{err}");
+    }
+
+    #[test]
+    fn steps_are_numbered_in_order() {
+        let numbers: Vec<u32> = steps(SCHEMA).iter().map(|s| s.0).collect();
+        let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+        assert_eq!(numbers, expected);
+    }
+}

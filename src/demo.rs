@@ -1,0 +1,85 @@
+//! `cds-portal demo`: the portal on http://127.0.0.1:8080 with demo patients, sandboxes
+//! on, and the credentials printed at start.
+
+use crate::config::Config;
+use crate::patients::store;
+
+pub struct DemoPatient {
+    pub given: &'static str,
+    pub family: &'static str,
+    pub cf: &'static str,
+    pub mobile: &'static str,
+    pub pin: &'static str,
+}
+
+pub const PATIENTS: &[DemoPatient] = &[
+    DemoPatient {
+        given: "Mario",
+        family: "Rossi",
+        cf: "RSSMRA80A01A182N",
+        mobile: "+393331234567",
+        pin: "12345678",
+    },
+    DemoPatient {
+        given: "Laura",
+        family: "Bianchi",
+        cf: "BNCLRA85M52A182Y",
+        mobile: "+393477654321",
+        pin: "87654321",
+    },
+];
+
+pub fn run(config: Config, reset: bool) -> Result<(), String> {
+    if config.production {
+        return Err("la demo non si avvia con production = true".into());
+    }
+    if reset && config.data_dir.exists() {
+        std::fs::remove_dir_all(&config.data_dir)
+            .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+    }
+    seed(&config)?;
+    crate::cli::start(
+        config,
+        Some(Box::new(|_app, addr| {
+            println!("\nCDS Portal – demo su http://{addr}");
+            println!("  credenziali (codice fiscale / PIN / cellulare):");
+            for p in PATIENTS {
+                println!(
+                    "    {} {:8} {}  PIN {}  {}",
+                    p.given, p.family, p.cf, p.pin, p.mobile
+                );
+            }
+            println!("  SMS inviati (sandbox): http://{addr}/sandbox/sms");
+            println!("  Ctrl+C per fermare");
+        })),
+    )
+}
+
+/// Creates the demo patients with their fixed PINs (again on every start, so a PIN
+/// changed while playing is back to the documented one).
+pub fn seed(config: &Config) -> Result<(), String> {
+    let db = crate::cli::init(config)?;
+    let params = argon2::Params::new(
+        config.auth.argon2_m_kib,
+        config.auth.argon2_t,
+        config.auth.argon2_p,
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    let hashes: Vec<String> = PATIENTS
+        .iter()
+        .map(|p| crate::auth::hashing::hash_with(&params, p.pin))
+        .collect::<Result<_, _>>()?;
+    let now = jiff::Timestamp::now().as_second();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(db.write(move |tx| {
+        for (p, hash) in PATIENTS.iter().zip(&hashes) {
+            let id = store::upsert(tx, p.cf, p.given, p.family, Some(p.mobile), now)?;
+            store::set_pin_hash(tx, id, hash, now)?;
+        }
+        Ok(())
+    }))
+    .map_err(|e| e.to_string())
+}

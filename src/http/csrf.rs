@@ -1,0 +1,65 @@
+//! CSRF tokens. A session has its own token (stored with it); an anonymous form gets a
+//! signed token bound to the `cds_pre` cookie, so anonymous page views write nothing.
+
+use crate::crypto;
+use crate::http::cookies;
+use crate::http::req::Ctx;
+
+const ANON_TTL_SECS: i64 = 2 * 3600;
+
+/// The token to embed in an anonymous form; sets the `cds_pre` cookie when missing.
+pub fn anon_token(ctx: &mut Ctx, secret: &[u8], now: i64) -> String {
+    let pre = match ctx.cookie(cookies::PRE) {
+        Some(p) if p.len() == 32 && p.bytes().all(|b| b.is_ascii_hexdigit()) => p.to_string(),
+        _ => {
+            let p = crypto::hex(&crypto::random_bytes::<16>());
+            ctx.set_cookies
+                .push(cookies::set(cookies::PRE, &p, None, ctx.tls));
+            // Later in this request the new cookie counts as the browser's.
+            ctx.headers.append(
+                hyper::header::COOKIE,
+                hyper::header::HeaderValue::from_str(&format!("{}={p}", cookies::PRE))
+                    .expect("hex is a valid header"),
+            );
+            p
+        }
+    };
+    sign(secret, &pre, now)
+}
+
+fn sign(secret: &[u8], pre: &str, ts: i64) -> String {
+    let mac = crypto::hmac(secret, format!("csrf|{pre}|{ts}").as_bytes());
+    format!("{ts}.{}", crypto::hex(&mac))
+}
+
+fn anon_valid(ctx: &Ctx, secret: &[u8], token: &str, now: i64) -> bool {
+    let (Some(pre), Some((ts, _))) = (ctx.cookie(cookies::PRE), token.split_once('.')) else {
+        return false;
+    };
+    let Ok(ts) = ts.parse::<i64>() else {
+        return false;
+    };
+    (now - ANON_TTL_SECS..=now + 60).contains(&ts) && crypto::same(&sign(secret, pre, ts), token)
+}
+
+/// The token a state-changing request carries: `X-CSRF-Token` header (htmx) or `csrf` field.
+pub fn presented(ctx: &Ctx) -> String {
+    match ctx.header("x-csrf-token") {
+        Some(t) => t.to_string(),
+        None => ctx.form().get("csrf").to_string(),
+    }
+}
+
+/// True when the request carries the session's token, or a valid anonymous token.
+pub fn verify(ctx: &Ctx, secret: &[u8], now: i64) -> bool {
+    let token = presented(ctx);
+    if token.is_empty() {
+        return false;
+    }
+    if let Some(s) = &ctx.session {
+        if crypto::same(&s.csrf_token, &token) {
+            return true;
+        }
+    }
+    anon_valid(ctx, secret, &token, now)
+}

@@ -1,0 +1,164 @@
+//! HTTP machinery: the accept loop, routing, request/response helpers, cookies, CSRF,
+//! security headers, static assets, and errors turned into pages or fragments.
+
+pub mod assets;
+pub mod cookies;
+pub mod csrf;
+pub mod error;
+pub mod req;
+pub mod resp;
+pub mod router;
+pub mod server;
+
+use crate::app::App;
+use crate::http::error::{AppError, Kind};
+use crate::http::req::Ctx;
+use crate::http::resp::Resp;
+use crate::http::router::Route;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// Never fails: every error becomes a response, and each request is logged once.
+pub async fn serve(app: App, req: Request<Incoming>, peer: SocketAddr) -> Resp {
+    let start = Instant::now();
+    let (parts, body) = req.into_parts();
+    let route = Route::decode(parts.uri.path());
+    let mut ctx = Ctx {
+        id: app.next_request_id(),
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        ip: client_ip(&app, &parts.headers, peer),
+        headers: parts.headers,
+        body: Bytes::new(),
+        tls: app.config.tls_enabled(),
+        session: None,
+        set_cookies: Vec::new(),
+    };
+    let result = handle(&app, &route, &mut ctx, body).await;
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => error_response(&app, &ctx, &e),
+    };
+    for c in ctx.set_cookies.drain(..) {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp::secure(&mut resp, ctx.tls);
+    if ctx.method == Method::HEAD {
+        *resp.body_mut() = resp::full(Bytes::new());
+    }
+    let elapsed = start.elapsed();
+    app.metrics
+        .observe(route.name(), resp.status().as_u16(), elapsed);
+    // Path only: a query string could hold personal data.
+    crate::log::info(&format!(
+        "req={} {} {} status={} ms={:.1}",
+        ctx.id,
+        ctx.method,
+        if route == Route::NotFound {
+            "(sconosciuto)"
+        } else {
+            ctx.path.as_str()
+        },
+        resp.status().as_u16(),
+        elapsed.as_secs_f64() * 1000.0
+    ));
+    resp
+}
+
+async fn handle(app: &App, route: &Route, ctx: &mut Ctx, body: Incoming) -> Result<Resp, AppError> {
+    if ctx.method == Method::POST {
+        ctx.body = read_body(app, &ctx.headers, body).await?;
+    }
+    if !route.is_static() && ctx.cookie(cookies::SESSION).is_some() {
+        ctx.session = crate::auth::sessions::resolve(app, ctx).await?;
+    }
+    if ctx.method == Method::POST && !csrf::verify(ctx, &app.secret, app.now()) {
+        return Err(AppError::csrf());
+    }
+    router::dispatch(app, route, ctx).await
+}
+
+async fn read_body(
+    app: &App,
+    headers: &hyper::HeaderMap,
+    body: Incoming,
+) -> Result<Bytes, AppError> {
+    let max = app.config.http.max_body_bytes;
+    let too_large = || AppError::new(Kind::PayloadTooLarge, "I dati inviati sono troppo grandi.");
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let limited = Limited::new(body, max as usize);
+    let timeout = Duration::from_secs(app.config.http.body_read_timeout_secs);
+    match tokio::time::timeout(timeout, limited.collect()).await {
+        Err(_) => Err(AppError::new(
+            Kind::Timeout,
+            "Invio dei dati troppo lento: riprova.",
+        )),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(e)) => Err(AppError {
+            source: Some(e.to_string()),
+            ..AppError::bad_request("Richiesta incompleta.")
+        }),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+    }
+}
+
+fn client_ip(app: &App, headers: &hyper::HeaderMap, peer: SocketAddr) -> std::net::IpAddr {
+    let proxy = &app.config.http.trusted_proxy;
+    if !proxy.is_empty() && peer.ip().to_string() == *proxy {
+        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        if let Some(ip) = forwarded
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+fn error_response(app: &App, ctx: &Ctx, e: &AppError) -> Resp {
+    if e.kind == Kind::Internal || e.kind == Kind::Unavailable {
+        crate::log::error(&format!("req={} {e}", ctx.id));
+    }
+    if e.kind == Kind::Unauthenticated {
+        let to = if ctx.cookie(cookies::SESSION).is_some() {
+            "/accedi?scaduta=1"
+        } else {
+            "/accedi"
+        };
+        return if ctx.is_htmx() {
+            resp::hx_redirect(to)
+        } else {
+            resp::redirect(to)
+        };
+    }
+    let mut r = if ctx.is_htmx() {
+        let mut r = resp::html(e.status(), crate::ui::alert("danger", &e.message));
+        r.headers_mut()
+            .insert("hx-retarget", HeaderValue::from_static("#alerts"));
+        r.headers_mut()
+            .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+        r
+    } else {
+        resp::html(e.status(), crate::ui::error_page(app, ctx, e))
+    };
+    if let Some(allow) = e.allow {
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
+    }
+    r
+}

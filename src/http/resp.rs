@@ -1,0 +1,88 @@
+//! Response helpers and the headers every response carries.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
+
+pub type Body = BoxBody<Bytes, std::io::Error>;
+pub type Resp = Response<Body>;
+
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
+
+pub fn with_type(status: StatusCode, content_type: &'static str, bytes: impl Into<Bytes>) -> Resp {
+    let mut r = Response::new(full(bytes));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+pub fn html(status: StatusCode, markup: maud::Markup) -> Resp {
+    with_type(status, "text/html; charset=utf-8", markup.into_string())
+}
+
+pub fn ok_html(markup: maud::Markup) -> Resp {
+    html(StatusCode::OK, markup)
+}
+
+/// 303 See Other: the answer to a form POST.
+pub fn redirect(location: &str) -> Resp {
+    let mut r = Response::new(full(Bytes::new()));
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// For htmx: the browser navigates to `location` as a whole page.
+pub fn hx_redirect(location: &str) -> Resp {
+    let mut r = Response::new(full(Bytes::new()));
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert("hx-redirect", v);
+    }
+    r
+}
+
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Security headers on every response; `Cache-Control: no-store` unless the handler chose.
+pub fn secure(r: &mut Resp, tls: bool) {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if tls {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}

@@ -1,0 +1,174 @@
+//! Paths decoded by a pure function into a typed route; one `match` dispatches.
+
+use crate::app::App;
+use crate::http::error::AppError;
+use crate::http::req::Ctx;
+use crate::http::resp::Resp;
+use crate::{auth, ops, pages, sms};
+use hyper::Method;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    Login,
+    LoginSpid,
+    LoginCie,
+    NewPin,
+    Logout,
+    Dashboard,
+    Documents,
+    Exchanged,
+    Orders,
+    Cart,
+    Support,
+    Manual,
+    Privacy,
+    Accessibility,
+    Asset(String),
+    Logo,
+    Favicon,
+    Healthz,
+    Metrics,
+    SandboxSms,
+    NotFound,
+}
+
+impl Route {
+    pub fn decode(path: &str) -> Route {
+        if let Some(rest) = path.strip_prefix("/assets/") {
+            return if rest.is_empty() || rest.contains("..") {
+                Route::NotFound
+            } else {
+                Route::Asset(rest.to_string())
+            };
+        }
+        match path.trim_end_matches('/') {
+            "" => Route::Home,
+            "/accedi" => Route::Login,
+            "/accedi/spid" => Route::LoginSpid,
+            "/accedi/cie" => Route::LoginCie,
+            "/nuovo-pin" => Route::NewPin,
+            "/esci" => Route::Logout,
+            "/dashboard" => Route::Dashboard,
+            "/documenti" => Route::Documents,
+            "/documenti-interscambiati" => Route::Exchanged,
+            "/ordini" => Route::Orders,
+            "/carrello" => Route::Cart,
+            "/assistenza" => Route::Support,
+            "/manuale" => Route::Manual,
+            "/privacy" => Route::Privacy,
+            "/accessibilita" => Route::Accessibility,
+            "/logo" => Route::Logo,
+            "/favicon.ico" => Route::Favicon,
+            "/healthz" => Route::Healthz,
+            "/metrics" => Route::Metrics,
+            "/sandbox/sms" => Route::SandboxSms,
+            _ => Route::NotFound,
+        }
+    }
+
+    /// Label for metrics: bounded, never holds a path parameter.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Route::Home => "home",
+            Route::Login => "login",
+            Route::LoginSpid => "login_spid",
+            Route::LoginCie => "login_cie",
+            Route::NewPin => "new_pin",
+            Route::Logout => "logout",
+            Route::Dashboard => "dashboard",
+            Route::Documents => "documents",
+            Route::Exchanged => "exchanged",
+            Route::Orders => "orders",
+            Route::Cart => "cart",
+            Route::Support => "support",
+            Route::Manual => "manual",
+            Route::Privacy => "privacy",
+            Route::Accessibility => "accessibility",
+            Route::Asset(_) => "asset",
+            Route::Logo => "logo",
+            Route::Favicon => "favicon",
+            Route::Healthz => "healthz",
+            Route::Metrics => "metrics",
+            Route::SandboxSms => "sandbox_sms",
+            Route::NotFound => "not_found",
+        }
+    }
+
+    /// Routes whose handlers never need the session (no DB read for them).
+    pub fn is_static(&self) -> bool {
+        matches!(
+            self,
+            Route::Asset(_) | Route::Logo | Route::Favicon | Route::Healthz | Route::Metrics
+        )
+    }
+}
+
+const GET: &str = "GET, HEAD";
+const GET_POST: &str = "GET, HEAD, POST";
+const POST: &str = "POST";
+
+pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let get = ctx.method == Method::GET || ctx.method == Method::HEAD;
+    let post = ctx.method == Method::POST;
+    match route {
+        Route::Home if get => pages::home(app, ctx),
+        Route::Login if get && app.config.auth.pin => auth::pin_login::page(app, ctx),
+        Route::Login if post && app.config.auth.pin => auth::pin_login::submit(app, ctx).await,
+        Route::NewPin if get && app.config.auth.pin => auth::pin_reset::page(app, ctx),
+        Route::NewPin if post && app.config.auth.pin => auth::pin_reset::submit(app, ctx).await,
+        Route::Login | Route::NewPin if !app.config.auth.pin => Err(AppError::not_found()),
+        Route::LoginSpid | Route::LoginCie if get => auth::identity::coming_soon(app, ctx, route),
+        Route::Logout if post => auth::sessions::logout(app, ctx).await,
+        Route::Dashboard
+        | Route::Documents
+        | Route::Exchanged
+        | Route::Orders
+        | Route::Cart
+        | Route::Support
+        | Route::Manual
+            if get =>
+        {
+            pages::section(app, ctx, route)
+        }
+        Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
+        Route::Asset(name) if get => crate::http::assets::serve(name, ctx.header("if-none-match"))
+            .ok_or_else(AppError::not_found),
+        Route::Logo if get => pages::logo(app, ctx),
+        Route::Favicon if get => {
+            crate::http::assets::serve("img/favicon.svg", None).ok_or_else(AppError::not_found)
+        }
+        Route::Healthz if get => ops::healthz(app).await,
+        Route::Metrics if get => ops::metrics(app).await,
+        Route::SandboxSms if get && app.config.sandbox => sms::sandbox::outbox(app, ctx).await,
+        Route::NotFound | Route::SandboxSms => Err(AppError::not_found()),
+        Route::Login | Route::NewPin => Err(AppError::method_not_allowed(GET_POST)),
+        Route::Logout => Err(AppError::method_not_allowed(POST)),
+        _ => Err(AppError::method_not_allowed(GET)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_paths() {
+        let table = [
+            ("/", Route::Home),
+            ("/accedi", Route::Login),
+            ("/accedi/", Route::Login),
+            ("/nuovo-pin", Route::NewPin),
+            ("/documenti-interscambiati", Route::Exchanged),
+            ("/assets/css/site.css", Route::Asset("css/site.css".into())),
+            ("/assets/../schema.sql", Route::NotFound),
+            ("/assets/", Route::NotFound),
+            ("/healthz", Route::Healthz),
+            ("/accedi/xyz", Route::NotFound),
+            ("/DOCUMENTI", Route::NotFound),
+        ];
+        for (path, route) in table {
+            assert_eq!(Route::decode(path), route, "{path}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! CDS Portal: one binary with which an ASL lets its patients collect clinical documents
+//! and diagnostic images online. See README.md and ../shared/docs/DESIGN.md.
+#![deny(clippy::await_holding_lock)]
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod log;
+pub mod ops;
+pub mod pages;
+pub mod patients;
+pub mod sms;
+pub mod ui;

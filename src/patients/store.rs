@@ -1,0 +1,52 @@
+//! Queries on the patients table.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub struct Credentials {
+    pub id: i64,
+    pub pin_hash: Option<String>,
+    pub mobile_e164: Option<String>,
+}
+
+pub fn credentials(c: &Connection, cf: &str) -> rusqlite::Result<Option<Credentials>> {
+    c.query_row(
+        "SELECT id, pin_hash, mobile_e164 FROM patients WHERE codice_fiscale = ?1",
+        [cf],
+        |r| {
+            Ok(Credentials {
+                id: r.get(0)?,
+                pin_hash: r.get(1)?,
+                mobile_e164: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Inserts or updates a patient by codice fiscale; returns its id.
+pub fn upsert(
+    c: &Connection,
+    cf: &str,
+    given: &str,
+    family: &str,
+    mobile: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    c.query_row(
+        "INSERT INTO patients (codice_fiscale, given_name, family_name, mobile_e164, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (codice_fiscale) DO UPDATE SET given_name = ?2, family_name = ?3,
+           mobile_e164 = COALESCE(?4, mobile_e164)
+         RETURNING id",
+        params![cf, given, family, mobile, now],
+        |r| r.get(0),
+    )
+}
+
+pub fn set_pin_hash(c: &Connection, id: i64, hash: &str, now: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE patients SET pin_hash = ?2, pin_set_at = ?3 WHERE id = ?1",
+        params![id, hash, now],
+    )?;
+    Ok(())
+}

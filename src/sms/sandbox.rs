@@ -1,0 +1,56 @@
+//! Demo only: `/sandbox/sms` shows what the console gateway "delivered".
+
+use crate::app::App;
+use crate::http::error::AppError;
+use crate::http::req::Ctx;
+use crate::http::resp::{self, Resp};
+use crate::ui::{self, Page, time};
+use maud::html;
+
+pub async fn outbox(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let rows = app
+        .db
+        .read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT to_e164, body, sent_at FROM sms_console_outbox ORDER BY id DESC LIMIT 50",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    let body = html! {
+        h1 class="page-title" { "SMS inviati (sandbox)" }
+        p { "Gli SMS che in produzione partirebbero verso i cellulari. Solo per la dimostrazione." }
+        @if rows.is_empty() {
+            (ui::alert("info", "Nessun SMS inviato finora."))
+        } @else {
+            table class="table" {
+                thead { tr { th scope="col" { "Inviato il" } th scope="col" { "Destinatario" } th scope="col" { "Testo" } } }
+                tbody {
+                    @for (to, text, at) in &rows {
+                        tr {
+                            td data-label="Inviato il" { (time::datetime(*at)) }
+                            td data-label="Destinatario" { (to) }
+                            td data-label="Testo" class="sms-text" { (text) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(resp::ok_html(ui::page(
+        app,
+        ctx,
+        Page {
+            title: "SMS inviati",
+            active: None,
+        },
+        body,
+    )))
+}

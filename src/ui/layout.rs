@@ -1,0 +1,109 @@
+//! The page shell: skip link, header with the ASL's name and logo, the manual's menu,
+//! footer with the privacy notice and the accessibility statement.
+
+use crate::app::App;
+use crate::http::assets::HTMX;
+use crate::http::req::Ctx;
+use maud::{DOCTYPE, Markup, html};
+
+pub struct Page<'a> {
+    pub title: &'a str,
+    /// Path of the menu entry to mark as current.
+    pub active: Option<&'a str>,
+}
+
+const MENU: &[(&str, &str)] = &[
+    ("/dashboard", "Dashboard"),
+    ("/documenti", "Documenti"),
+    ("/documenti-interscambiati", "Documenti Interscambiati"),
+    ("/ordini", "Ordini"),
+    ("/carrello", "Carrello"),
+    ("/assistenza", "Assistenza"),
+    ("/manuale", "Manuale Utente"),
+];
+
+/// htmx settings: swap error fragments (they carry an Italian alert), no inline styles
+/// or eval, which the CSP forbids anyway.
+const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
+
+pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
+    let asl = &app.config.asl;
+    html! {
+        (DOCTYPE)
+        html lang="it" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="htmx-config" content=(HTMX_CONFIG);
+                @if let Some(s) = &ctx.session { meta name="csrf-token" content=(s.csrf_token); }
+                title { (p.title) " – " (asl.name) }
+                link rel="icon" href="/favicon.ico" type="image/svg+xml";
+                link rel="stylesheet" href="/assets/css/site.css";
+                script src={ "/assets/" (HTMX) } defer {}
+                script src="/assets/js/app.js" defer {}
+            }
+            body {
+                a class="skip-link" href="#main" { "Vai al contenuto principale" }
+                @if app.config.sandbox {
+                    div class="sandbox-banner" role="note" {
+                        "Ambiente dimostrativo: dati fittizi, SMS e pagamenti simulati."
+                    }
+                }
+                (header(app, ctx, p.active))
+                main id="main" class="container" tabindex="-1" {
+                    div id="alerts" aria-live="polite" {}
+                    (body)
+                }
+                (footer())
+            }
+        }
+    }
+}
+
+fn header(app: &App, ctx: &Ctx, active: Option<&str>) -> Markup {
+    let asl = &app.config.asl;
+    html! {
+        header class="site-header" {
+            div class="slim-bar" { div class="container" { (asl.parent) } }
+            div class="container brand" {
+                img src="/logo" alt="" width="48" height="48";
+                div {
+                    p class="brand-name" { (asl.name) }
+                    p class="brand-tagline" { "Ritiro online di referti, immagini e cartella clinica" }
+                }
+            }
+            @if let Some(s) = &ctx.session {
+                nav class="main-nav" aria-label="Menu principale" {
+                    div class="container" {
+                        ul {
+                            @for (href, label) in MENU {
+                                li { a href=(href) aria-current=[(active == Some(*href)).then_some("page")] { (label) } }
+                            }
+                            li {
+                                form method="post" action="/esci" {
+                                    input type="hidden" name="csrf" value=(s.csrf_token);
+                                    button type="submit" class="btn-link" { "Logout" }
+                                }
+                            }
+                        }
+                        p class="muted" { "Utente: " (s.given_name) " " (s.family_name) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn footer() -> Markup {
+    html! {
+        footer class="site-footer" {
+            div class="container" {
+                ul {
+                    li { a href="/privacy" { "Informativa privacy" } }
+                    li { a href="/accessibilita" { "Dichiarazione di accessibilità" } }
+                    li { a href="/manuale" { "Manuale Utente" } }
+                }
+            }
+        }
+    }
+}

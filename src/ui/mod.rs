@@ -1,0 +1,90 @@
+//! Page shell and shared components (maud). Pages are `lang="it"`, in the look of an
+//! Italian public-administration service; no inline script or style (CSP).
+
+mod layout;
+pub mod time;
+
+pub use layout::{Page, page};
+
+use crate::app::App;
+use crate::http::error::AppError;
+use crate::http::req::Ctx;
+use maud::{Markup, html};
+
+/// An alert box; `kind` is success, danger, info or warning.
+pub fn alert(kind: &str, message: &str) -> Markup {
+    let role = if kind == "danger" || kind == "warning" {
+        "alert"
+    } else {
+        "status"
+    };
+    html! { div class={ "alert alert-" (kind) } role=(role) { p { (message) } } }
+}
+
+/// A labelled text input with its hint and error, wired for screen readers.
+pub struct Field<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub hint: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub autocomplete: &'a str,
+    pub inputmode: Option<&'a str>,
+    pub maxlength: u32,
+}
+
+pub fn field(f: &Field) -> Markup {
+    let id = format!("f-{}", f.name);
+    let hint_id = format!("{id}-hint");
+    let err_id = format!("{id}-err");
+    let described: Vec<&str> = [
+        f.hint.map(|_| hint_id.as_str()),
+        f.error.map(|_| err_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    html! {
+        div class="field" {
+            label for=(id) { (f.label) }
+            @if let Some(h) = f.hint { p class="hint" id=(hint_id) { (h) } }
+            @if let Some(e) = f.error { p class="field-error" id=(err_id) { (e) } }
+            input type=(f.kind) id=(id) name=(f.name) value=(f.value) required
+                autocomplete=(f.autocomplete) maxlength=(f.maxlength)
+                inputmode=[f.inputmode]
+                aria-invalid=[f.error.map(|_| "true")]
+                aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
+        }
+    }
+}
+
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(token); }
+}
+
+/// The whole error page for a plain (non-htmx) request.
+pub fn error_page(app: &App, ctx: &Ctx, e: &AppError) -> Markup {
+    let code = e.status().as_u16();
+    page(
+        app,
+        ctx,
+        Page {
+            title: e.title(),
+            active: None,
+        },
+        html! {
+            section class="error-page" {
+                p class="error-code" aria-hidden="true" { (code) }
+                h1 class="page-title" { (e.title()) }
+                p { (e.message) }
+                p { a class="btn btn-primary" href="/" { "Torna alla pagina iniziale" } }
+            }
+        },
+    )
+}
+
+/// Plain text from configuration as paragraphs (blank lines separate them).
+pub fn paragraphs(text: &str) -> Markup {
+    html! { @for p in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) { p { (p) } } }
+}

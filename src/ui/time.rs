@@ -1,0 +1,40 @@
+//! Times are stored as UTC unix seconds and shown in Europe/Rome.
+
+use jiff::{Timestamp, tz::TimeZone};
+use std::sync::OnceLock;
+
+pub fn rome() -> &'static TimeZone {
+    static TZ: OnceLock<TimeZone> = OnceLock::new();
+    TZ.get_or_init(|| jiff::tz::db().get("Europe/Rome").unwrap_or(TimeZone::UTC))
+}
+
+/// `dd/mm/yyyy HH:MM` in Rome.
+pub fn datetime(unix: i64) -> String {
+    Timestamp::from_second(unix)
+        .map(|t| {
+            t.to_zoned(rome().clone())
+                .strftime("%d/%m/%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// `HH:MM` in Rome.
+pub fn clock(unix: i64) -> String {
+    Timestamp::from_second(unix)
+        .map(|t| t.to_zoned(rome().clone()).strftime("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rome_time_with_daylight_saving() {
+        // 2026-01-15 12:00 UTC = 13:00 CET; 2026-07-15 12:00 UTC = 14:00 CEST.
+        assert_eq!(datetime(1768478400), "15/01/2026 13:00");
+        assert_eq!(datetime(1784116800), "15/07/2026 14:00");
+        assert_eq!(clock(1784116800), "14:00");
+    }
+}
