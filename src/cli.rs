@@ -188,12 +188,12 @@ fn secret(db: &Db) -> Result<Vec<u8>, String> {
     .map_err(|e| e.to_string())
 }
 
+/// Runs once the server listens, with its bound address.
+pub type AfterBind = Box<dyn FnOnce(&App, std::net::SocketAddr) + Send>;
+
 /// Starts the server; `after_bind` runs once the address is printed (the demo prints
 /// its credentials there).
-pub fn start(
-    config: Config,
-    after_bind: Option<Box<dyn FnOnce(&App, std::net::SocketAddr) + Send>>,
-) -> Result<(), String> {
+pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), String> {
     let db = init(&config)?;
     let secret = secret(&db)?;
     let tls = if config.tls_enabled() {

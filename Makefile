@@ -1,0 +1,32 @@
+# CDS Portal — see README.md.
+CARGO ?= cargo
+DEMO_LISTEN ?= 127.0.0.1:8080
+
+.PHONY: help run test deps lint bench release clean
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+run: ## build and start the demo on http://127.0.0.1:8080 (demo data, sandboxes)
+	$(CARGO) run --release -- demo --listen $(DEMO_LISTEN)
+
+test: deps lint ## everything: installs what the tests need, then unit + integration tests
+	$(CARGO) test --locked
+
+deps: ## install the system packages the tests need (idempotent)
+	bash tests/install-deps.sh
+
+lint: ## cargo fmt --check and clippy -D warnings
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+bench: ## benchmarks under bench/ (prints figures)
+	bash bench/run.sh
+
+release: ## stripped release binary in target/release/cds-portal
+	$(CARGO) build --release --locked
+	@ls -l target/release/cds-portal
+
+clean: ## remove build output and the demo data
+	$(CARGO) clean
+	rm -rf demo-data

@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# CDS Portal benchmarks (`make bench`). See bench/README.md for what each figure means.
+#
+# Builds the release binary, then measures, on 127.0.0.1 only:
+#   1. stripped binary size (+ ldd line count)
+#   2. start to first served request (GET /healthz) on an empty data dir
+#   3. idle RSS after a few requests
+#   4. GET /accedi throughput and p99 (wrk -t1 -c64)
+#   5. GET /accedi p99 during a flood of wrong-PIN logins (wrk + bench/login_flood.lua)
+# and prints a summary table with targets and PASS/FAIL. Total run time after the
+# build is about one minute; every load phase has a fixed duration.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BIN=target/release/cds-portal
+BENCH=bench
+
+# --- durations and loads (kept here so they are easy to read and change) ----------
+STARTUP_RUNS=5
+WARMUP_REQUESTS=100        # GET /accedi before reading idle RSS
+IDLE_WAIT_SECS=2
+PAGE_CONNS=64              # figure 4
+PAGE_SECS=10
+FLOOD_CONNS=64             # figure 5: the wrong-PIN flood
+DURING_CONNS=8             # figure 5: the concurrent login-page measurement
+DURING_SECS=10
+FLOOD_LEAD_SECS=2          # the flood runs alone this long before the measurement
+FLOOD_SECS=$((FLOOD_LEAD_SECS + DURING_SECS + 2))
+
+# --- targets -------------------------------------------------------------------------
+MAX_SIZE_BYTES=25000000    # 25 MB
+MAX_STARTUP_MS=200
+MAX_RSS_KB=30000           # 30 MB (VmRSS is reported in kB)
+MIN_PAGE_RPS=10000
+MAX_PAGE_P99_MS=10
+MAX_FLOOD_P99_MS=50
+
+# --- temp dir and cleanup ------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cds-bench.XXXXXX")
+PIDS=()   # every background process we start (servers, wrk)
+cleanup() {
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${PIDS[@]}"; do
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- helpers -------------------------------------------------------------------------
+SUMMARY=()
+# record NAME MEASURED TARGET RESULT
+record() { SUMMARY+=("$(printf '%-34s | %-24s | %-12s | %s' "$1" "$2" "$3" "$4")"); }
+# pass_if VALUE OP LIMIT  (OP is <= or >=); an empty/non-numeric VALUE fails.
+pass_if() {
+    if [[ ! $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; then echo FAIL; return; fi
+    if awk -v a="$1" -v b="$3" -v op="$2" \
+        'BEGIN { exit !((op == "<=") ? (a <= b) : (a >= b)) }'; then
+        echo PASS
+    else
+        echo FAIL
+    fi
+}
+
+# start_server NAME SUBCOMMAND [VAR=VALUE...]: starts the binary on a free port with
+# a fresh data dir; sets SERVER_PID and SERVER_ADDR (from the first stdout line).
+start_server() {
+    local name=$1 cmd=$2
+    shift 2
+    local dir="$WORK/$name"
+    mkdir -p "$dir"
+    env "$@" "$BIN" "$cmd" --listen 127.0.0.1:0 --data "$dir/data" \
+        >"$dir/stdout" 2>"$dir/stderr" &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    local _
+    for _ in $(seq 1 200); do   # up to 10 s
+        SERVER_ADDR=$(head -n1 "$dir/stdout" 2>/dev/null || true)
+        if [[ $SERVER_ADDR =~ ^127\.0\.0\.1:[0-9]+$ ]]; then return 0; fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "server '$name' exited; stderr:" >&2
+            cat "$dir/stderr" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    echo "server '$name' printed no address within 10 s" >&2
+    return 1
+}
+
+# forget_pid PID: drop an exited process from PIDS (so cleanup never signals a reused PID).
+forget_pid() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+
+stop_server() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    forget_pid "$1"
+}
+
+# login_page ADDR: GET /accedi without a cookie; sets COOKIE (cds_pre) and CSRF.
+login_page() {
+    curl -sS -D "$WORK/hdr" -o "$WORK/body" "http://$1/accedi"
+    COOKIE=$(sed -nE 's/^[Ss]et-[Cc]ookie: cds_pre=([0-9a-fA-F]{32}).*/\1/p' "$WORK/hdr" | head -n1)
+    CSRF=$(grep -o 'name="csrf" value="[^"]*"' "$WORK/body" | head -n1 | sed 's/.*value="//; s/"$//')
+    if [[ -z $COOKIE || -z $CSRF ]]; then
+        echo "could not read cds_pre cookie / csrf token from GET /accedi" >&2
+        return 1
+    fi
+}
+
+# wrk_rps FILE / wrk_p99_ms FILE / wrk_non2xx FILE / wrk_errors FILE: parse wrk output.
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+wrk_p99_ms() {
+    awk '$1 == "99%" {
+        v = $2; n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
+        else if (v ~ /s$/) n *= 1000
+        printf "%.2f\n", n }' "$1"
+}
+wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; f = 1 } END { if (!f) print 0 }' "$1"; }
+wrk_errors() { grep -m1 'Socket errors:' "$1" | sed 's/^ *Socket errors: *//' || echo none; }
+
+# --- 0. tools and build --------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+    echo "== installing wrk"
+    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
+
+echo "== cargo build --release"
+cargo build --release
+echo
+echo "machine: $(nproc) cores; wrk, the server and its hashing thread share them"
+echo
+
+# --- 1. binary size ------------------------------------------------------------------
+echo "== 1. binary size"
+size=$(stat -c %s "$BIN")
+size_mb=$(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1e6 }')
+if ldd_out=$(ldd "$BIN" 2>&1) && ! grep -q 'not a dynamic executable\|statically linked' <<<"$ldd_out"; then
+    ldd_summary="$(wc -l <<<"$ldd_out") ldd lines"
+else
+    ldd_summary="static"
+fi
+echo "$BIN: $size bytes ($size_mb MB), $ldd_summary"
+echo "$ldd_out" | sed 's/^/    /'
+file "$BIN" 2>/dev/null | grep -q 'not stripped' && echo "    WARNING: binary is not stripped"
+record "1. binary size" "$size_mb MB ($ldd_summary)" "<= 25 MB" "$(pass_if "$size" '<=' "$MAX_SIZE_BYTES")"
+echo
+
+# --- 2. start to first served request -------------------------------------------------
+echo "== 2. start to first GET /healthz 200 (empty data dir, $STARTUP_RUNS runs)"
+python3 "$BENCH/startup.py" "$BIN" "$WORK" "$STARTUP_RUNS" | tee "$WORK/startup.txt"
+st_median=$(awk '$1 == "startup_median_ms" { print $2 }' "$WORK/startup.txt")
+st_max=$(awk '$1 == "startup_max_ms" { print $2 }' "$WORK/startup.txt")
+record "2. start→first request (median)" "$st_median ms" "<= 200 ms" "$(pass_if "$st_median" '<=' "$MAX_STARTUP_MS")"
+record "   start→first request (max)" "$st_max ms" "<= 200 ms" "$(pass_if "$st_max" '<=' "$MAX_STARTUP_MS")"
+echo
+
+# --- 3. idle RSS -----------------------------------------------------------------------
+echo "== 3. idle RSS after $WARMUP_REQUESTS x GET /accedi and ${IDLE_WAIT_SECS}s idle"
+start_server page serve
+PAGE_PID=$SERVER_PID PAGE_ADDR=$SERVER_ADDR
+echo "server pid $PAGE_PID at $PAGE_ADDR"
+for _ in $(seq 1 "$WARMUP_REQUESTS"); do
+    curl -sS -o /dev/null "http://$PAGE_ADDR/accedi"
+done
+sleep "$IDLE_WAIT_SECS"
+rss_kb=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$PAGE_PID/status")
+threads=$(awk '$1 == "Threads:" { print $2 }' "/proc/$PAGE_PID/status")
+rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1000 }')
+echo "VmRSS $rss_kb kB ($rss_mb MB), $threads threads"
+record "3. idle RSS" "$rss_mb MB" "<= 30 MB" "$(pass_if "$rss_kb" '<=' "$MAX_RSS_KB")"
+echo
+
+# --- 4. login page throughput ---------------------------------------------------------
+echo "== 4. GET /accedi, wrk -t1 -c$PAGE_CONNS -d${PAGE_SECS}s --latency (steady-state cookie)"
+login_page "$PAGE_ADDR"
+# Steady state: with the cookie the server must not set a new one.
+if curl -sS -D - -o /dev/null -H "Cookie: cds_pre=$COOKIE" "http://$PAGE_ADDR/accedi" | grep -qi '^set-cookie: cds_pre='; then
+    echo "WARNING: server sets cds_pre again although the request carries it"
+fi
+wrk -t1 -c"$PAGE_CONNS" -d2s -H "Cookie: cds_pre=$COOKIE" "http://$PAGE_ADDR/accedi" >/dev/null  # warm-up
+wrk -t1 -c"$PAGE_CONNS" -d"${PAGE_SECS}s" --latency -H "Cookie: cds_pre=$COOKIE" \
+    "http://$PAGE_ADDR/accedi" | tee "$WORK/page.txt"
+page_rps=$(wrk_rps "$WORK/page.txt")
+page_p99=$(wrk_p99_ms "$WORK/page.txt")
+page_bad=$(wrk_non2xx "$WORK/page.txt")
+[[ $page_bad == 0 ]] || echo "WARNING: $page_bad non-2xx/3xx responses"
+rss_after=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$PAGE_PID/status")
+hwm_after=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$PAGE_PID/status")
+echo "after the load: VmRSS $rss_after kB, peak VmHWM $hwm_after kB (information only)"
+record "4. login page req/s" "$page_rps req/s" ">= 10000" "$(pass_if "$page_rps" '>=' "$MIN_PAGE_RPS")"
+record "   login page p99" "$page_p99 ms (non-2xx $page_bad)" "<= 10 ms" "$(pass_if "$page_p99" '<=' "$MAX_PAGE_P99_MS")"
+stop_server "$PAGE_PID"
+echo
+
+# --- 5. login page during a wrong-PIN flood -------------------------------------------
+echo "== 5. GET /accedi p99 (wrk -c$DURING_CONNS) during a wrong-PIN flood (wrk -c$FLOOD_CONNS)"
+# Throttles raised so that every flood request reaches argon2id.
+start_server flood demo \
+    CDS_AUTH_IP_ATTEMPTS_PER_MINUTE=1000000000 CDS_AUTH_MAX_FAILURES=1000000000
+FLOOD_SRV_PID=$SERVER_PID FLOOD_ADDR=$SERVER_ADDR
+echo "demo server pid $FLOOD_SRV_PID at $FLOOD_ADDR"
+login_page "$FLOOD_ADDR"
+probe=$(curl -sS -o /dev/null -w '%{http_code}' -H "Cookie: cds_pre=$COOKIE" \
+    --data "csrf=$CSRF&codice_fiscale=RSSMRA80A01A182N&pin=00000000" "http://$FLOOD_ADDR/accedi")
+echo "one wrong-PIN POST /accedi answers $probe (expected 401)"
+
+# Baseline on the same server without the flood (information only).
+wrk -t1 -c"$DURING_CONNS" -d5s --latency -H "Cookie: cds_pre=$COOKIE" \
+    "http://$FLOOD_ADDR/accedi" >"$WORK/baseline.txt"
+echo "baseline without flood: $(wrk_rps "$WORK/baseline.txt") req/s, p99 $(wrk_p99_ms "$WORK/baseline.txt") ms"
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime
+ticks0=$(cpu_ticks "$FLOOD_SRV_PID")
+BENCH_CSRF=$CSRF BENCH_COOKIE=$COOKIE \
+    wrk -t1 -c"$FLOOD_CONNS" -d"${FLOOD_SECS}s" --timeout 10s --latency \
+    -s "$BENCH/login_flood.lua" "http://$FLOOD_ADDR/accedi" >"$WORK/flood.txt" 2>&1 &
+FLOOD_WRK_PID=$!
+PIDS+=("$FLOOD_WRK_PID")
+sleep "$FLOOD_LEAD_SECS"
+wrk -t1 -c"$DURING_CONNS" -d"${DURING_SECS}s" --latency -H "Cookie: cds_pre=$COOKIE" \
+    "http://$FLOOD_ADDR/accedi" | tee "$WORK/during.txt"
+wait "$FLOOD_WRK_PID"
+forget_pid "$FLOOD_WRK_PID"
+ticks1=$(cpu_ticks "$FLOOD_SRV_PID")
+echo "-- flood (wrong PIN, $FLOOD_SECS s):"
+cat "$WORK/flood.txt"
+server_cpu=$(awk -v t="$((ticks1 - ticks0))" -v hz="$(getconf CLK_TCK)" -v d="$FLOOD_SECS" \
+    'BEGIN { printf "%.2f", t / hz / d }')
+echo "server CPU during the flood: $server_cpu cores on average"
+
+during_rps=$(wrk_rps "$WORK/during.txt")
+during_p99=$(wrk_p99_ms "$WORK/during.txt")
+during_bad=$(wrk_non2xx "$WORK/during.txt")
+flood_rps=$(wrk_rps "$WORK/flood.txt")
+flood_p99=$(wrk_p99_ms "$WORK/flood.txt")
+flood_statuses=$(awk '$1 == "flood_status" { printf "%s%s=%s", sep, $2, $3; sep = " " }' "$WORK/flood.txt")
+flood_errors=$(wrk_errors "$WORK/flood.txt")
+record "5. login page p99 under flood" "$during_p99 ms ($during_rps rps)" "<= 50 ms" "$(pass_if "$during_p99" '<=' "$MAX_FLOOD_P99_MS")"
+record "   flood req/s (info)" "$flood_rps req/s" "-" "info"
+record "   flood statuses (info)" "${flood_statuses:-none}" "-" "info"
+record "   flood p99 (info)" "$flood_p99 ms" "-" "info"
+[[ $during_bad == 0 ]] || echo "WARNING: $during_bad non-2xx/3xx login-page responses during the flood"
+[[ $flood_errors == none ]] || echo "flood socket errors: $flood_errors"
+stop_server "$FLOOD_SRV_PID"
+echo
+
+# --- summary ---------------------------------------------------------------------------
+echo "================================ summary ================================"
+printf '%-34s | %-24s | %-12s | %s\n' "figure" "measured" "target" "result"
+printf -- '-%.0s' $(seq 1 82); echo
+printf '%s\n' "${SUMMARY[@]}"
+fails=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '| FAIL$' || true)
+echo
+if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi

@@ -1,0 +1,192 @@
+//! A small HTTP/1.1 client over a raw TCP stream (`Connection: close`), so tests see
+//! exactly what the server sends, and a `Browser` that keeps cookies and CSRF tokens.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The value of `<input name="csrf" value="...">` or `<meta name="csrf-token">`.
+    pub fn csrf(&self) -> Option<String> {
+        for marker in ["name=\"csrf\" value=\"", "name=\"csrf-token\" content=\""] {
+            if let Some(i) = self.body.find(marker) {
+                let rest = &self.body[i + marker.len()..];
+                return rest.split('"').next().map(str::to_string);
+            }
+        }
+        None
+    }
+}
+
+pub fn raw(addr: &str, request: &[u8]) -> Response {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(request).unwrap();
+    read_response(&mut s)
+}
+
+pub fn read_response(s: &mut TcpStream) -> Response {
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).expect("read response");
+    parse(&buf)
+}
+
+pub fn parse(buf: &[u8]) -> Response {
+    let text = String::from_utf8_lossy(buf);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    raw(addr, req.as_bytes())
+}
+
+pub fn get(addr: &str, path: &str) -> Response {
+    request(addr, "GET", path, &[], "")
+}
+
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Keeps cookies like a browser and fills in the CSRF token of the last page.
+pub struct Browser {
+    pub addr: String,
+    pub cookies: BTreeMap<String, String>,
+    pub csrf: Option<String>,
+}
+
+impl Browser {
+    pub fn new(addr: &str) -> Browser {
+        Browser {
+            addr: addr.to_string(),
+            cookies: BTreeMap::new(),
+            csrf: None,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn absorb(&mut self, r: &Response) {
+        for c in r.headers_named("set-cookie") {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        if let Some(t) = r.csrf() {
+            self.csrf = Some(t);
+        }
+    }
+
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        extra: &[(&str, &str)],
+        body: &str,
+    ) -> Response {
+        let cookie = self.cookie_header();
+        let mut headers: Vec<(&str, &str)> = extra.to_vec();
+        if !cookie.is_empty() {
+            headers.push(("Cookie", &cookie));
+        }
+        let r = request(&self.addr, method, path, &headers, body);
+        self.absorb(&r);
+        r
+    }
+
+    pub fn get(&mut self, path: &str) -> Response {
+        self.send("GET", path, &[], "")
+    }
+
+    /// POSTs a form with the current CSRF token added.
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut all = fields.to_vec();
+        all.push(("csrf", &token));
+        self.send("POST", path, &[], &form(&all))
+    }
+
+    /// Opens the login page and signs in; returns the POST's response.
+    pub fn login(&mut self, cf: &str, pin: &str) -> Response {
+        self.get("/accedi");
+        self.post("/accedi", &[("codice_fiscale", cf), ("pin", pin)])
+    }
+}
