@@ -139,7 +139,9 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
             crate::http::assets::serve("img/favicon.svg", None).ok_or_else(AppError::not_found)
         }
         Route::Healthz if get => ops::healthz(app).await,
-        Route::Metrics if get => ops::metrics(app).await,
+        // Counters are for the machine's own scraper, not for the internet.
+        Route::Metrics if get && ctx.ip.is_loopback() => ops::metrics(app).await,
+        Route::Metrics if get => Err(AppError::not_found()),
         Route::SandboxSms if get && app.config.sandbox => sms::sandbox::outbox(app, ctx).await,
         Route::NotFound | Route::SandboxSms => Err(AppError::not_found()),
         Route::Login | Route::NewPin => Err(AppError::method_not_allowed(GET_POST)),
