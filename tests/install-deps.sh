@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
 # Installs what the tests need and is missing; safe to run again (idempotent).
-# Debian packages: openssl (test certificates), curl (TLS client in tests).
+#   Debian: openssl (test certificates), curl (TLS client), chromium (browser tests),
+#           nodejs + npm (browser test runner)
+#   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v curl >/dev/null || need_apt+=(curl ca-certificates)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v npm >/dev/null || need_apt+=(npm)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "install-deps: apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# npm ci only when the lockfile changed since the last install.
+stamp=tests/e2e/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ tests/e2e/package-lock.json -nt "$stamp" ]; then
+  echo "install-deps: npm ci (tests/e2e)"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "install-deps: ok"

@@ -86,7 +86,7 @@ fn header(app: &App, ctx: &Ctx, active: Option<&str>) -> Markup {
                                 }
                             }
                         }
-                        p class="muted" { "Utente: " (s.given_name) " " (s.family_name) }
+                        p class="nav-user" { "Utente: " (s.given_name) " " (s.family_name) }
                     }
                 }
             }
