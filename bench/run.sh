@@ -115,6 +115,20 @@ login_page() {
     fi
 }
 
+# machine_busy: percent of all CPUs busy during 1 s (call it while our processes are idle).
+machine_busy() {
+    local a b
+    a=$(head -n1 /proc/stat)
+    sleep 1
+    b=$(head -n1 /proc/stat)
+    # cpu user nice system idle iowait irq softirq steal ...
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        split(a, x); split(b, y)
+        for (i = 2; i <= 9; i++) total += y[i] - x[i]
+        idle = (y[5] - x[5]) + (y[6] - x[6])
+        printf "%.0f", total > 0 ? 100 * (total - idle) / total : 0 }'
+}
+
 # wrk_rps FILE / wrk_p99_ms FILE / wrk_non2xx FILE / wrk_errors FILE: parse wrk output.
 wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
 wrk_p99_ms() {
@@ -138,7 +152,8 @@ echo "== cargo build --release"
 cargo build --release
 echo
 echo "machine: $(nproc) cores; wrk, the server and its hashing thread share them"
-echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other busy processes skew every figure)"
+BUSY_BEFORE=$(machine_busy)
+echo "CPU used by other processes before measuring: $BUSY_BEFORE% (1 s sample; >10% skews every figure)"
 echo
 
 # --- 1. binary size ------------------------------------------------------------------
@@ -275,5 +290,5 @@ printf -- '-%.0s' $(seq 1 82); echo
 printf '%s\n' "${SUMMARY[@]}"
 fails=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '| FAIL$' || true)
 echo
-echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "CPU used by other processes: $BUSY_BEFORE% before measuring, $(machine_busy)% after (1 s samples)"
 if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi
