@@ -80,3 +80,45 @@ CREATE TABLE audit_log (
     ip          TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX audit_log_patient ON audit_log(patient_id, at);
+
+-- step 2
+-- Documents exchanged with a patient. `public_id` names a document in URLs; every query
+-- is also scoped by the session's patient, so an id alone never opens a document.
+CREATE TABLE documents (
+    id            INTEGER PRIMARY KEY,
+    public_id     TEXT NOT NULL UNIQUE,
+    patient_id    INTEGER NOT NULL REFERENCES patients(id),
+    category      TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    exchanged_at  INTEGER NOT NULL,
+    -- The exchange day in Europe/Rome (YYYY-MM-DD): what the date filter compares.
+    exchange_day  TEXT NOT NULL,
+    published_at  INTEGER NOT NULL,
+    source_kind   TEXT NOT NULL CHECK (source_kind IN ('dicom', 'pdf')),
+    -- StudyInstanceUID for 'dicom'; a path relative to the PDF store for 'pdf'.
+    source_ref    TEXT NOT NULL,
+    price_cents   INTEGER NOT NULL DEFAULT 0 CHECK (price_cents >= 0),
+    state         TEXT NOT NULL DEFAULT 'available' CHECK (state IN ('available', 'preparing', 'withdrawn')),
+    hidden_at     INTEGER,
+    created_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX documents_patient_day ON documents(patient_id, exchange_day, id);
+
+-- One recovery per document: a second click finds the row and starts nothing.
+CREATE TABLE recoveries (
+    document_id   INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    state         TEXT NOT NULL CHECK (state IN ('queued', 'running', 'ready', 'failed')),
+    requested_at  INTEGER NOT NULL,
+    started_at    INTEGER,
+    finished_at   INTEGER,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    -- Italian, for the patient: why it failed.
+    error         TEXT,
+    file_path     TEXT,
+    file_name     TEXT,
+    file_size     INTEGER,
+    file_sha256   TEXT,
+    expires_at    INTEGER
+) STRICT;
+CREATE INDEX recoveries_state ON recoveries(state, requested_at);
+CREATE INDEX recoveries_expiry ON recoveries(expires_at) WHERE state = 'ready';

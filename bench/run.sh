@@ -126,7 +126,8 @@ machine_busy() {
         split(a, x); split(b, y)
         for (i = 2; i <= 9; i++) total += y[i] - x[i]
         idle = (y[5] - x[5]) + (y[6] - x[6])
-        printf "%.0f", total > 0 ? 100 * (total - idle) / total : 0 }'
+        pct = total > 0 ? 100 * (total - idle) / total : 0
+        printf "%.0f", pct }'
 }
 
 # wrk_rps FILE / wrk_p99_ms FILE / wrk_non2xx FILE / wrk_errors FILE: parse wrk output.
@@ -290,5 +291,9 @@ printf -- '-%.0s' $(seq 1 82); echo
 printf '%s\n' "${SUMMARY[@]}"
 fails=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '| FAIL$' || true)
 echo
-echo "CPU used by other processes: $BUSY_BEFORE% before measuring, $(machine_busy)% after (1 s samples)"
+BUSY_AFTER=$(machine_busy)
+echo "CPU used by other processes: $BUSY_BEFORE% before measuring, $BUSY_AFTER% after (1 s samples)"
+if ((BUSY_BEFORE > 10 || BUSY_AFTER > 10)); then
+    echo "WARNING: the machine was busy with other work: these figures are not representative"
+fi
 if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi

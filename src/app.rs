@@ -23,6 +23,10 @@ pub struct Inner {
     pub ip_limiter: IpLimiter,
     /// Wakes the SMS sender when a message is queued.
     pub sms_wakeup: tokio::sync::Notify,
+    /// Where documents are recovered from.
+    pub archive: Arc<dyn crate::recovery::archive::Archive>,
+    /// Recovery jobs: progress and the workers' wake-up.
+    pub jobs: crate::recovery::Jobs,
     /// The configured logo, read once at start: (bytes, content type).
     pub logo: Option<(bytes::Bytes, &'static str)>,
     request_ids: AtomicU64,
@@ -41,12 +45,14 @@ impl App {
         Ok(App(Arc::new(Inner {
             hasher: Hasher::new(&config.auth)?,
             ip_limiter: IpLimiter::new(config.auth.ip_attempts_per_minute),
-            config,
             db,
             secret,
             metrics: Metrics::default(),
             sms_wakeup: tokio::sync::Notify::new(),
+            archive: archive(&config),
+            jobs: crate::recovery::Jobs::default(),
             logo,
+            config,
             request_ids: AtomicU64::new(1),
         })))
     }
@@ -58,6 +64,17 @@ impl App {
     /// Unix seconds, UTC.
     pub fn now(&self) -> i64 {
         jiff::Timestamp::now().as_second()
+    }
+}
+
+fn archive(config: &Config) -> Arc<dyn crate::recovery::archive::Archive> {
+    match config.archive.kind.as_str() {
+        "dicomweb" => Arc::new(crate::recovery::dicomweb::DicomWebArchive::new(
+            &config.archive.dicomweb,
+        )),
+        _ => Arc::new(crate::recovery::archive::FsArchive {
+            root: config.archive_root(),
+        }),
     }
 }
 

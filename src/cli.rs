@@ -226,6 +226,7 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), String
             f(&app, addr);
         }
         tokio::spawn(crate::sms::queue::run(app.clone(), gateway));
+        crate::recovery::worker::start(&app).await?;
         tokio::spawn(housekeeping(app.clone()));
         server::run(app, listener, tls, shutdown_signal()).await;
         crate::log::info("arresto completato");

@@ -22,6 +22,74 @@ pub struct Config {
     pub session: Session,
     pub auth: Auth,
     pub sms: Sms,
+    pub documents: Documents,
+    pub archive: Archive,
+    pub recovery: Recovery,
+    pub demo: Demo,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Demo {
+    /// Slices of the demo's synthetic CT (512×512, 16-bit: 300 ≈ 157 MB).
+    pub ct_slices: u32,
+}
+
+impl Default for Demo {
+    fn default() -> Self {
+        Demo { ct_slices: 300 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Documents {
+    /// Categories offered by the filter, in this order.
+    pub categories: Vec<String>,
+    /// Days after the exchange date during which a document is listed online (Garante: ≤ 45).
+    pub online_days: i64,
+    /// Rows per page of the list ("Mostra altri" loads the next page).
+    pub page_size: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Archive {
+    /// "fs" (a folder of studies) or "dicomweb" (WADO-RS).
+    pub kind: String,
+    /// fs: folder with one sub-folder of DICOM files per StudyInstanceUID; empty = <data_dir>/archive.
+    pub root: String,
+    /// Folder of the PDF documents (document store); empty = <data_dir>/archive/pdf.
+    pub pdf_root: String,
+    pub dicomweb: DicomWeb,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DicomWeb {
+    /// Base URL of the DICOMweb service, e.g. http://pacs:8042/dicom-web
+    pub url: String,
+    pub username: String,
+    /// Basic auth password (secret).
+    pub password: String,
+    /// Bearer token (secret); used instead of basic auth when set.
+    pub token: String,
+    pub connect_timeout_secs: u64,
+    /// Time allowed for the archive to start answering.
+    pub response_timeout_secs: u64,
+    /// Time allowed to receive a whole study.
+    pub transfer_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Recovery {
+    /// Recoveries run at once.
+    pub workers: usize,
+    /// Hours a recovered ZIP stays downloadable.
+    pub keep_hours: i64,
+    /// Folder of the recovered ZIPs; empty = <data_dir>/cache.
+    pub cache_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -133,6 +201,64 @@ impl Default for Config {
             session: Session::default(),
             auth: Auth::default(),
             sms: Sms::default(),
+            documents: Documents::default(),
+            archive: Archive::default(),
+            recovery: Recovery::default(),
+            demo: Demo::default(),
+        }
+    }
+}
+
+impl Default for Documents {
+    fn default() -> Self {
+        Documents {
+            categories: [
+                "Immagini diagnostiche",
+                "Referto",
+                "Lettera di dimissione",
+                "Cartella clinica",
+                "Verbale di pronto soccorso",
+                "Altro",
+            ]
+            .map(String::from)
+            .to_vec(),
+            online_days: 45,
+            page_size: 20,
+        }
+    }
+}
+
+impl Default for Archive {
+    fn default() -> Self {
+        Archive {
+            kind: "fs".into(),
+            root: String::new(),
+            pdf_root: String::new(),
+            dicomweb: DicomWeb::default(),
+        }
+    }
+}
+
+impl Default for DicomWeb {
+    fn default() -> Self {
+        DicomWeb {
+            url: String::new(),
+            username: String::new(),
+            password: String::new(),
+            token: String::new(),
+            connect_timeout_secs: 5,
+            response_timeout_secs: 60,
+            transfer_timeout_secs: 3600,
+        }
+    }
+}
+
+impl Default for Recovery {
+    fn default() -> Self {
+        Recovery {
+            workers: 2,
+            keep_hours: 24,
+            cache_dir: String::new(),
         }
     }
 }
@@ -232,7 +358,11 @@ impl Default for SmsHttp {
 }
 
 /// Keys whose values `check-config` masks.
-const SECRET_KEYS: &[&str] = &["sms.http.token"];
+const SECRET_KEYS: &[&str] = &[
+    "sms.http.token",
+    "archive.dicomweb.password",
+    "archive.dicomweb.token",
+];
 
 impl Config {
     /// Defaults, then the TOML file (if any), then `CDS_*` variables from `env`.
@@ -310,6 +440,25 @@ impl Config {
         if self.auth.hash_threads == 0 || self.auth.max_failures < 1 {
             errors.push("auth.hash_threads e auth.max_failures devono essere ≥ 1".into());
         }
+        match self.archive.kind.as_str() {
+            "fs" => {}
+            "dicomweb" if self.archive.dicomweb.url.starts_with("http") => {}
+            "dicomweb" => {
+                errors.push("archive.dicomweb.url: serve l'URL del servizio DICOMweb".into())
+            }
+            other => errors.push(format!(
+                "archive.kind: {other:?} non valido (fs o dicomweb)"
+            )),
+        }
+        if self.documents.categories.is_empty()
+            || self.documents.online_days < 1
+            || self.documents.page_size < 1
+        {
+            errors.push("documents: servono categorie, online_days ≥ 1 e page_size ≥ 1".into());
+        }
+        if self.recovery.workers == 0 || self.recovery.keep_hours < 1 {
+            errors.push("recovery: workers ≥ 1 e keep_hours ≥ 1".into());
+        }
         if self.asl.name.trim().is_empty() {
             errors.push("asl.name non può essere vuoto".into());
         }
@@ -318,6 +467,27 @@ impl Config {
         } else {
             Err(errors.join("\n"))
         }
+    }
+
+    /// A configured folder, or `<data_dir>/<default>` when empty.
+    pub fn folder(&self, configured: &str, default: &str) -> PathBuf {
+        if configured.is_empty() {
+            self.data_dir.join(default)
+        } else {
+            PathBuf::from(configured)
+        }
+    }
+
+    pub fn archive_root(&self) -> PathBuf {
+        self.folder(&self.archive.root, "archive")
+    }
+
+    pub fn pdf_root(&self) -> PathBuf {
+        self.folder(&self.archive.pdf_root, "archive/pdf")
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.folder(&self.recovery.cache_dir, "cache")
     }
 
     pub fn tls_enabled(&self) -> bool {
@@ -407,6 +577,15 @@ fn apply_env(table: &mut toml::Table, name: &str, value: &str) -> Result<(), Str
             .parse::<i64>()
             .map(toml::Value::Integer)
             .map_err(|_| format!("{name}: atteso un numero intero"))?,
+        // Lists: comma-separated.
+        toml::Value::Array(_) => toml::Value::Array(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| toml::Value::String(v.into()))
+                .collect(),
+        ),
         _ => toml::Value::String(value.to_string()),
     };
     Ok(())

@@ -1,6 +1,10 @@
 //! `cds-portal demo`: the portal on http://127.0.0.1:8080 with demo patients, sandboxes
 //! on, and the credentials printed at start.
 
+pub mod archive;
+pub mod pdf;
+pub mod synth;
+
 use crate::config::Config;
 use crate::patients::store;
 
@@ -80,6 +84,11 @@ pub fn seed(config: &Config) -> Result<(), String> {
             store::set_pin_hash(tx, id, hash, now)?;
         }
         Ok(())
+    }))
+    .map_err(|e| e.to_string())?;
+    let studies = archive::prepare(config)?;
+    rt.block_on(db.write(move |tx| {
+        archive::seed(tx, &studies).map_err(crate::http::error::AppError::internal)
     }))
     .map_err(|e| e.to_string())
 }

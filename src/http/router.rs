@@ -4,7 +4,7 @@ use crate::app::App;
 use crate::http::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
-use crate::{auth, ops, pages, sms};
+use crate::{auth, documents, ops, pages, sms};
 use hyper::Method;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum Route {
     Dashboard,
     Documents,
     Exchanged,
+    /// `/documenti-interscambiati/<id>/<action>`
+    ExchangedDoc(String, crate::documents::exchanged::Action),
     Orders,
     Cart,
     Support,
@@ -40,6 +42,14 @@ impl Route {
                 Route::NotFound
             } else {
                 Route::Asset(rest.to_string())
+            };
+        }
+        if let Some(rest) = path.strip_prefix("/documenti-interscambiati/") {
+            let mut parts = rest.splitn(2, '/');
+            let (id, action) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            return match crate::documents::exchanged::Action::decode(action) {
+                Some(a) if !id.is_empty() => Route::ExchangedDoc(id.to_string(), a),
+                _ => Route::NotFound,
             };
         }
         match path.trim_end_matches('/') {
@@ -79,6 +89,13 @@ impl Route {
             Route::Dashboard => "dashboard",
             Route::Documents => "documents",
             Route::Exchanged => "exchanged",
+            Route::ExchangedDoc(_, a) => match a {
+                crate::documents::exchanged::Action::Row => "exchanged_row",
+                crate::documents::exchanged::Action::Recover => "exchanged_recover",
+                crate::documents::exchanged::Action::Hide
+                | crate::documents::exchanged::Action::Show => "exchanged_hide",
+                crate::documents::exchanged::Action::Download => "exchanged_download",
+            },
             Route::Orders => "orders",
             Route::Cart => "cart",
             Route::Support => "support",
@@ -120,9 +137,15 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Login | Route::NewPin if !app.config.auth.pin => Err(AppError::not_found()),
         Route::LoginSpid | Route::LoginCie if get => auth::identity::coming_soon(app, ctx, route),
         Route::Logout if post => auth::sessions::logout(app, ctx).await,
+        Route::Exchanged if get => documents::exchanged::list(app, ctx).await,
+        Route::ExchangedDoc(id, action) if action.is_post() == post && (get || post) => {
+            documents::exchanged::document(app, ctx, id, *action).await
+        }
+        Route::ExchangedDoc(_, action) if action.is_post() => {
+            Err(AppError::method_not_allowed(POST))
+        }
         Route::Dashboard
         | Route::Documents
-        | Route::Exchanged
         | Route::Orders
         | Route::Cart
         | Route::Support
@@ -166,6 +189,15 @@ mod tests {
             ("/assets/../schema.sql", Route::NotFound),
             ("/assets/", Route::NotFound),
             ("/healthz", Route::Healthz),
+            (
+                "/documenti-interscambiati/0123456789abcdef0123456789abcdef/recupera",
+                Route::ExchangedDoc(
+                    "0123456789abcdef0123456789abcdef".into(),
+                    crate::documents::exchanged::Action::Recover,
+                ),
+            ),
+            ("/documenti-interscambiati/x/nope", Route::NotFound),
+            ("/documenti-interscambiati/x", Route::NotFound),
             ("/accedi/xyz", Route::NotFound),
             ("/DOCUMENTI", Route::NotFound),
         ];

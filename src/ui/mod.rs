@@ -88,3 +88,27 @@ pub fn error_page(app: &App, ctx: &Ctx, e: &AppError) -> Markup {
 pub fn paragraphs(text: &str) -> Markup {
     html! { @for p in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) { p { (p) } } }
 }
+
+/// `€ 22,00` (cents; Italian format, `.` for thousands).
+pub fn euro(cents: i64) -> String {
+    let (int, dec) = (cents / 100, cents % 100);
+    let digits = int.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("€ {grouped},{dec:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn euro_in_italian() {
+        assert_eq!(super::euro(2200), "€ 22,00");
+        assert_eq!(super::euro(123456789), "€ 1.234.567,89");
+        assert_eq!(super::euro(5), "€ 0,05");
+    }
+}

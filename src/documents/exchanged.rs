@@ -1,0 +1,278 @@
+//! "Documenti Interscambiati": the list with its filter (a plain GET form, made partial by
+//! htmx), rows that recover, poll and download, and hiding.
+
+use super::filter::{self, Filter};
+use super::store::{self, DocRow};
+use super::views::{self, PATH, Results};
+use crate::app::App;
+use crate::auth::sessions::{self, Session};
+use crate::http::error::{AppError, Kind};
+use crate::http::req::Ctx;
+use crate::http::resp::{self, Resp};
+use crate::recovery::{self, Status};
+use crate::ui::{self, Page};
+use hyper::StatusCode;
+use maud::html;
+
+/// Actions on one document, from `/documenti-interscambiati/<id>/<action>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Row,
+    Recover,
+    Hide,
+    Show,
+    Download,
+}
+
+impl Action {
+    pub fn decode(s: &str) -> Option<Action> {
+        Some(match s {
+            "riga" => Action::Row,
+            "recupera" => Action::Recover,
+            "nascondi" => Action::Hide,
+            "mostra" => Action::Show,
+            "download" => Action::Download,
+            _ => return None,
+        })
+    }
+
+    pub fn is_post(self) -> bool {
+        matches!(self, Action::Recover | Action::Hide | Action::Show)
+    }
+}
+
+/// A document id as it appears in URLs: 32 lowercase hex characters.
+pub fn valid_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// htmx asks for the results only; history restores and plain requests get the page.
+fn wants_fragment(ctx: &Ctx) -> bool {
+    ctx.is_htmx() && ctx.header("hx-history-restore-request") != Some("true")
+}
+
+pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    let today = filter::today();
+    let cats = app.config.documents.categories.clone();
+    let q = ctx.query();
+    let page = q.get("pagina").parse::<i64>().unwrap_or(0).clamp(0, 100);
+    let (filter, error) = match Filter::from_query(&q, today, &cats) {
+        Ok(f) => (f, None),
+        Err(e) => (Filter::today(today), Some(e.0)),
+    };
+    let first_online = store::first_online_day(today, app.config.documents.online_days);
+    let size = app.config.documents.page_size;
+    let (patient, f, now) = (session.patient_id, filter.clone(), app.now());
+    let found = app
+        .db
+        .read(move |c| {
+            Ok(store::list(
+                c,
+                patient,
+                &f,
+                first_online,
+                0,
+                size * (page + 1),
+                now,
+            )?)
+        })
+        .await?;
+    let progress = |id| app.jobs.progress.get(id);
+    let results = Results {
+        filter: &filter,
+        rows: &found.rows,
+        more: found.more,
+        page,
+        first_online,
+        online_days: app.config.documents.online_days,
+        csrf: &session.csrf_token,
+        progress: &progress,
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let inner = html! {
+        @if let Some(e) = &error { (ui::alert("danger", e)) }
+        (views::results(&results))
+    };
+    if wants_fragment(ctx) {
+        return Ok(resp::html(status, inner));
+    }
+    let body = html! {
+        h1 class="page-title" { "Documenti Interscambiati" }
+        p { "I documenti e le immagini che l'Azienda ha scambiato con te. Un documento non ancora pronto va prima "
+            strong { "recuperato" } " dall'archivio; poi resta disponibile per il download per "
+            (app.config.recovery.keep_hours) " ore." }
+        (views::filters(&filter, &cats))
+        div id="risultati" aria-live="polite" { (inner) }
+    };
+    Ok(resp::html(
+        status,
+        ui::page(
+            app,
+            ctx,
+            Page {
+                title: "Documenti Interscambiati",
+                active: Some(PATH),
+            },
+            body,
+        ),
+    ))
+}
+
+async fn find(app: &App, session: &Session, id: &str) -> Result<DocRow, AppError> {
+    let not_found = || {
+        AppError::new(
+            Kind::NotFound,
+            "Documento non trovato o non più consultabile online.",
+        )
+    };
+    if !valid_id(id) {
+        return Err(not_found());
+    }
+    let first_online = store::first_online_day(filter::today(), app.config.documents.online_days);
+    let (patient, id, now) = (session.patient_id, id.to_string(), app.now());
+    app.db
+        .read(move |c| Ok(store::get(c, patient, &id, first_online, now)?))
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Where a plain form POST goes back to: the list with the patient's filter.
+fn back(ctx: &Ctx) -> String {
+    let r = ctx.form().get("ritorno").to_string();
+    if r.starts_with(PATH) && !r.contains("//") && !r.contains('\\') {
+        r
+    } else {
+        PATH.to_string()
+    }
+}
+
+fn row_response(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Resp {
+    let back = back(ctx);
+    resp::ok_html(views::row(
+        d,
+        &session.csrf_token,
+        &back,
+        app.jobs.progress.get(d.id),
+    ))
+}
+
+pub async fn document(
+    app: &App,
+    ctx: &mut Ctx,
+    id: &str,
+    action: Action,
+) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    let d = find(app, &session, id).await?;
+    match action {
+        Action::Row if !ctx.is_htmx() => Ok(resp::redirect(PATH)),
+        Action::Row => Ok(row_response(app, ctx, &session, &d)),
+        Action::Recover => recover(app, ctx, &session, d).await,
+        Action::Hide | Action::Show => {
+            let (patient, doc, hide, now) =
+                (session.patient_id, d.id, action == Action::Hide, app.now());
+            app.db
+                .write(move |tx| Ok(store::set_hidden(tx, patient, doc, hide, now)?))
+                .await?;
+            if !ctx.is_htmx() {
+                return Ok(resp::redirect(&back(ctx)));
+            }
+            let d = find(app, &session, id).await?;
+            Ok(row_response(app, ctx, &session, &d))
+        }
+        Action::Download => download(app, ctx, &session, &d).await,
+    }
+}
+
+async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<Resp, AppError> {
+    if d.price_cents > 0 {
+        return Err(AppError::new(
+            Kind::Conflict,
+            "Questo documento è a pagamento: puoi acquistarne la copia dalla sezione Documenti.",
+        ));
+    }
+    let (doc, patient, now, ip) = (d.id, session.patient_id, app.now(), ctx.ip.to_string());
+    let queued = app
+        .db
+        .write(move |tx| {
+            let queued = recovery::store::request(tx, doc, now)?;
+            if queued {
+                crate::audit::record(
+                    tx,
+                    now,
+                    Some(patient),
+                    "recovery_request",
+                    &format!("document {doc}"),
+                    &ip,
+                )?;
+            }
+            Ok(queued)
+        })
+        .await?;
+    if queued {
+        app.jobs.wakeup.notify_one();
+    }
+    if !ctx.is_htmx() {
+        return Ok(resp::redirect(&back(ctx)));
+    }
+    let d = find(app, session, &d.public_id).await?;
+    Ok(row_response(app, ctx, session, &d))
+}
+
+async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result<Resp, AppError> {
+    if !matches!(d.status, Status::Ready { .. }) || d.price_cents > 0 {
+        return Err(AppError::new(
+            Kind::NotFound,
+            "Il documento non è pronto per il download: usa «Recupera» nella pagina Documenti Interscambiati.",
+        ));
+    }
+    let (doc, now) = (d.id, app.now());
+    let file = app
+        .db
+        .read(move |c| Ok(recovery::store::ready_file(c, doc, now)?))
+        .await?;
+    let file = file.ok_or_else(|| {
+        AppError::new(
+            Kind::NotFound,
+            "Il documento non è più disponibile: recuperalo di nuovo.",
+        )
+    })?;
+    let (patient, ip, range) = (
+        session.patient_id,
+        ctx.ip.to_string(),
+        ctx.header("range").unwrap_or("").to_string(),
+    );
+    app.db
+        .write(move |tx| {
+            let detail = if range.is_empty() {
+                format!("document {doc}")
+            } else {
+                format!("document {doc} {range}")
+            };
+            Ok(crate::audit::record(
+                tx,
+                now,
+                Some(patient),
+                "download",
+                &detail,
+                &ip,
+            )?)
+        })
+        .await?;
+    let dl = recovery::download::Download {
+        path: &file.path,
+        size: file.size as u64,
+        etag: &file.sha256[..32.min(file.sha256.len())],
+        file_name: &file.name,
+        content_type: "application/zip",
+    };
+    recovery::download::serve(&dl, ctx.header("range"), ctx.header("if-range")).await
+}

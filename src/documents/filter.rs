@@ -1,0 +1,142 @@
+//! The list filter of "Documenti Interscambiati": a date range (default: today, Rome) and
+//! a category, read from the URL so that reload, back/forward and shared links keep it.
+
+use crate::http::req::{Form, encode};
+use jiff::civil::Date;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub from: Date,
+    pub to: Date,
+    /// `None` = every category.
+    pub category: Option<String>,
+    /// Include the documents the patient hid.
+    pub hidden: bool,
+}
+
+/// What was wrong with the filter, for the person; the list falls back to today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError(pub String);
+
+/// Accepts `YYYY-MM-DD` (what `<input type="date">` sends) and `dd/mm/yyyy` (typed by hand).
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    Date::strptime("%Y-%m-%d", s)
+        .or_else(|_| Date::strptime("%d/%m/%Y", s))
+        .ok()
+}
+
+pub fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(crate::ui::time::rome().clone())
+        .date()
+}
+
+impl Filter {
+    pub fn today(today: Date) -> Filter {
+        Filter {
+            from: today,
+            to: today,
+            category: None,
+            hidden: false,
+        }
+    }
+
+    /// Reads `da`, `a`, `categoria`, `nascosti` from the query string.
+    pub fn from_query(q: &Form, today: Date, categories: &[String]) -> Result<Filter, FilterError> {
+        let date = |name: &str, label: &str| -> Result<Date, FilterError> {
+            match q.get(name).trim() {
+                "" => Ok(today),
+                v => parse_date(v).ok_or_else(|| {
+                    FilterError(format!(
+                        "La data «{label}» non è valida: usa il formato gg/mm/aaaa."
+                    ))
+                }),
+            }
+        };
+        let (from, to) = (date("da", "dal")?, date("a", "al")?);
+        if from > to {
+            return Err(FilterError(
+                "La data iniziale è successiva a quella finale: correggi l'intervallo.".into(),
+            ));
+        }
+        let category = match q.get("categoria").trim() {
+            "" => None,
+            c => match categories.iter().find(|k| k.as_str() == c) {
+                Some(k) => Some(k.clone()),
+                None => {
+                    return Err(FilterError(
+                        "La categoria scelta non esiste: scegline una dall'elenco.".into(),
+                    ));
+                }
+            },
+        };
+        Ok(Filter {
+            from,
+            to,
+            category,
+            hidden: q.get("nascosti") == "1",
+        })
+    }
+
+    /// The query string that reproduces this filter.
+    pub fn query(&self) -> String {
+        let mut q = format!("da={}&a={}", self.from, self.to);
+        if let Some(c) = &self.category {
+            q.push_str(&format!("&categoria={}", encode(c)));
+        }
+        if self.hidden {
+            q.push_str("&nascosti=1");
+        }
+        q
+    }
+}
+
+pub fn display(d: Date) -> String {
+    d.strftime("%d/%m/%Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn cats() -> Vec<String> {
+        vec!["Referto".into(), "Immagini diagnostiche".into()]
+    }
+
+    #[test]
+    fn defaults_to_today() {
+        let f = Filter::from_query(&Form::parse(""), date(2026, 11, 26), &cats()).unwrap();
+        assert_eq!(f, Filter::today(date(2026, 11, 26)));
+    }
+
+    #[test]
+    fn reads_both_date_formats_and_category() {
+        let q = Form::parse(
+            "da=2026-11-01&a=26%2F11%2F2026&categoria=Immagini+diagnostiche&nascosti=1",
+        );
+        let f = Filter::from_query(&q, date(2026, 11, 26), &cats()).unwrap();
+        assert_eq!((f.from, f.to), (date(2026, 11, 1), date(2026, 11, 26)));
+        assert_eq!(f.category.as_deref(), Some("Immagini diagnostiche"));
+        assert!(f.hidden);
+        let again =
+            Filter::from_query(&Form::parse(&f.query()), date(2026, 11, 26), &cats()).unwrap();
+        assert_eq!(again, f);
+    }
+
+    #[test]
+    fn explains_bad_input() {
+        let t = date(2026, 11, 26);
+        let err = |q: &str| {
+            Filter::from_query(&Form::parse(q), t, &cats())
+                .unwrap_err()
+                .0
+        };
+        assert!(err("da=2026-13-01").contains("non è valida"));
+        assert!(err("da=31/02/2026").contains("non è valida"));
+        assert!(err("a=ieri").contains("non è valida"));
+        assert!(err("da=2026-11-20&a=2026-11-01").contains("successiva"));
+        assert!(err("categoria=Segreti").contains("non esiste"));
+    }
+}

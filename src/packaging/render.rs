@@ -1,0 +1,156 @@
+//! Renders an image for the offline viewer at packaging time: native (uncompressed)
+//! grey or RGB pixel data, first frame, with the file's own window, as a JPEG.
+//! Compressed transfer syntaxes are left to real DICOM viewers (the viewer says so).
+
+use super::scan::int;
+use dicom_dictionary_std::tags;
+use dicom_object::DefaultDicomObject;
+
+/// The longest side of a rendered image: enough for a screen, small for a phone.
+const MAX_SIDE: usize = 1024;
+const QUALITY: u8 = 85;
+
+pub struct Rendered {
+    pub jpeg: Vec<u8>,
+    pub width: usize,
+    pub height: usize,
+}
+
+const NATIVE: &[&str] = &["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"];
+
+pub fn render(obj: &DefaultDicomObject) -> Option<Rendered> {
+    let ts = obj.meta().transfer_syntax().trim_end_matches('\0');
+    if !NATIVE.contains(&ts) {
+        return None;
+    }
+    let rows = int(obj, tags::ROWS)? as usize;
+    let cols = int(obj, tags::COLUMNS)? as usize;
+    let bits = int(obj, tags::BITS_ALLOCATED)?;
+    let samples = int(obj, tags::SAMPLES_PER_PIXEL).unwrap_or(1);
+    let data = obj.get(tags::PIXEL_DATA)?.to_bytes().ok()?;
+    let (grey, channels) = match (samples, bits) {
+        (1, 16 | 8) => (grey8(obj, &data, rows, cols, bits)?, 1),
+        (3, 8)
+            if int(obj, tags::PLANAR_CONFIGURATION).unwrap_or(0) == 0
+                && data.len() >= rows * cols * 3 =>
+        {
+            (data[..rows * cols * 3].to_vec(), 3)
+        }
+        _ => return None,
+    };
+    let (pixels, width, height) = shrink(grey, cols, rows, channels);
+    let mut jpeg = Vec::with_capacity(width * height / 4);
+    let color = if channels == 1 {
+        jpeg_encoder::ColorType::Luma
+    } else {
+        jpeg_encoder::ColorType::Rgb
+    };
+    jpeg_encoder::Encoder::new(&mut jpeg, QUALITY)
+        .encode(&pixels, width as u16, height as u16, color)
+        .ok()?;
+    Some(Rendered {
+        jpeg,
+        width,
+        height,
+    })
+}
+
+/// Modality LUT (rescale) then the first VOI window, to 8 bits; MONOCHROME1 inverted.
+fn grey8(
+    obj: &DefaultDicomObject,
+    data: &[u8],
+    rows: usize,
+    cols: usize,
+    bits: i32,
+) -> Option<Vec<u8>> {
+    let n = rows * cols;
+    let signed = int(obj, tags::PIXEL_REPRESENTATION) == Some(1);
+    let raw: Vec<i32> = if bits == 16 {
+        if data.len() < n * 2 {
+            return None;
+        }
+        data[..n * 2]
+            .chunks_exact(2)
+            .map(|c| {
+                if signed {
+                    i16::from_le_bytes([c[0], c[1]]) as i32
+                } else {
+                    u16::from_le_bytes([c[0], c[1]]) as i32
+                }
+            })
+            .collect()
+    } else {
+        data.get(..n)?.iter().map(|&b| b as i32).collect()
+    };
+    let float = |tag| {
+        obj.get(tag)
+            .and_then(|e| e.to_multi_float64().ok())
+            .and_then(|v| v.first().copied())
+    };
+    let slope = float(tags::RESCALE_SLOPE).unwrap_or(1.0);
+    let intercept = float(tags::RESCALE_INTERCEPT).unwrap_or(0.0);
+    let (center, width) = match (float(tags::WINDOW_CENTER), float(tags::WINDOW_WIDTH)) {
+        (Some(c), Some(w)) if w >= 1.0 => (c, w),
+        _ => {
+            // No window in the file: the full range of the values present.
+            let (lo, hi) = raw
+                .iter()
+                .fold((i32::MAX, i32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            let (lo, hi) = (lo as f64 * slope + intercept, hi as f64 * slope + intercept);
+            ((lo + hi) / 2.0, (hi - lo).max(1.0))
+        }
+    };
+    let invert =
+        crate::packaging::scan::text(obj, tags::PHOTOMETRIC_INTERPRETATION) == "MONOCHROME1";
+    // DICOM PS3.3 C.11.2.1.2.1 linear window.
+    let low = center - 0.5 - (width - 1.0) / 2.0;
+    let scale = 255.0 / (width - 1.0).max(1.0);
+    Some(
+        raw.iter()
+            .map(|&v| {
+                let y = ((v as f64 * slope + intercept) - low) * scale;
+                let g = y.clamp(0.0, 255.0) as u8;
+                if invert { 255 - g } else { g }
+            })
+            .collect(),
+    )
+}
+
+/// Box-filter downscale by an integer factor until the longest side fits `MAX_SIDE`.
+fn shrink(pixels: Vec<u8>, w: usize, h: usize, ch: usize) -> (Vec<u8>, usize, usize) {
+    let f = w.max(h).div_ceil(MAX_SIDE);
+    if f <= 1 {
+        return (pixels, w, h);
+    }
+    let (nw, nh) = (w / f, h / f);
+    let mut out = vec![0u8; nw * nh * ch];
+    for y in 0..nh {
+        for x in 0..nw {
+            for c in 0..ch {
+                let mut sum = 0u32;
+                for dy in 0..f {
+                    let row = (y * f + dy) * w;
+                    for dx in 0..f {
+                        sum += pixels[(row + x * f + dx) * ch + c] as u32;
+                    }
+                }
+                out[(y * nw + x) * ch + c] = (sum / (f * f) as u32) as u8;
+            }
+        }
+    }
+    (out, nw, nh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shrink_halves_a_large_image() {
+        let (p, w, h) = shrink(vec![100u8; 2048 * 1500], 2048, 1500, 1);
+        assert_eq!((w, h), (1024, 750));
+        assert!(p.iter().all(|&v| v == 100));
+        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1);
+        assert_eq!((w, h), (512, 512));
+    }
+}
