@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and is missing; safe to run again (idempotent).
 #   Debian: openssl (test certificates), curl (TLS client), chromium (browser tests),
-#           nodejs + npm (browser test runner)
+#           nodejs + npm (browser test runner), dcmtk + dicom3tools (DICOMDIR checks),
+#           orthanc + orthanc-dicomweb (a real PACS for the DICOMweb archive tests)
 #   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,10 @@ command -v curl >/dev/null || need_apt+=(curl ca-certificates)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
+command -v dcmdump >/dev/null || need_apt+=(dcmtk)
+command -v dciodvfy >/dev/null || need_apt+=(dicom3tools)
+[ -x /usr/sbin/Orthanc ] || need_apt+=(orthanc)
+[ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need_apt+=(orthanc-dicomweb)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

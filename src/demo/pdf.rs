@@ -82,6 +82,6 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        assert!(text[startxref..].starts_with("xref"));
+        assert!(pdf[startxref..].starts_with(b"xref"));
     }
 }

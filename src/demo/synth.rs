@@ -159,11 +159,12 @@ pub fn write_mr(dir: &Path, p: &SynthPatient, date: &str) -> io::Result<SynthStu
     for (number, description, contrast, sagittal, count, [tr, te, etl]) in series {
         let mut base = study.header(p, "MR", number, description, MR_IMAGE_STORAGE);
         let b = &mut base;
+        // Value 3 is required for MR; "OTHER" is the defined term for a plain image.
         put_strs(
             b,
             tags::IMAGE_TYPE,
             VR::CS,
-            &["ORIGINAL", "PRIMARY", "M", "ND"],
+            &["ORIGINAL", "PRIMARY", "OTHER"],
         );
         put(b, tags::BODY_PART_EXAMINED, VR::CS, "HEAD");
         put(b, tags::PATIENT_POSITION, VR::CS, "HFS");
@@ -280,20 +281,10 @@ pub fn write_xray(dir: &Path, p: &SynthPatient, date: &str) -> io::Result<SynthS
     put_pixel_module(b, rows, cols, 12, false);
     put(b, tags::WINDOW_CENTER, VR::DS, "1900");
     put(b, tags::WINDOW_WIDTH, VR::DS, "3400");
-    let chest = InMemDicomObject::from_element_iter([
-        DataElement::new(tags::CODE_VALUE, VR::SH, PrimitiveValue::from("51185008")),
-        DataElement::new(
-            tags::CODING_SCHEME_DESIGNATOR,
-            VR::SH,
-            PrimitiveValue::from("SCT"),
-        ),
-        DataElement::new(tags::CODE_MEANING, VR::LO, PrimitiveValue::from("Chest")),
-    ]);
-    b.put(DataElement::new(
-        tags::ANATOMIC_REGION_SEQUENCE,
-        VR::SQ,
-        DataSetSequence::from(vec![chest]),
-    ));
+    put(b, tags::POSITIONER_TYPE, VR::CS, "NONE");
+    // SNOMED CT codes from CID 4031 (Chest) and CID 4010 (postero-anterior).
+    put_code(b, tags::ANATOMIC_REGION_SEQUENCE, "51185008", "Chest");
+    put_code(b, tags::VIEW_CODE_SEQUENCE, "399348003", "postero-anterior");
     let empty: Vec<InMemDicomObject> = Vec::new();
     b.put(DataElement::new(
         tags::ACQUISITION_CONTEXT_SEQUENCE,
@@ -439,6 +430,24 @@ fn put_strs(o: &mut InMemDicomObject, tag: Tag, vr: VR, values: &[&str]) {
     o.put(DataElement::new(tag, vr, PrimitiveValue::Strs(values)));
 }
 
+/// A one-item code sequence with a SNOMED CT code.
+fn put_code(o: &mut InMemDicomObject, tag: Tag, value: &str, meaning: &str) {
+    let item = InMemDicomObject::from_element_iter([
+        DataElement::new(tags::CODE_VALUE, VR::SH, PrimitiveValue::from(value)),
+        DataElement::new(
+            tags::CODING_SCHEME_DESIGNATOR,
+            VR::SH,
+            PrimitiveValue::from("SCT"),
+        ),
+        DataElement::new(tags::CODE_MEANING, VR::LO, PrimitiveValue::from(meaning)),
+    ]);
+    o.put(DataElement::new(
+        tag,
+        VR::SQ,
+        DataSetSequence::from(vec![item]),
+    ));
+}
+
 fn put_us(o: &mut InMemDicomObject, tag: Tag, value: u16) {
     o.put(DataElement::new(tag, VR::US, PrimitiveValue::from(value)));
 }
@@ -582,7 +591,7 @@ impl Canvas {
 
     /// Adds `v` on the part of an elliptic band (outer radii rx/ry, width `band`) lying
     /// above the centre on one side (`side` = ±1): the arc of a posterior rib.
-    fn rib(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, band: f32, side: f32, v: i32) {
+    fn rib(&mut self, (cx, cy): (f32, f32), (rx, ry): (f32, f32), band: f32, side: f32, v: i32) {
         let w = self.w;
         let (irx, iry) = (rx - band, ry - band);
         for y in 0..self.h {
@@ -773,12 +782,12 @@ fn head_sagittal(c: &mut Canvas, x: f32, spacing: f32, k: &Contrast) {
     c.ellipse(py(0.0), pz(z0 + 5.0), r(hy - 12.0), r(hz - 17.0), k.gray);
     c.ellipse(py(0.0), pz(z0 + 8.0), r(hy - 20.0), r(hz - 28.0), k.white);
     if x.abs() < 40.0 {
-        c.ellipse(py(50.0), pz(-25.0), r(38.0 * g), r(25.0 * g), k.gray); // cerebellum
+        c.ellipse(py(40.0), pz(-15.0), r(32.0 * g), r(22.0 * g), k.gray); // cerebellum
     }
     if x.abs() < 14.0 {
         c.ellipse(py(0.0), pz(40.0), r(32.0), r(9.0), k.csf); // lateral ventricle
         c.ellipse(py(0.0), pz(50.0), r(38.0), r(3.0), k.white); // corpus callosum
-        c.ellipse(py(18.0), pz(-30.0), r(11.0), r(40.0), k.white); // brainstem
+        c.ellipse(py(15.0), pz(-30.0), r(10.0), r(40.0), k.white); // brainstem
     }
     if (20.0..45.0).contains(&x.abs()) {
         c.ellipse(py(-78.0), pz(0.0), r(12.0), r(12.0), k.csf); // eye
@@ -790,21 +799,27 @@ fn chest_xray(c: &mut Canvas) {
     let (w, h) = (c.w as f32, c.h as f32);
     let cx = w / 2.0;
     c.clear(150); // direct exposure
-    c.dome(cx, h * 0.56, w * 0.44, h * 0.62, 1500.0); // torso
+    c.dome(cx, h * 0.56, w * 0.44, h * 0.62, 1300.0); // torso
     c.dome(cx, h * 0.02, w * 0.09, h * 0.12, 700.0); // neck
     for side in [-1.0f32, 1.0] {
-        c.dome(cx + side * w * 0.38, h * 0.2, w * 0.13, h * 0.09, 500.0); // shoulders
+        c.dome(cx + side * w * 0.4, h * 0.17, w * 0.1, h * 0.07, 300.0); // shoulders
         // Lungs: lower attenuation, cut below by the diaphragm domes.
-        c.dome(cx + side * w * 0.19, h * 0.45, w * 0.16, h * 0.31, -900.0);
-        c.dome(cx + side * w * 0.2, h * 0.86, w * 0.24, h * 0.16, 700.0);
+        c.dome(cx + side * w * 0.19, h * 0.45, w * 0.16, h * 0.31, -1100.0);
+        c.dome(cx + side * w * 0.2, h * 0.88, w * 0.24, h * 0.15, 600.0);
         c.dome(cx + side * w * 0.17, h * 0.2, w * 0.17, h * 0.018, 350.0); // clavicles
         for k in 0..10 {
             let y = h * (0.2 + 0.058 * k as f32);
             let (rx, ry) = (w * (0.2 + 0.012 * k as f32), h * 0.085);
-            c.rib(cx + side * w * 0.03, y + ry, rx, ry, h * 0.012, side, 260);
+            c.rib(
+                (cx + side * w * 0.03, y + ry),
+                (rx, ry),
+                h * 0.012,
+                side,
+                260,
+            );
         }
     }
-    c.dome(cx + w * 0.05, h * 0.6, w * 0.15, h * 0.14, 700.0); // heart, to the patient's left
+    c.dome(cx + w * 0.06, h * 0.62, w * 0.17, h * 0.15, 550.0); // heart, to the patient's left
     c.dome(cx, h * 0.38, w * 0.06, h * 0.25, 450.0); // mediastinum
     c.dome(cx, h * 0.5, w * 0.035, h * 0.7, 600.0); // spine
 }
@@ -937,24 +952,5 @@ mod tests {
         assert_eq!(ds(120.0), "120");
         assert_eq!(age("19800615", "20240312").as_deref(), Some("043Y"));
         assert_eq!(age("", "20240312"), None);
-    }
-
-    /// `cargo test --release -- --ignored --nocapture write_ct_300_timing`
-    #[test]
-    #[ignore]
-    fn write_ct_300_timing() {
-        let dir = temp_dir("ct300");
-        let t = std::time::Instant::now();
-        let study = write_ct(&dir, &patient(), "20240312", 300).unwrap();
-        println!(
-            "write_ct(300): {:?}, {} files",
-            t.elapsed(),
-            study.files.len()
-        );
-        let t = std::time::Instant::now();
-        write_mr(&dir, &patient(), "20240312").unwrap();
-        write_xray(&dir, &patient(), "20240312").unwrap();
-        println!("write_mr + write_xray: {:?}", t.elapsed());
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

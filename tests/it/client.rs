@@ -11,9 +11,14 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    pub raw_body: Vec<u8>,
 }
 
 impl Response {
+    pub fn body_bytes(&self) -> Vec<u8> {
+        self.raw_body.clone()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -55,8 +60,15 @@ pub fn read_response(s: &mut TcpStream) -> Response {
 }
 
 pub fn parse(buf: &[u8]) -> Response {
-    let text = String::from_utf8_lossy(buf);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+        .unwrap_or(buf.len());
+    let raw_body = buf[split..].to_vec();
+    let text = String::from_utf8_lossy(&buf[..split]);
+    let head = text.trim_end();
+    let body = String::from_utf8_lossy(&raw_body).into_owned();
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -70,7 +82,8 @@ pub fn parse(buf: &[u8]) -> Response {
     Response {
         status,
         headers,
-        body: body.to_string(),
+        body,
+        raw_body,
     }
 }
 

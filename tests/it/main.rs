@@ -3,6 +3,7 @@
 //! gateway) are real servers on loopback started by the test.
 
 mod client;
+mod documents;
 mod login;
 mod new_pin;
 mod security;
@@ -46,20 +47,67 @@ pub struct Server {
     pub addr: String,
     pub data: TempDir,
     pub stderr_path: PathBuf,
+    bin: String,
+    command: String,
+    env: Vec<(String, String)>,
 }
 
 impl Server {
-    /// `cds-portal demo` (the two demo patients exist) with extra `CDS_*` variables.
+    /// `cds-portal demo` (the two demo patients exist) with extra `CDS_*` variables. The
+    /// synthetic archive is generated once per test run and shared (read-only).
     pub fn demo(env: &[(&str, &str)]) -> Server {
-        Server::spawn(BIN, "demo", env, None)
+        let (root, pdf) = shared_archive();
+        let mut all = vec![
+            ("CDS_ARCHIVE_ROOT", root.as_str()),
+            ("CDS_ARCHIVE_PDF_ROOT", pdf.as_str()),
+        ];
+        all.extend_from_slice(env);
+        Server::spawn(BIN, "demo", &all, None)
     }
 
     pub fn spawn(bin: &str, command: &str, env: &[(&str, &str)], cwd: Option<&Path>) -> Server {
         let data = TempDir::new(command);
-        let stderr_path = data.0.join("stderr.log");
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, addr, stderr_path) = Server::launch(bin, command, &env, cwd, &data.0);
+        Server {
+            child,
+            addr,
+            data,
+            stderr_path,
+            bin: bin.into(),
+            command: command.into(),
+            env,
+        }
+    }
+
+    /// Kills the server (as a crash would) and starts it again on the same data folder, as
+    /// `serve` (the demo would re-date its documents).
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.command = "serve".into();
+        let (child, addr, stderr_path) =
+            Server::launch(&self.bin, &self.command, &self.env, None, &self.data.0);
+        self.child = child;
+        self.addr = addr;
+        self.stderr_path = stderr_path;
+    }
+
+    fn launch(
+        bin: &str,
+        command: &str,
+        env: &[(String, String)],
+        cwd: Option<&Path>,
+        dir: &Path,
+    ) -> (Child, String, PathBuf) {
+        static RUN: AtomicUsize = AtomicUsize::new(0);
+        let stderr_path = dir.join(format!("stderr-{}.log", RUN.fetch_add(1, Ordering::SeqCst)));
         let mut cmd = Command::new(bin);
         cmd.args([command, "--listen", "127.0.0.1:0", "--data"])
-            .arg(data.0.join("data"))
+            .arg(dir.join("data"))
             .stdout(Stdio::piped())
             .stderr(Stdio::from(std::fs::File::create(&stderr_path).unwrap()))
             .env_clear()
@@ -83,12 +131,7 @@ impl Server {
             "first line is the address, got {line:?}: {}",
             std::fs::read_to_string(&stderr_path).unwrap_or_default()
         );
-        Server {
-            child,
-            addr,
-            data,
-            stderr_path,
-        }
+        (child, addr, stderr_path)
     }
 
     pub fn log(&self) -> String {
@@ -114,6 +157,28 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The demo archive (small CT), written by a `cds-portal demo` run when missing.
+pub fn shared_archive() -> &'static (String, String) {
+    static ARCHIVE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    ARCHIVE.get_or_init(|| {
+        // Kept between runs in cargo's temp folder for tests: generated once.
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo-archive");
+        let pdf = root.join("pdf");
+        let (r, p) = (
+            root.to_string_lossy().into_owned(),
+            pdf.to_string_lossy().into_owned(),
+        );
+        let env = [
+            ("CDS_ARCHIVE_ROOT", r.as_str()),
+            ("CDS_ARCHIVE_PDF_ROOT", p.as_str()),
+            ("CDS_DEMO_CT_SLICES", "12"),
+        ];
+        // Started and dropped: the archive is written before the server listens.
+        drop(Server::spawn(BIN, "demo", &env, None));
+        (r, p)
+    })
 }
 
 /// Polls `f` every 100 ms until it holds or `secs` pass.
