@@ -15,6 +15,7 @@ comandi:
   init            crea la cartella dati e il database
   backup FILE     copia coerente del database, anche mentre il portale è attivo
   check-config    mostra la configurazione effettiva (segreti mascherati); --keys elenca le chiavi
+  package DIR FILE.zip   prepara il pacchetto ZIP (DICOM, DICOMDIR, viewer) di uno studio in DIR
 
 opzioni:
   --config FILE   file di configurazione TOML
@@ -74,6 +75,7 @@ pub fn main(args: Vec<String>) -> i32 {
         }),
         "backup" => backup(&a),
         "check-config" => check_config(&a),
+        "package" => package(&a),
         other => Err(format!("comando sconosciuto {other:?}\n\n{USAGE}")),
     });
     match result {
@@ -289,6 +291,53 @@ fn backup(a: &Args) -> Result<(), String> {
     Db::backup_to(&source, Path::new(target))?;
     println!("copia del database salvata in {target}");
     Ok(())
+}
+
+/// Packages a folder of DICOM files by hand (and for the benchmarks).
+fn package(a: &Args) -> Result<(), String> {
+    let [dir, out] = &a.positional[..] else {
+        return Err("uso: cds-portal package CARTELLA_STUDIO FILE.zip".into());
+    };
+    let mut files = Vec::new();
+    for entry in walk(Path::new(dir))? {
+        files.push(entry);
+    }
+    let config = load(a, false)?;
+    let started = std::time::Instant::now();
+    let labels = crate::packaging::Labels {
+        asl_name: &config.asl.name,
+        title: "Studio",
+    };
+    let p = crate::packaging::package_study(&files, Path::new(out), &labels, &|_, _| {})?;
+    let secs = started.elapsed().as_secs_f64();
+    let input: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "{out}: {} file, {:.1} MB in ingresso, {:.1} MB di ZIP, {secs:.2} s, {:.0} MB/s, sha256 {}",
+        files.len(),
+        input as f64 / 1e6,
+        p.size as f64 / 1e6,
+        input as f64 / 1e6 / secs,
+        p.sha256
+    );
+    Ok(())
+}
+
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p)?);
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
 
 fn check_config(a: &Args) -> Result<(), String> {
