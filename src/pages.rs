@@ -33,11 +33,6 @@ pub fn section(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppError
             "Documenti",
             "Tutti i documenti legati al tuo codice fiscale, con prezzo e disponibilità.",
         ),
-        Route::Exchanged => (
-            "/documenti-interscambiati",
-            "Documenti Interscambiati",
-            "I documenti e le immagini diagnostiche scambiati con te, da recuperare e scaricare.",
-        ),
         Route::Orders => (
             "/ordini",
             "Ordini",

@@ -3,6 +3,7 @@
 //! gateway) are real servers on loopback started by the test.
 
 mod client;
+mod dicomweb;
 mod documents;
 mod login;
 mod new_pin;

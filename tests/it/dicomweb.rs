@@ -1,0 +1,230 @@
+//! The DICOMweb archive against a real Orthanc (with its DICOMweb plugin) started on
+//! loopback with a temp storage: recovery, a study missing, the archive down and back,
+//! and a truncated multipart answer from a stub.
+
+use crate::client::{self, Browser};
+use crate::documents::{SMALL_DEMO, id_of};
+use crate::stub::free_port;
+use crate::{MARIO, Server, TempDir, eventually, shared_archive};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+const PATH: &str = "/documenti-interscambiati";
+
+struct Orthanc {
+    child: Child,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl Orthanc {
+    fn start(port: u16) -> Orthanc {
+        let dir = TempDir::new("orthanc");
+        let config = serde_json::json!({
+            "Name": "CDS test PACS",
+            "HttpPort": port,
+            "RemoteAccessAllowed": false,
+            "AuthenticationEnabled": false,
+            "DicomServerEnabled": false,
+            "StorageDirectory": dir.0.join("storage"),
+            "IndexDirectory": dir.0.join("index"),
+            "Plugins": ["/usr/share/orthanc/plugins/libOrthancDicomWeb.so"],
+            "DicomWeb": {"Enable": true, "Root": "/dicom-web/"},
+        });
+        let cfg = dir.0.join("orthanc.json");
+        std::fs::write(&cfg, config.to_string()).unwrap();
+        let log = std::fs::File::create(dir.0.join("orthanc.log")).unwrap();
+        let child = Command::new("/usr/sbin/Orthanc")
+            .arg(&cfg)
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("Orthanc installed (tests/install-deps.sh)");
+        let addr = format!("127.0.0.1:{port}");
+        assert!(
+            eventually(20, || std::net::TcpStream::connect(&addr).is_ok()
+                && client::get(&addr, "/system").status == 200),
+            "Orthanc answers"
+        );
+        Orthanc {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/dicom-web", self.port)
+    }
+
+    fn upload(&self, files: &[PathBuf]) {
+        for f in files {
+            let data = std::fs::read(f).unwrap();
+            let mut req = format!(
+                "POST /instances HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/dicom\r\nContent-Length: {}\r\n\r\n",
+                data.len()
+            )
+            .into_bytes();
+            req.extend_from_slice(&data);
+            let r = client::raw(&format!("127.0.0.1:{}", self.port), &req);
+            assert_eq!(r.status, 200, "upload {}: {}", f.display(), r.body);
+        }
+    }
+}
+
+impl Drop for Orthanc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The files of the demo CT (the first study in the shared archive's list).
+fn ct_files() -> Vec<PathBuf> {
+    let root = PathBuf::from(&shared_archive().0);
+    let uid = std::fs::read_to_string(root.join("demo-studies.txt"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(uid))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn dicomweb_server(url: &str) -> Server {
+    let mut env = SMALL_DEMO.to_vec();
+    env.extend_from_slice(&[
+        ("CDS_ARCHIVE_KIND", "dicomweb"),
+        ("CDS_ARCHIVE_DICOMWEB_URL", url),
+        ("CDS_ARCHIVE_DICOMWEB_RESPONSE_TIMEOUT_SECS", "5"),
+    ]);
+    Server::demo(&env)
+}
+
+fn click(b: &mut Browser, id: &str) -> String {
+    let token = b.csrf.clone().unwrap();
+    b.send(
+        "POST",
+        &format!("{PATH}/{id}/recupera"),
+        &[("HX-Request", "true"), ("X-CSRF-Token", &token)],
+        "",
+    );
+    let mut body = String::new();
+    assert!(eventually(60, || {
+        body = b
+            .send(
+                "GET",
+                &format!("{PATH}/{id}/riga"),
+                &[("HX-Request", "true")],
+                "",
+            )
+            .body;
+        !body.contains("Recupero in corso")
+    }));
+    body
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
+
+#[test]
+fn recovers_from_orthanc_and_explains_a_missing_study() {
+    let files = ct_files();
+    let pacs = Orthanc::start(free_port());
+    pacs.upload(&files);
+    let s = dicomweb_server(&pacs.url());
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let page = b.get(PATH);
+    let ct = id_of(&page, "TC torace senza mdc");
+    let row = click(&mut b, &ct);
+    assert!(row.contains("Disponibile"), "{row}\n{}", s.log());
+    let dl = b.get(&format!("{PATH}/{ct}/download"));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(dl.body_bytes())).unwrap();
+    let mut got: Vec<Vec<u8>> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().unwrap().starts_with("DICOM/") {
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            got.push(sha256(&data));
+        }
+    }
+    let mut want: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| sha256(&std::fs::read(f).unwrap()))
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "the archive's files, byte for byte");
+    // The MR was never sent to this PACS.
+    let week = b.get(&format!(
+        "{PATH}?da={}",
+        crate::documents::today()
+            .checked_sub(jiff::Span::new().days(7))
+            .unwrap()
+    ));
+    let mr = id_of(&week, "RM encefalo");
+    let row = click(&mut b, &mr);
+    assert!(
+        row.contains("Recupero non riuscito") && row.contains("non è stato trovato"),
+        "{row}"
+    );
+    assert!(row.contains("Riprova"));
+}
+
+#[test]
+fn archive_down_then_back() {
+    let port = free_port();
+    let s = dicomweb_server(&format!("http://127.0.0.1:{port}/dicom-web"));
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
+    let row = click(&mut b, &ct);
+    assert!(
+        row.contains("Recupero non riuscito") && row.contains("non risponde"),
+        "{row}"
+    );
+    let pacs = Orthanc::start(port);
+    pacs.upload(&ct_files());
+    let row = click(&mut b, &ct);
+    assert!(
+        row.contains("Disponibile"),
+        "Riprova works once the archive is back: {row}"
+    );
+}
+
+#[test]
+fn truncated_multipart_is_reported() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut s = stream;
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: multipart/related; type=\"application/dicom\"; boundary=XyZ\r\nConnection: close\r\n\r\n--XyZ\r\nContent-Type: application/dicom\r\n\r\nDICM-half-a-file",
+            );
+        }
+    });
+    let s = dicomweb_server(&format!("http://127.0.0.1:{port}/dicom-web"));
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
+    let row = click(&mut b, &ct);
+    assert!(
+        row.contains("Recupero non riuscito") && row.contains("dati incompleti"),
+        "{row}"
+    );
+    assert!(s.log().contains("troncata"), "the log says why");
+}
