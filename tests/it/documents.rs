@@ -464,3 +464,32 @@ fn expired_zips_are_swept_and_crashed_jobs_resume() {
         .unwrap();
     assert_eq!(rows_left, 1, "the expired one is forgotten");
 }
+
+#[test]
+fn long_lists_page_with_mostra_altri() {
+    let mut env = SMALL_DEMO.to_vec();
+    env.push(("CDS_DOCUMENTS_PAGE_SIZE", "2"));
+    let s = Server::demo(&env);
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let since = today().checked_sub(jiff::Span::new().days(30)).unwrap();
+    let first = b.get(&format!("{PATH}?da={since}"));
+    assert_eq!(rows(&first).len(), 2);
+    assert!(first.body.contains("Mostra altri"));
+    let more = format!("{PATH}?da={since}&amp;a={}&amp;pagina=1", today());
+    assert!(first.body.contains(&more), "{}", first.body);
+    let second = b.get(&more.replace("&amp;", "&"));
+    assert_eq!(rows(&second).len(), 4, "the first two pages");
+    let third = b.get(&format!("{PATH}?da={since}&a={}&pagina=2", today()));
+    assert_eq!(rows(&third).len(), 5, "all five of the last 30 days");
+    assert!(!third.body.contains("Mostra altri"));
+    // Newest first, no repeats.
+    let ids: Vec<String> = rows(&third).into_iter().map(|r| r.0).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique);
+    assert_eq!(
+        rows(&third)[4].1,
+        "Cartella clinica – ricovero in Medicina Interna"
+    );
+}
