@@ -239,12 +239,25 @@ async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result
         .db
         .read(move |c| Ok(recovery::store::ready_file(c, doc, now)?))
         .await?;
-    let file = file.ok_or_else(|| {
+    let gone = || {
         AppError::new(
             Kind::NotFound,
             "Il documento non è più disponibile: recuperalo di nuovo.",
         )
-    })?;
+    };
+    let file = file.ok_or_else(gone)?;
+    if !std::path::Path::new(&file.path).is_file() {
+        // Deleted behind our back (disk cleaned, restore from backup): "Da recuperare" again.
+        crate::log::warn(&format!(
+            "download: file in cache mancante per il documento {doc}"
+        ));
+        app.db
+            .write(
+                move |tx| Ok(tx.execute("DELETE FROM recoveries WHERE document_id = ?1", [doc])?),
+            )
+            .await?;
+        return Err(gone());
+    }
     let (patient, ip, range) = (
         session.patient_id,
         ctx.ip.to_string(),

@@ -199,7 +199,7 @@ test('4. "Recupera" on the CT: row swapped in place, progress, "Disponibile", po
   await login(page, server.url);
   const loads = countLoads(page);
   const rowRequests = [];
-  page.on('request', (r) => { if (/\/riga(\?|$)/.test(new URL(r.url()).pathname + new URL(r.url()).search)) rowRequests.push({ url: r.url(), at: Date.now() }); });
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/riga')) rowRequests.push({ url: r.url(), at: Date.now() }); });
   await page.evaluate(() => { window.__marker = 'recovery'; });
   const id = await row(page, TC).getAttribute('id');
 

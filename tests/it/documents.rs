@@ -348,6 +348,20 @@ fn pdf_hide_show_and_paid_documents() {
     let mut bytes = Vec::new();
     z.by_name(&pdf).unwrap().read_to_end(&mut bytes).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
+    // The cached file deleted behind the portal's back: 404, and "Da recuperare" again.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let path: String = db
+        .query_row("SELECT file_path FROM recoveries", [], |r| r.get(0))
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(b.get(&format!("{PATH}/{referto}/download")).status, 404);
+    let row = b.send(
+        "GET",
+        &format!("{PATH}/{referto}/riga"),
+        &[("HX-Request", "true")],
+        "",
+    );
+    assert!(row.body.contains("Da recuperare"), "{}", row.body);
     // Hide without JavaScript: back to the list, where it no longer shows.
     let r = b.post(&format!("{PATH}/{referto}/nascondi"), &[("ritorno", PATH)]);
     assert_eq!((r.status, r.header("location")), (303, Some(PATH)));
