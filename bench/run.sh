@@ -7,8 +7,10 @@
 #   3. idle RSS after a few requests
 #   4. GET /accedi throughput and p99 (wrk -t1 -c64)
 #   5. GET /accedi p99 during a flood of wrong-PIN logins (wrk + bench/login_flood.lua)
+#   6-9. "Documenti Interscambiati": bench/documents.sh (packaging vs Orthanc and zip -0,
+#        peak RSS packaging 2 GB, cached ZIP download, filter fragment on 1M documents)
 # and prints a summary table with targets and PASS/FAIL. Total run time after the
-# build is about one minute; every load phase has a fixed duration.
+# build is about 4-5 minutes; every load phase has a fixed duration or a timeout.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,6 +28,7 @@ DURING_CONNS=8             # figure 5: the concurrent login-page measurement
 DURING_SECS=10
 FLOOD_LEAD_SECS=2          # the flood runs alone this long before the measurement
 FLOOD_SECS=$((FLOOD_LEAD_SECS + DURING_SECS + 2))
+DOCUMENTS_TIMEOUT=900      # figures 6-9 (bench/documents.sh), about 3 minutes when idle
 
 # --- targets -------------------------------------------------------------------------
 MAX_SIZE_BYTES=25000000    # 25 MB
@@ -282,6 +285,19 @@ record "   flood p99 (info)" "$flood_p99 ms" "-" "info"
 [[ $during_bad == 0 ]] || echo "WARNING: $during_bad non-2xx/3xx login-page responses during the flood"
 [[ $flood_errors == none ]] || echo "flood socket errors: $flood_errors"
 stop_server "$FLOOD_SRV_PID"
+echo
+
+# --- 6-9. Documenti Interscambiati ------------------------------------------------------
+echo "== 6-9. bench/documents.sh"
+DOC_SUMMARY_FILE=$WORK/documents-summary.txt
+: >"$DOC_SUMMARY_FILE"
+doc_ok=1
+DOC_SUMMARY_FILE=$DOC_SUMMARY_FILE timeout "$DOCUMENTS_TIMEOUT" bash "$BENCH/documents.sh" || doc_ok=0
+while IFS= read -r row; do SUMMARY+=("$row"); done <"$DOC_SUMMARY_FILE"
+if ((!doc_ok)); then
+    echo "WARNING: bench/documents.sh failed or timed out: figures 6-9 are incomplete"
+    record "6-9. bench/documents.sh" "failed / timed out" "completes" "FAIL"
+fi
 echo
 
 # --- summary ---------------------------------------------------------------------------

@@ -128,7 +128,13 @@ pub async fn logout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }
     ctx.set_cookies
         .push(cookies::clear(cookies::SESSION, ctx.tls));
-    Ok(resp::redirect("/accedi?uscito=1"))
+    let mut r = resp::redirect("/accedi?uscito=1");
+    // Shared and kiosk browsers: nothing of the patient's pages stays behind.
+    r.headers_mut().insert(
+        "clear-site-data",
+        hyper::header::HeaderValue::from_static("\"cache\", \"storage\""),
+    );
+    Ok(r)
 }
 
 /// Deletes sessions past either timeout (run by the housekeeping task).

@@ -45,20 +45,7 @@ pub struct SynthStudy {
     pub files: Vec<PathBuf>,
 }
 
-/// "2.25." + a random 128-bit integer in decimal (PS3.5 B.2).
-pub fn new_uid() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness (should not happen on Linux): clock + address entropy is still
-        // unique enough for demo data.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let salt = &bytes as *const _ as usize as u128;
-        bytes = (nanos ^ salt.rotate_left(64)).to_le_bytes();
-    }
-    format!("2.25.{}", u128::from_le_bytes(bytes))
-}
+pub use crate::packaging::dicomdir::new_uid;
 
 /// CT of `slices` axial slices, 512×512, 16-bit signed, in Hounsfield units through Rescale
 /// Intercept -1024: chest phantom with fat/muscle body wall, lungs with vessels, heart, aorta,

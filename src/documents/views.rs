@@ -125,7 +125,7 @@ pub fn row(d: &DocRow, csrf: &str, back: &str, progress: Option<(u64, Option<u64
                             Status::Failed { .. } => (action(d, "recupera", "Riprova", csrf, back, "btn btn-primary")),
                             Status::Ready { size, .. } => {
                                 a class="btn btn-primary" href={ (PATH) "/" (d.public_id) "/download" } download {
-                                    "Download" span class="visually-hidden" { ": " (d.title) } " (" (size_label(*size as u64)) ")"
+                                    "Download (" (size_label(*size as u64)) ")" span class="visually-hidden" { ": " (d.title) }
                                 }
                             }
                             Status::InProgress => {}

@@ -388,19 +388,13 @@ fn or(value: String, fallback: &str) -> String {
     }
 }
 
-/// "2.25." + random 128-bit integer (PS3.5 B.2) for the DICOMDIR's own SOP Instance UID.
-fn new_uid() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness (should not happen on Linux): fall back to clock + address entropy,
-        // still unique enough for one file-set.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let salt = &bytes as *const _ as usize as u128;
-        bytes = (nanos ^ salt.rotate_left(64)).to_le_bytes();
-    }
-    format!("2.25.{}", u128::from_le_bytes(bytes))
+/// "2.25." + a random 128-bit integer in decimal (PS3.5 B.2): the DICOMDIR's own SOP
+/// Instance UID, and the demo's UIDs.
+pub fn new_uid() -> String {
+    format!(
+        "2.25.{}",
+        u128::from_le_bytes(crate::crypto::random_bytes::<16>())
+    )
 }
 
 #[cfg(test)]

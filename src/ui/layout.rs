@@ -23,8 +23,9 @@ const MENU: &[(&str, &str)] = &[
 ];
 
 /// htmx settings: swap error fragments (they carry an Italian alert), no inline styles
-/// or eval, which the CSP forbids anyway.
-const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
+/// or eval, which the CSP forbids anyway; no history cache: htmx would keep copies of
+/// pages with health data in sessionStorage after logout (back/forward asks the server).
+const HTMX_CONFIG: &str = r#"{"historyCacheSize":0,"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
 
 pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
     let asl = &app.config.asl;

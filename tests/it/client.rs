@@ -197,6 +197,22 @@ impl Browser {
         self.send("POST", path, &[], &form(&all))
     }
 
+    /// A POST as htmx sends it: `HX-Request` and the CSRF token in a header.
+    pub fn hx_post(&mut self, path: &str) -> Response {
+        let token = self.csrf.clone().unwrap_or_default();
+        self.send(
+            "POST",
+            path,
+            &[("HX-Request", "true"), ("X-CSRF-Token", &token)],
+            "",
+        )
+    }
+
+    /// A GET as htmx sends it.
+    pub fn hx_get(&mut self, path: &str) -> Response {
+        self.send("GET", path, &[("HX-Request", "true")], "")
+    }
+
     /// Opens the login page and signs in; returns the POST's response.
     pub fn login(&mut self, cf: &str, pin: &str) -> Response {
         self.get("/accedi");

@@ -44,26 +44,13 @@ pub fn id_of(r: &Response, title: &str) -> String {
 }
 
 fn recover_and_wait(b: &mut Browser, id: &str) -> Response {
-    let r = b.send(
-        "POST",
-        &format!("{PATH}/{id}/recupera"),
-        &[
-            ("HX-Request", "true"),
-            ("X-CSRF-Token", &b.csrf.clone().unwrap()),
-        ],
-        "",
-    );
+    let r = b.hx_post(&format!("{PATH}/{id}/recupera"));
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.starts_with("<tr"), "htmx gets the row: {}", r.body);
     let mut last = r;
     assert!(
         eventually(60, || {
-            last = b.send(
-                "GET",
-                &format!("{PATH}/{id}/riga"),
-                &[("HX-Request", "true")],
-                "",
-            );
+            last = b.hx_get(&format!("{PATH}/{id}/riga"));
             !last.body.contains("Recupero in corso")
         }),
         "recovery finished"
@@ -170,15 +157,7 @@ fn recover_a_study_and_download_the_zip() {
     let row = recover_and_wait(&mut b, &ct);
     assert!(row.body.contains("Download"));
     // A second click starts no second job.
-    b.send(
-        "POST",
-        &format!("{PATH}/{ct}/recupera"),
-        &[
-            ("HX-Request", "true"),
-            ("X-CSRF-Token", &b.csrf.clone().unwrap()),
-        ],
-        "",
-    );
+    b.hx_post(&format!("{PATH}/{ct}/recupera"));
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
     let jobs: i64 = db
         .query_row("SELECT attempts FROM recoveries", [], |r| r.get(0))
@@ -355,12 +334,7 @@ fn pdf_hide_show_and_paid_documents() {
         .unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(b.get(&format!("{PATH}/{referto}/download")).status, 404);
-    let row = b.send(
-        "GET",
-        &format!("{PATH}/{referto}/riga"),
-        &[("HX-Request", "true")],
-        "",
-    );
+    let row = b.hx_get(&format!("{PATH}/{referto}/riga"));
     assert!(row.body.contains("Da recuperare"), "{}", row.body);
     // Hide without JavaScript: back to the list, where it no longer shows.
     let r = b.post(&format!("{PATH}/{referto}/nascondi"), &[("ritorno", PATH)]);
@@ -368,15 +342,7 @@ fn pdf_hide_show_and_paid_documents() {
     assert!(!rows(&b.get(PATH)).iter().any(|r| r.0 == referto));
     let shown = b.get(&format!("{PATH}?nascosti=1"));
     assert!(rows(&shown).iter().any(|r| r.0 == referto) && shown.body.contains("Nascosto"));
-    let r = b.send(
-        "POST",
-        &format!("{PATH}/{referto}/mostra"),
-        &[
-            ("HX-Request", "true"),
-            ("X-CSRF-Token", &b.csrf.clone().unwrap()),
-        ],
-        "",
-    );
+    let r = b.hx_post(&format!("{PATH}/{referto}/mostra"));
     assert!(r.body.starts_with("<tr") && !r.body.contains("Nascosto"));
     assert!(rows(&b.get(PATH)).iter().any(|r| r.0 == referto));
     // A paid document is not recovered here (it is bought in Documenti).
@@ -426,12 +392,7 @@ fn expired_zips_are_swept_and_crashed_jobs_resume() {
         [jiff::Timestamp::now().as_second() - 1],
     )
     .unwrap();
-    let row = b.send(
-        "GET",
-        &format!("{PATH}/{referto}/riga"),
-        &[("HX-Request", "true")],
-        "",
-    );
+    let row = b.hx_get(&format!("{PATH}/{referto}/riga"));
     assert!(row.body.contains("Da recuperare"), "{}", row.body);
     assert_eq!(b.get(&format!("{PATH}/{referto}/download")).status, 404);
     // A job that was running when the server crashed, and a temp file it left.

@@ -174,6 +174,11 @@ fn logout_ends_the_session_server_side() {
     let r = b.post("/esci", &[]);
     assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/accedi?uscito=1"));
+    let clear = r.header("clear-site-data").unwrap_or_default();
+    assert!(
+        clear.contains("\"storage\"") && clear.contains("\"cache\""),
+        "{clear}"
+    );
     // The old cookie, replayed, opens nothing.
     let replay = crate::client::request(
         &s.addr,
