@@ -33,8 +33,10 @@ pub fn filters(f: &Filter, categories: &[String]) -> Markup {
                 }
             }
             div class="field-check" {
-                input type="checkbox" id="nascosti" name="nascosti" value="1" checked[f.hidden];
-                label for="nascosti" { "Mostra anche i documenti che ho nascosto" }
+                label for="nascosti" {
+                    input type="checkbox" id="nascosti" name="nascosti" value="1" checked[f.hidden];
+                    "Mostra anche i documenti che ho nascosto"
+                }
             }
             div class="actions" {
                 button type="submit" class="btn btn-primary" { "Filtra" }
