@@ -17,6 +17,7 @@ pub mod ops;
 pub mod packaging;
 pub mod pages;
 pub mod patients;
+pub mod payments;
 pub mod recovery;
 pub mod sms;
 pub mod ui;
