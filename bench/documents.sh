@@ -143,6 +143,33 @@ print(os.path.getsize(sys.argv[1]), dicom, sum(i.compress_size for i in infos))
 EOF
 }
 
+# CPU used by other processes during a phase: the machine's busy CPU time (/proc/stat)
+# minus the CPU time of this script's children (bash `times`: every process it started
+# and reaped, with their own children). phase_begin; ...; phase_end "6" records it.
+stat_busy_secs() {
+    awk -v hz="$(getconf CLK_TCK)" '{
+        for (i = 2; i <= 9; i++) t += $i
+        printf "%.3f", (t - $5 - $6) / hz }' <<<"$1"
+}
+children_secs() {
+    times >"$WORK/times"   # a builtin with a redirection: runs in this shell, not a subshell
+    awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$WORK/times"
+}
+phase_begin() {
+    PHASE_T0=$(now)
+    PHASE_STAT0=$(head -n1 /proc/stat)
+    PHASE_OURS0=$(children_secs)
+}
+phase_end() {
+    local wall busy ours pct
+    wall=$(PREC=3 calc 'b - a' a="$PHASE_T0" b="$(now)")
+    busy=$(PREC=3 calc 'b - a' a="$(stat_busy_secs "$PHASE_STAT0")" b="$(stat_busy_secs "$(head -n1 /proc/stat)")")
+    ours=$(PREC=3 calc 'b - a' a="$PHASE_OURS0" b="$(children_secs)")
+    pct=$(PREC=0 calc '(x - o) > 0 ? 100 * (x - o) / (w * n) : 0' x="$busy" o="$ours" w="$wall" n="$(nproc)")
+    echo "figure $1: ${wall} s; CPU of this benchmark ${ours} s, of other processes $pct % of the machine"
+    record "   other processes' CPU, fig. $1 (info)" "$pct % of $(nproc) cores" "<= 10 %" "$( ((pct <= 10)) && echo info || echo 'info: BUSY')"
+}
 wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
 wrk_pct_ms() {
     awk -v p="$2" '$1 == p {
@@ -190,6 +217,7 @@ fi
 # A. packaging throughput
 # ======================================================================================
 echo "== 6. packaging a $CT_SLICES-instance CT: cds-portal package vs Orthanc /archive vs zip -0"
+phase_begin
 DEMO_DATA=$WORK/demo-data
 t0=$(now)
 start_server gen demo "$DEMO_DATA" CDS_DEMO_CT_SLICES="$CT_SLICES"
@@ -308,12 +336,14 @@ record "   ZIP size / Orthanc's" "$size_ratio ($(calc 'a / 1e6' a="$ours_size") 
 record "   DICOM/ entries / Orthanc's" "$dicom_ratio ($(calc 'a / 1e6' a="$ours_dicom") MB)" "<= $MAX_ZIP_RATIO" "$(pass_if "$dicom_ratio" '<=' "$MAX_ZIP_RATIO")"
 record "   Orthanc ZIP size (info)" "${orth_size:+$(calc 'a / 1e6' a="$orth_size") MB} ($(PREC=0 calc '100 * a / b' a="${orth_entries:-0}" b="$ct_bytes") % of input)" "-" "info"
 rm -f "$WORK/ours.zip"
+phase_end 6
 echo
 
 # ======================================================================================
 # B. peak RSS packaging ~2 GB
 # ======================================================================================
 echo "== 7. peak RSS packaging $BIG_COPIES copies of the CT's files (one folder)"
+phase_begin
 BIG=$WORK/big-study
 mkdir -p "$BIG"
 t0=$(now)
@@ -358,12 +388,14 @@ record "   peak RSS 2 GB / 1 slice (info)" "${big_kb:+$(calc 'k / 1000' k="$big_
 record "   peak RSS, 1-file X-ray (info)" "$(calc 'k / 1000' k="$xray_kb") MB ($(calc 'b / 1e6' b="$(dir_bytes "$XRAY_DIR")") MB in)" "-" "info"
 big_mbps=$(sed -nE 's/.* ([0-9.]+) MB\/s,.*/\1/p' <<<"$big_says")
 record "   packaging 2 GB (info)" "${big_mbps:-n/a} MB/s (server clock)" "-" "info"
+phase_end 7
 echo
 
 # ======================================================================================
 # C. cached ZIP download
 # ======================================================================================
 echo "== 8. downloading the recovered CT ZIP over loopback (demo server)"
+phase_begin
 start_server dl demo "$DEMO_DATA" CDS_DEMO_CT_SLICES="$CT_SLICES"
 DL_PID=$SERVER_PID DL_ADDR=$SERVER_ADDR
 echo "demo server pid $DL_PID at $DL_ADDR"
@@ -401,6 +433,7 @@ stop_pid "$DL_PID"
 record "8. cached ZIP download (best)" "${dl_best:-n/a} MB/s (med ${dl_med:-n/a})" ">= $MIN_DOWNLOAD_MBPS MB/s" "$(pass_if "${dl_best:-x}" '>=' "$MIN_DOWNLOAD_MBPS")"
 record "   $PARALLEL_DOWNLOADS parallel downloads (aggr.)" "$par_mbps MB/s" ">= $MIN_DOWNLOAD_MBPS MB/s" "$(pass_if "$par_mbps" '>=' "$MIN_DOWNLOAD_MBPS")"
 record "   recovery -> Disponibile (info)" "${recovery_s:-n/a} s, $(calc 'b / 1e6' b="$dl_size") MB ZIP" "-" "info"
+phase_end 8
 echo
 
 # ======================================================================================
@@ -417,6 +450,7 @@ timeout "$SEED_TIMEOUT" python3 "$BENCH/seed_documents.py" "$FDATA/cds-portal.db
     "$EXTRA_PATIENTS" "$OTHER_DOCS" "$MARIO_DOCS" | tee "$WORK/seed.txt"
 first_day=$(awk '$1 == "seed_first_day" { print $2 }' "$WORK/seed.txt")
 today=$(awk '$1 == "seed_today" { print $2 }' "$WORK/seed.txt")
+phase_begin
 start_server filter serve "$FDATA"
 F_PID=$SERVER_PID F_ADDR=$SERVER_ADDR
 echo "server (serve) pid $F_PID at $F_ADDR"
@@ -447,6 +481,7 @@ for name in all referto; do
     record "$label p99" "$p99 ms (p50 $p50)" "<= $MAX_FILTER_P99_MS ms" "$(pass_if "$p99" '<=' "$MAX_FILTER_P99_MS")"
     record "   req/s (info)" "$rps req/s (non-2xx $bad)" "-" "info"
 done
+phase_end 9
 echo
 
 if [[ -z ${DOC_SUMMARY_FILE:-} ]]; then

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod documents;
 pub mod http;
 pub mod log;
+pub mod manual;
 pub mod ops;
 pub mod packaging;
 pub mod pages;

@@ -43,15 +43,10 @@ pub fn section(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppError
             "Carrello",
             "I documenti che hai scelto di acquistare.",
         ),
-        Route::Support => (
+        _ => (
             "/assistenza",
             "Assistenza",
             "Le tue richieste di assistenza e di disponibilità.",
-        ),
-        _ => (
-            "/manuale",
-            "Manuale Utente",
-            "La guida passo passo all'uso del portale.",
         ),
     };
     let body = html! {

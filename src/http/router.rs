@@ -144,16 +144,12 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::ExchangedDoc(_, action) if action.is_post() => {
             Err(AppError::method_not_allowed(POST))
         }
-        Route::Dashboard
-        | Route::Documents
-        | Route::Orders
-        | Route::Cart
-        | Route::Support
-        | Route::Manual
+        Route::Dashboard | Route::Documents | Route::Orders | Route::Cart | Route::Support
             if get =>
         {
             pages::section(app, ctx, route)
         }
+        Route::Manual if get => crate::manual::page(app, ctx),
         Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
         Route::Asset(name) if get => crate::http::assets::serve(name, ctx.header("if-none-match"))
             .ok_or_else(AppError::not_found),

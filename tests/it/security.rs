@@ -97,7 +97,6 @@ fn not_found_and_method_not_allowed() {
         "/ordini",
         "/carrello",
         "/assistenza",
-        "/manuale",
     ] {
         let r = client::get(&s.addr, p);
         assert_eq!(
@@ -106,6 +105,10 @@ fn not_found_and_method_not_allowed() {
             "{p}"
         );
     }
+    // The manual helps before login too.
+    let manual = client::get(&s.addr, "/manuale");
+    assert_eq!(manual.status, 200);
+    assert!(manual.body.contains("Richiedere un nuovo PIN") && manual.body.contains("Recupera"));
     // htmx requests get HX-Redirect instead.
     let r = request(&s.addr, "GET", "/dashboard", &[("HX-Request", "true")], "");
     assert_eq!(r.header("hx-redirect"), Some("/accedi"));
