@@ -151,24 +151,26 @@ stat_busy_secs() {
         for (i = 2; i <= 9; i++) t += $i
         printf "%.3f", (t - $5 - $6) / hz }' <<<"$1"
 }
+# children_secs VAR: sets VAR (not $(...): `times` in a subshell would see no children).
 children_secs() {
-    times >"$WORK/times"   # a builtin with a redirection: runs in this shell, not a subshell
-    awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
-        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$WORK/times"
+    times >"$WORK/times"
+    printf -v "$1" '%s' "$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+        printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$WORK/times")"
 }
 phase_begin() {
     PHASE_T0=$(now)
     PHASE_STAT0=$(head -n1 /proc/stat)
-    PHASE_OURS0=$(children_secs)
+    children_secs PHASE_OURS0
 }
 phase_end() {
-    local wall busy ours pct
+    local wall busy ours pct ours1
+    children_secs ours1
     wall=$(PREC=3 calc 'b - a' a="$PHASE_T0" b="$(now)")
     busy=$(PREC=3 calc 'b - a' a="$(stat_busy_secs "$PHASE_STAT0")" b="$(stat_busy_secs "$(head -n1 /proc/stat)")")
-    ours=$(PREC=3 calc 'b - a' a="$PHASE_OURS0" b="$(children_secs)")
+    ours=$(PREC=3 calc 'b - a' a="$PHASE_OURS0" b="$ours1")
     pct=$(PREC=0 calc '(x - o) > 0 ? 100 * (x - o) / (w * n) : 0' x="$busy" o="$ours" w="$wall" n="$(nproc)")
     echo "figure $1: ${wall} s; CPU of this benchmark ${ours} s, of other processes $pct % of the machine"
-    record "   other processes' CPU, fig. $1 (info)" "$pct % of $(nproc) cores" "<= 10 %" "$( ((pct <= 10)) && echo info || echo 'info: BUSY')"
+    record "   others' CPU during $1 (info)" "$pct % of $(nproc) cores" "<= 10 %" "$( ((pct <= 10)) && echo info || echo 'info: BUSY')"
 }
 wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
 wrk_pct_ms() {
@@ -188,7 +190,8 @@ machine_busy() {
         split(a, x); split(b, y)
         for (i = 2; i <= 9; i++) total += y[i] - x[i]
         idle = (y[5] - x[5]) + (y[6] - x[6])
-        printf "%.0f", total > 0 ? 100 * (total - idle) / total : 0 }'
+        pct = total > 0 ? 100 * (total - idle) / total : 0
+        printf "%.0f", pct }'
 }
 wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; f = 1 } END { if (!f) print 0 }' "$1"; }
 
@@ -462,8 +465,15 @@ filter_run() {  # filter_run NAME QUERY
         "$(awk '$1 == "rows" { print $2 }' "$WORK/frag_$name") rows, $(awk '$1 == "bytes" { print $2 }' "$WORK/frag_$name") bytes"
     local hdrs=(-H "HX-Request: true" -H "HX-Target: risultati" -H "Cookie: cds_session=$SESSION")
     wrk -t"$FILTER_THREADS" -c"$FILTER_CONNS" -d2s "${hdrs[@]}" "http://$F_ADDR/documenti-interscambiati?$q" >/dev/null
+    local t0 t1
+    t0=$(awk '{ print $14 + $15 }' "/proc/$F_PID/stat")
     wrk -t"$FILTER_THREADS" -c"$FILTER_CONNS" -d"${FILTER_SECS}s" --latency "${hdrs[@]}" \
         "http://$F_ADDR/documenti-interscambiati?$q" | tee "$WORK/wrk_$name"
+    t1=$(awk '{ print $14 + $15 }' "/proc/$F_PID/stat")
+    # Server CPU (user + system) per request during the measured run.
+    PREC=3 calc '(b - a) / hz * 1000 / n' a="$t0" b="$t1" hz="$(getconf CLK_TCK)" \
+        n="$(awk '/requests in/ { print $1 }' "$WORK/wrk_$name")" >"$WORK/cpu_$name"
+    echo "server CPU per request: $(cat "$WORK/cpu_$name") ms"
 }
 filter_run all "da=$first_day&a=$today"
 filter_run referto "da=$first_day&a=$today&categoria=Referto"
@@ -479,7 +489,7 @@ for name in all referto; do
     [[ $bad == 0 ]] || echo "WARNING: $name: $bad non-2xx/3xx responses"
     [[ $rows == 20 ]] || echo "WARNING: $name: the fragment has $rows rows, expected 20"
     record "$label p99" "$p99 ms (p50 $p50)" "<= $MAX_FILTER_P99_MS ms" "$(pass_if "$p99" '<=' "$MAX_FILTER_P99_MS")"
-    record "   req/s (info)" "$rps req/s (non-2xx $bad)" "-" "info"
+    record "   req/s, server CPU/req (info)" "$rps, $(cat "$WORK/cpu_$name") ms" "-" "info"
 done
 phase_end 9
 echo
