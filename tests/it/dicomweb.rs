@@ -16,17 +16,27 @@ const PATH: &str = "/documenti-interscambiati";
 struct Orthanc {
     child: Child,
     port: u16,
+    /// `Authorization` header value when the PACS requires basic auth.
+    auth: Option<String>,
     _dir: TempDir,
 }
 
+/// The PACS's user for the tests that turn authentication on.
+const PACS_USER: (&str, &str) = ("cds", "s3greto-pacs");
+
 impl Orthanc {
     fn start(port: u16) -> Orthanc {
+        Orthanc::start_with(port, false)
+    }
+
+    fn start_with(port: u16, authenticated: bool) -> Orthanc {
         let dir = TempDir::new("orthanc");
         let config = serde_json::json!({
             "Name": "CDS test PACS",
             "HttpPort": port,
             "RemoteAccessAllowed": false,
-            "AuthenticationEnabled": false,
+            "AuthenticationEnabled": authenticated,
+            "RegisteredUsers": {PACS_USER.0: PACS_USER.1},
             "DicomServerEnabled": false,
             "StorageDirectory": dir.0.join("storage"),
             "IndexDirectory": dir.0.join("index"),
@@ -43,14 +53,24 @@ impl Orthanc {
             .spawn()
             .expect("Orthanc installed (tests/install-deps.sh)");
         let addr = format!("127.0.0.1:{port}");
+        let auth = authenticated.then(|| {
+            format!(
+                "Basic {}",
+                base64(&format!("{}:{}", PACS_USER.0, PACS_USER.1))
+            )
+        });
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("Authorization", a.as_str())).collect();
         assert!(
             eventually(20, || std::net::TcpStream::connect(&addr).is_ok()
-                && client::get(&addr, "/system").status == 200),
+                && client::request(&addr, "GET", "/system", &headers, "").status
+                    == 200),
             "Orthanc answers"
         );
         Orthanc {
             child,
             port,
+            auth,
             _dir: dir,
         }
     }
@@ -62,8 +82,13 @@ impl Orthanc {
     fn upload(&self, files: &[PathBuf]) {
         for f in files {
             let data = std::fs::read(f).unwrap();
+            let auth = self
+                .auth
+                .as_ref()
+                .map(|a| format!("Authorization: {a}\r\n"))
+                .unwrap_or_default();
             let mut req = format!(
-                "POST /instances HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/dicom\r\nContent-Length: {}\r\n\r\n",
+                "POST /instances HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}Content-Type: application/dicom\r\nContent-Length: {}\r\n\r\n",
                 data.len()
             )
             .into_bytes();
@@ -98,8 +123,32 @@ fn ct_files() -> Vec<PathBuf> {
     files
 }
 
+fn base64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    s.as_bytes()
+        .chunks(3)
+        .flat_map(|c| {
+            let n = (c[0] as u32) << 16
+                | (*c.get(1).unwrap_or(&0) as u32) << 8
+                | *c.get(2).unwrap_or(&0) as u32;
+            (0..4).map(move |i| {
+                if i <= c.len() {
+                    T[(n >> (18 - 6 * i) & 63) as usize] as char
+                } else {
+                    '='
+                }
+            })
+        })
+        .collect()
+}
+
 fn dicomweb_server(url: &str) -> Server {
+    dicomweb_server_with(url, &[])
+}
+
+fn dicomweb_server_with(url: &str, extra: &[(&str, &str)]) -> Server {
     let mut env = SMALL_DEMO.to_vec();
+    env.extend_from_slice(extra);
     env.extend_from_slice(&[
         ("CDS_ARCHIVE_KIND", "dicomweb"),
         ("CDS_ARCHIVE_DICOMWEB_URL", url),
@@ -227,4 +276,40 @@ fn truncated_multipart_is_reported() {
         "{row}"
     );
     assert!(s.log().contains("troncata"), "the log says why");
+}
+
+#[test]
+fn basic_auth_from_config() {
+    let pacs = Orthanc::start_with(free_port(), true);
+    pacs.upload(&ct_files());
+    // Wrong password: refused by the PACS, explained to the patient, logged for IT.
+    let s = dicomweb_server_with(
+        &pacs.url(),
+        &[
+            ("CDS_ARCHIVE_DICOMWEB_USERNAME", PACS_USER.0),
+            ("CDS_ARCHIVE_DICOMWEB_PASSWORD", "sbagliata"),
+        ],
+    );
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
+    let row = click(&mut b, &ct);
+    assert!(
+        row.contains("Recupero non riuscito") && row.contains("non risponde"),
+        "{row}"
+    );
+    assert!(s.log().contains("risposta 401"), "{}", s.log());
+    assert!(!s.log().contains("sbagliata"), "no password in the log");
+    drop(s);
+    let s = dicomweb_server_with(
+        &pacs.url(),
+        &[
+            ("CDS_ARCHIVE_DICOMWEB_USERNAME", PACS_USER.0),
+            ("CDS_ARCHIVE_DICOMWEB_PASSWORD", PACS_USER.1),
+        ],
+    );
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
+    assert!(click(&mut b, &ct).contains("Disponibile"), "{}", s.log());
 }
