@@ -142,10 +142,6 @@ fn base64(s: &str) -> String {
         .collect()
 }
 
-fn dicomweb_server(url: &str) -> Server {
-    dicomweb_server_with(url, &[])
-}
-
 fn dicomweb_server_with(url: &str, extra: &[(&str, &str)]) -> Server {
     let mut env = SMALL_DEMO.to_vec();
     env.extend_from_slice(extra);
@@ -155,6 +151,28 @@ fn dicomweb_server_with(url: &str, extra: &[(&str, &str)]) -> Server {
         ("CDS_ARCHIVE_DICOMWEB_RESPONSE_TIMEOUT_SECS", "5"),
     ]);
     Server::demo(&env)
+}
+
+/// A portal on this DICOMweb archive, Mario logged in, and the row after recovering his CT.
+struct Recovered {
+    server: Server,
+    browser: Browser,
+    ct: String,
+    row: String,
+}
+
+fn recover_ct(url: &str, extra: &[(&str, &str)]) -> Recovered {
+    let server = dicomweb_server_with(url, extra);
+    let mut browser = Browser::new(&server.addr);
+    browser.login(MARIO.0, MARIO.1);
+    let ct = id_of(&browser.get(PATH), "TC torace senza mdc");
+    let row = click(&mut browser, &ct);
+    Recovered {
+        server,
+        browser,
+        ct,
+        row,
+    }
 }
 
 fn click(b: &mut Browser, id: &str) -> String {
@@ -190,12 +208,12 @@ fn recovers_from_orthanc_and_explains_a_missing_study() {
     let files = ct_files();
     let pacs = Orthanc::start(free_port());
     pacs.upload(&files);
-    let s = dicomweb_server(&pacs.url());
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let page = b.get(PATH);
-    let ct = id_of(&page, "TC torace senza mdc");
-    let row = click(&mut b, &ct);
+    let Recovered {
+        server: s,
+        browser: mut b,
+        ct,
+        row,
+    } = recover_ct(&pacs.url(), &[]);
     assert!(row.contains("Disponibile"), "{row}\n{}", s.log());
     let dl = b.get(&format!("{PATH}/{ct}/download"));
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(dl.body_bytes())).unwrap();
@@ -234,18 +252,15 @@ fn recovers_from_orthanc_and_explains_a_missing_study() {
 #[test]
 fn archive_down_then_back() {
     let port = free_port();
-    let s = dicomweb_server(&format!("http://127.0.0.1:{port}/dicom-web"));
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
-    let row = click(&mut b, &ct);
+    let mut r = recover_ct(&format!("http://127.0.0.1:{port}/dicom-web"), &[]);
     assert!(
-        row.contains("Recupero non riuscito") && row.contains("non risponde"),
-        "{row}"
+        r.row.contains("Recupero non riuscito") && r.row.contains("non risponde"),
+        "{}",
+        r.row
     );
     let pacs = Orthanc::start(port);
     pacs.upload(&ct_files());
-    let row = click(&mut b, &ct);
+    let row = click(&mut r.browser, &r.ct);
     assert!(
         row.contains("Disponibile"),
         "Riprova works once the archive is back: {row}"
@@ -266,16 +281,13 @@ fn truncated_multipart_is_reported() {
             );
         }
     });
-    let s = dicomweb_server(&format!("http://127.0.0.1:{port}/dicom-web"));
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
-    let row = click(&mut b, &ct);
+    let r = recover_ct(&format!("http://127.0.0.1:{port}/dicom-web"), &[]);
     assert!(
-        row.contains("Recupero non riuscito") && row.contains("dati incompleti"),
-        "{row}"
+        r.row.contains("Recupero non riuscito") && r.row.contains("dati incompleti"),
+        "{}",
+        r.row
     );
-    assert!(s.log().contains("troncata"), "the log says why");
+    assert!(r.server.log().contains("troncata"), "the log says why");
 }
 
 #[test]
@@ -283,33 +295,29 @@ fn basic_auth_from_config() {
     let pacs = Orthanc::start_with(free_port(), true);
     pacs.upload(&ct_files());
     // Wrong password: refused by the PACS, explained to the patient, logged for IT.
-    let s = dicomweb_server_with(
+    let user = ("CDS_ARCHIVE_DICOMWEB_USERNAME", PACS_USER.0);
+    let r = recover_ct(
         &pacs.url(),
-        &[
-            ("CDS_ARCHIVE_DICOMWEB_USERNAME", PACS_USER.0),
-            ("CDS_ARCHIVE_DICOMWEB_PASSWORD", "sbagliata"),
-        ],
+        &[user, ("CDS_ARCHIVE_DICOMWEB_PASSWORD", "sbagliata")],
     );
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
-    let row = click(&mut b, &ct);
     assert!(
-        row.contains("Recupero non riuscito") && row.contains("non risponde"),
-        "{row}"
+        r.row.contains("Recupero non riuscito") && r.row.contains("non risponde"),
+        "{}",
+        r.row
     );
-    assert!(s.log().contains("risposta 401"), "{}", s.log());
-    assert!(!s.log().contains("sbagliata"), "no password in the log");
-    drop(s);
-    let s = dicomweb_server_with(
+    assert!(
+        r.server.log().contains("risposta 401"),
+        "{}",
+        r.server.log()
+    );
+    assert!(
+        !r.server.log().contains("sbagliata"),
+        "no password in the log"
+    );
+    drop(r);
+    let r = recover_ct(
         &pacs.url(),
-        &[
-            ("CDS_ARCHIVE_DICOMWEB_USERNAME", PACS_USER.0),
-            ("CDS_ARCHIVE_DICOMWEB_PASSWORD", PACS_USER.1),
-        ],
+        &[user, ("CDS_ARCHIVE_DICOMWEB_PASSWORD", PACS_USER.1)],
     );
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let ct = id_of(&b.get(PATH), "TC torace senza mdc");
-    assert!(click(&mut b, &ct).contains("Disponibile"), "{}", s.log());
+    assert!(r.row.contains("Disponibile"), "{}", r.server.log());
 }
