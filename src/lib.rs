@@ -19,6 +19,7 @@ pub mod packaging;
 pub mod pages;
 pub mod patients;
 pub mod payments;
+pub mod pdf;
 pub mod recovery;
 pub mod sms;
 pub mod ui;

@@ -2,7 +2,8 @@
 # Installs what the tests need and is missing; safe to run again (idempotent).
 #   Debian: openssl (test certificates), curl (TLS client), chromium (browser tests),
 #           nodejs + npm (browser test runner), dcmtk + dicom3tools (DICOMDIR checks),
-#           orthanc + orthanc-dicomweb (a real PACS for the DICOMweb archive tests)
+#           orthanc + orthanc-dicomweb (a real PACS for the DICOMweb archive tests),
+#           poppler-utils + zbar-tools (the payment notice's text and QR read back)
 #   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ command -v dcmdump >/dev/null || need_apt+=(dcmtk)
 command -v dciodvfy >/dev/null || need_apt+=(dicom3tools)
 [ -x /usr/sbin/Orthanc ] || need_apt+=(orthanc)
 [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need_apt+=(orthanc-dicomweb)
+command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
+command -v zbarimg >/dev/null || need_apt+=(zbar-tools)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
