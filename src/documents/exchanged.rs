@@ -57,10 +57,10 @@ fn wants_fragment(ctx: &Ctx) -> bool {
 pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
     let today = filter::today();
-    let cats = app.config.documents.categories.clone();
+    let cats = &app.config.documents.categories;
     let q = ctx.query();
     let page = q.get("pagina").parse::<i64>().unwrap_or(0).clamp(0, 100);
-    let (filter, error) = match Filter::from_query(&q, today, &cats) {
+    let (filter, error) = match Filter::from_query(&q, today, cats) {
         Ok(f) => (f, None),
         Err(e) => (Filter::today(today), Some(e.0)),
     };
@@ -109,7 +109,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         p { "I documenti e le immagini che l'Azienda ha scambiato con te. Un documento non ancora pronto va prima "
             strong { "recuperato" } " dall'archivio; poi resta disponibile per il download per "
             (app.config.recovery.keep_hours) " ore." }
-        (views::filters(&filter, &cats))
+        (views::filters(&filter, cats))
         div id="risultati" aria-live="polite" { (inner) }
     };
     Ok(resp::html(
