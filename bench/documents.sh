@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$ROOT/target/release/cds-portal
 BENCH=$ROOT/bench
+source "$BENCH/lib.sh"   # cleanup, forget_pid, stop_pid, machine_busy, wrk_* parsers
 
 # --- sizes, durations and loads ------------------------------------------------------
 CT_SLICES=500              # 512x512 16-bit: ~525 KB each, ~263 MB
@@ -55,12 +56,7 @@ CT_TITLE="TC torace senza mdc"
 # --- temp dir and cleanup ------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cds-bench-docs.XXXXXX")
 PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap cleanup EXIT   # bench/lib.sh
 trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------------
@@ -94,16 +90,6 @@ best() { sort -g | if [[ $1 == max ]]; then tail -n1; else head -n1; fi; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 dir_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
-forget_pid() {
-    local p keep=()
-    for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-stop_pid() {
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    forget_pid "$1"
-}
 
 # start_server NAME SUBCOMMAND DATA_DIR [VAR=VALUE...]: sets SERVER_PID, SERVER_ADDR.
 start_server() {
@@ -172,28 +158,6 @@ phase_end() {
     echo "figure $1: ${wall} s; CPU of this benchmark ${ours} s, of other processes $pct % of the machine"
     record "   others' CPU during $1 (info)" "$pct % of $(nproc) cores" "<= 10 %" "$( ((pct <= 10)) && echo info || echo 'info: BUSY')"
 }
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_pct_ms() {
-    awk -v p="$2" '$1 == p {
-        v = $2; n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
-        else if (v ~ /s$/) n *= 1000
-        printf "%.2f\n", n }' "$1"
-}
-# machine_busy: percent of all CPUs busy during 1 s (same as run.sh).
-machine_busy() {
-    local a b
-    a=$(head -n1 /proc/stat)
-    sleep 1
-    b=$(head -n1 /proc/stat)
-    awk -v a="$a" -v b="$b" 'BEGIN {
-        split(a, x); split(b, y)
-        for (i = 2; i <= 9; i++) total += y[i] - x[i]
-        idle = (y[5] - x[5]) + (y[6] - x[6])
-        pct = total > 0 ? 100 * (total - idle) / total : 0
-        printf "%.0f", pct }'
-}
-wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; f = 1 } END { if (!f) print 0 }' "$1"; }
 
 # --- tools and build -----------------------------------------------------------------
 need_apt=()

@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release/cds-portal
 BENCH=bench
+source "$BENCH/lib.sh"   # cleanup, forget_pid, stop_pid, machine_busy, wrk_* parsers
 
 # --- durations and loads (kept here so they are easy to read and change) ----------
 STARTUP_RUNS=5
@@ -41,16 +42,7 @@ MAX_FLOOD_P99_MS=50
 # --- temp dir and cleanup ------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cds-bench.XXXXXX")
 PIDS=()   # every background process we start (servers, wrk)
-cleanup() {
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in "${PIDS[@]}"; do
-        wait "$p" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap cleanup EXIT   # bench/lib.sh
 trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------------
@@ -94,19 +86,6 @@ start_server() {
     return 1
 }
 
-# forget_pid PID: drop an exited process from PIDS (so cleanup never signals a reused PID).
-forget_pid() {
-    local p keep=()
-    for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-
-stop_server() {
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    forget_pid "$1"
-}
-
 # login_page ADDR: GET /accedi without a cookie; sets COOKIE (cds_pre) and CSRF.
 login_page() {
     curl -sS -D "$WORK/hdr" -o "$WORK/body" "http://$1/accedi"
@@ -118,31 +97,8 @@ login_page() {
     fi
 }
 
-# machine_busy: percent of all CPUs busy during 1 s (call it while our processes are idle).
-machine_busy() {
-    local a b
-    a=$(head -n1 /proc/stat)
-    sleep 1
-    b=$(head -n1 /proc/stat)
-    # cpu user nice system idle iowait irq softirq steal ...
-    awk -v a="$a" -v b="$b" 'BEGIN {
-        split(a, x); split(b, y)
-        for (i = 2; i <= 9; i++) total += y[i] - x[i]
-        idle = (y[5] - x[5]) + (y[6] - x[6])
-        pct = total > 0 ? 100 * (total - idle) / total : 0
-        printf "%.0f", pct }'
-}
-
-# wrk_rps FILE / wrk_p99_ms FILE / wrk_non2xx FILE / wrk_errors FILE: parse wrk output.
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_p99_ms() {
-    awk '$1 == "99%" {
-        v = $2; n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
-        else if (v ~ /s$/) n *= 1000
-        printf "%.2f\n", n }' "$1"
-}
-wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; f = 1 } END { if (!f) print 0 }' "$1"; }
+# wrk_p99_ms FILE / wrk_errors FILE: parse wrk output (wrk_rps, wrk_non2xx: bench/lib.sh).
+wrk_p99_ms() { wrk_pct_ms "$1" 99%; }
 wrk_errors() { grep -m1 'Socket errors:' "$1" | sed 's/^ *Socket errors: *//' || echo none; }
 
 # --- 0. tools and build --------------------------------------------------------------
@@ -219,7 +175,7 @@ hwm_after=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$PAGE_PID/status")
 echo "after the load: VmRSS $rss_after kB, peak VmHWM $hwm_after kB (information only)"
 record "4. login page req/s" "$page_rps req/s" ">= 10000" "$(pass_if "$page_rps" '>=' "$MIN_PAGE_RPS")"
 record "   login page p99" "$page_p99 ms (non-2xx $page_bad)" "<= 10 ms" "$(pass_if "$page_p99" '<=' "$MAX_PAGE_P99_MS")"
-stop_server "$PAGE_PID"
+stop_pid "$PAGE_PID"
 echo
 
 # --- 5. login page during a wrong-PIN flood -------------------------------------------
@@ -284,7 +240,7 @@ record "   flood statuses (info)" "${flood_statuses:-none}" "-" "info"
 record "   flood p99 (info)" "$flood_p99 ms" "-" "info"
 [[ $during_bad == 0 ]] || echo "WARNING: $during_bad non-2xx/3xx login-page responses during the flood"
 [[ $flood_errors == none ]] || echo "flood socket errors: $flood_errors"
-stop_server "$FLOOD_SRV_PID"
+stop_pid "$FLOOD_SRV_PID"
 echo
 
 # --- 6-9. Documenti Interscambiati ------------------------------------------------------

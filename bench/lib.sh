@@ -1,0 +1,50 @@
+# Helpers shared by bench/run.sh and bench/documents.sh (sourced by both, after they have
+# cd'ed to the repository root). They use the caller's globals: PIDS (every background
+# process started), WORK (the temp dir).
+
+# cleanup: stop and reap every process in PIDS, remove WORK (the scripts' EXIT trap).
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+
+# forget_pid PID: drop an exited process from PIDS (so cleanup never signals a reused PID).
+forget_pid() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+
+# stop_pid PID: stop a background process, reap it and forget it.
+stop_pid() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    forget_pid "$1"
+}
+
+# machine_busy: percent of all CPUs busy during 1 s (call it while our processes are idle).
+machine_busy() {
+    local a b
+    a=$(head -n1 /proc/stat)
+    sleep 1
+    b=$(head -n1 /proc/stat)
+    # cpu user nice system idle iowait irq softirq steal ...
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        split(a, x); split(b, y)
+        for (i = 2; i <= 9; i++) total += y[i] - x[i]
+        idle = (y[5] - x[5]) + (y[6] - x[6])
+        pct = total > 0 ? 100 * (total - idle) / total : 0
+        printf "%.0f", pct }'
+}
+
+# wrk_rps FILE / wrk_pct_ms FILE PCT (e.g. 99%) / wrk_non2xx FILE: parse wrk output.
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+wrk_pct_ms() {
+    awk -v p="$2" '$1 == p {
+        v = $2; n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
+        else if (v ~ /s$/) n *= 1000
+        printf "%.2f\n", n }' "$1"
+}
+wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; f = 1 } END { if (!f) print 0 }' "$1"; }
