@@ -124,6 +124,14 @@ pub fn package_study(
             })
         })
         .collect();
+    let ids_ok = plan.iter().all(|p| {
+        let parts: Vec<String> = p.dicom_name.split('/').map(String::from).collect();
+        dicomdir::valid_file_id(&parts)
+    });
+    if !ids_ok {
+        // Over 9,999,999 instances in a series: PS3.10 file IDs cannot name them.
+        return Err("troppe istanze per i nomi di file PS3.10".into());
+    }
     let part = out.with_extension("part");
     let result = write_study(&part, &series, &plan, labels, progress);
     finish(result, &part, out)

@@ -74,13 +74,19 @@ pub fn study_js(first: &Instance, series: &[Series], images: &[Vec<ImageRef>]) -
     format!("window.CDS_STUDY = {data};\n")
 }
 
+/// The first lines of every LEGGIMI.txt.
+fn heading(asl: &str, title: &str, made: &str) -> String {
+    format!("{asl}\r\n{title}\r\nPacchetto preparato il {made}\r\n\r\n")
+}
+
+const CARE: &str = "ATTENZIONE\r\n\
+    Questo pacchetto contiene dati personali e sanitari: conservalo con cura e non\r\n\
+    condividerlo se non con chi ti cura.\r\n";
+
 pub fn readme_study(asl: &str, title: &str, instances: usize, series: usize, made: &str) -> String {
-    format!(
-        "{asl}\r\n\
-         {title}\r\n\
-         Pacchetto preparato il {made}\r\n\
-         \r\n\
-         COSA CONTIENE\r\n\
+    heading(asl, title, made)
+        + &format!(
+            "COSA CONTIENE\r\n\
          - DICOMDIR: l'indice delle immagini, letto dai programmi e dalle apparecchiature mediche.\r\n\
          - DICOM: le immagini originali ({instances} file in {series} serie), nel formato standard\r\n\
          \u{20} DICOM usato da ospedali e medici.\r\n\
@@ -97,25 +103,18 @@ pub fn readme_study(asl: &str, title: &str, instances: usize, series: usize, mad
          Le immagini del visualizzatore servono alla consultazione, non alla diagnosi. Per una\r\n\
          refertazione o un consulto usa i file originali: copia l'intera cartella (con DICOMDIR\r\n\
          e DICOM) su una chiavetta o un CD, oppure aprila con un visualizzatore DICOM.\r\n\
-         \r\n\
-         ATTENZIONE\r\n\
-         Questo pacchetto contiene dati personali e sanitari: conservalo con cura e non\r\n\
-         condividerlo se non con chi ti cura.\r\n"
-    )
+         \r\n"
+        )
+        + CARE
 }
 
 pub fn readme_pdf(asl: &str, title: &str, pdf_name: &str, made: &str) -> String {
-    format!(
-        "{asl}\r\n\
-         {title}\r\n\
-         Pacchetto preparato il {made}\r\n\
-         \r\n\
-         COSA CONTIENE\r\n\
-         - {pdf_name}: il documento, in formato PDF. Si apre con il browser o con qualsiasi\r\n\
-         \u{20} lettore PDF.\r\n\
-         \r\n\
-         ATTENZIONE\r\n\
-         Questo documento contiene dati personali e sanitari: conservalo con cura e non\r\n\
-         condividerlo se non con chi ti cura.\r\n"
-    )
+    heading(asl, title, made)
+        + &format!(
+            "COSA CONTIENE\r\n\
+             - {pdf_name}: il documento, in formato PDF. Si apre con il browser o con qualsiasi\r\n\
+             \u{20} lettore PDF.\r\n\
+             \r\n"
+        )
+        + CARE
 }

@@ -340,6 +340,11 @@ test('6. "Nascondi" hides the report; "Mostra anche…" lists it as "Nascosto"; 
   await button(page, 'Mostra di nuovo', REFERTO).click();
   await button(page, 'Nascondi', REFERTO).waitFor();
   assert.equal(await row(page, REFERTO).locator('.badge', { hasText: 'Nascosto' }).count(), 0);
+  // htmx settles the swapped row for a few ms (htmx-* classes): wait for the settled row.
+  await page.waitForFunction((t) => {
+    const tr = [...document.querySelectorAll('#risultati tr[id^="doc-"]')].find((r) => r.textContent.includes(t));
+    return tr && !/htmx-/.test(tr.className);
+  }, REFERTO);
   assert.equal(await row(page, REFERTO).getAttribute('class'), null);
   assert.equal(await page.evaluate(() => window.__marker), 'show');
 

@@ -18,6 +18,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cds-portal");
 pub const MARIO: (&str, &str, &str) = ("RSSMRA80A01A182N", "12345678", "+393331234567");
+/// The menu's sections that need a logged-in patient.
+pub const SECTIONS: &[&str] = &[
+    "/dashboard",
+    "/documenti",
+    "/documenti-interscambiati",
+    "/ordini",
+    "/carrello",
+    "/assistenza",
+];
 pub const LAURA: (&str, &str, &str) = ("BNCLRA85M52A182Y", "87654321", "+393477654321");
 
 /// A fresh temp folder, removed on drop.

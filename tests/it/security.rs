@@ -90,14 +90,7 @@ fn not_found_and_method_not_allowed() {
     assert_eq!(r.header("allow"), Some("POST"));
     assert!(r.body.contains("Operazione non consentita"));
     // Protected pages without a session go to the login, never a 500.
-    for p in [
-        "/dashboard",
-        "/documenti",
-        "/documenti-interscambiati",
-        "/ordini",
-        "/carrello",
-        "/assistenza",
-    ] {
+    for p in crate::SECTIONS {
         let r = client::get(&s.addr, p);
         assert_eq!(
             (r.status, r.header("location")),

@@ -71,15 +71,7 @@ fn binary_alone_in_an_empty_folder_serves_every_page_and_asset() {
     }
     let mut b = Browser::new(&s.addr);
     assert_eq!(b.login(MARIO.0, MARIO.1).status, 303);
-    for p in [
-        "/dashboard",
-        "/documenti",
-        "/documenti-interscambiati",
-        "/ordini",
-        "/carrello",
-        "/assistenza",
-        "/manuale",
-    ] {
+    for p in crate::SECTIONS.iter().chain(&["/manuale"]) {
         let r = b.get(p);
         assert_eq!(r.status, 200, "{p}");
         assert!(
