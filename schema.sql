@@ -128,3 +128,139 @@ CREATE INDEX recoveries_expiry ON recoveries(expires_at) WHERE state = 'ready';
 -- stop after its rows instead of sorting every document of the range.
 DROP INDEX documents_patient_day;
 CREATE INDEX documents_patient_order ON documents(patient_id, exchange_day DESC, exchanged_at DESC, id DESC);
+
+-- step 4
+-- The cartella clinica: what the "Documenti" preview shows, the cart, orders paid through
+-- pagoPA, and the patients' assistance and availability requests.
+ALTER TABLE documents ADD COLUMN ward TEXT NOT NULL DEFAULT '';
+-- Admission and discharge days (YYYY-MM-DD) for a cartella clinica.
+ALTER TABLE documents ADD COLUMN admitted_on TEXT;
+ALTER TABLE documents ADD COLUMN discharged_on TEXT;
+ALTER TABLE documents ADD COLUMN pages INTEGER;
+ALTER TABLE documents ADD COLUMN size_bytes INTEGER;
+CREATE INDEX documents_patient_published ON documents(patient_id, published_at DESC, id DESC);
+
+-- A small JPEG per image document, shown by the preview.
+CREATE TABLE document_thumbnails (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    jpeg        BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE cart_items (
+    patient_id  INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    added_at    INTEGER NOT NULL,
+    PRIMARY KEY (patient_id, document_id)
+) STRICT, WITHOUT ROWID;
+
+-- An order moves draft → pending → completed | failed | cancelled | expired (failed → pending
+-- again on "Ripeti Pagamento"); every move is one transaction in src/orders/state.rs.
+CREATE TABLE orders (
+    id              INTEGER PRIMARY KEY,
+    -- "Numero ordine": 32 hex characters, what URLs name.
+    number          TEXT NOT NULL UNIQUE,
+    patient_id      INTEGER NOT NULL REFERENCES patients(id),
+    state           TEXT NOT NULL CHECK (state IN ('draft', 'pending', 'completed', 'failed', 'cancelled', 'expired')),
+    total_cents     INTEGER NOT NULL CHECK (total_cents >= 0),
+    vat_cents       INTEGER NOT NULL DEFAULT 0,
+    -- Copied from the configuration when the order is made.
+    causale         TEXT NOT NULL,
+    provider        TEXT NOT NULL,
+    provider_name   TEXT NOT NULL,
+    payee           TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    -- When both required consents (privacy notice, terms of sale) were given.
+    consents_at     INTEGER,
+    payer_email     TEXT,
+    confirmed_at    INTEGER,
+    -- The current debt position (see payment_positions).
+    notice_number   TEXT,
+    iuv             TEXT,
+    provider_ref    TEXT,
+    due_at          INTEGER,
+    paid_at         INTEGER,
+    receipt         TEXT,
+    closed_at       INTEGER,
+    -- The status poller: when to ask the provider next, and how often it asked.
+    next_check_at   INTEGER,
+    checks          INTEGER NOT NULL DEFAULT 0,
+    last_check_error TEXT,
+    -- For the operator: a provider event the portal could not apply (e.g. paid after cancellation).
+    flag            TEXT,
+    updated_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX orders_patient ON orders(patient_id, created_at DESC, id DESC);
+CREATE INDEX orders_check ON orders(next_check_at) WHERE state = 'pending';
+
+-- Prices are copied into the order when it is made.
+CREATE TABLE order_items (
+    order_id    INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    title       TEXT NOT NULL,
+    category    TEXT NOT NULL,
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    vat_pct     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (order_id, document_id)
+) STRICT;
+CREATE INDEX order_items_document ON order_items(document_id);
+
+-- Every debt position made for an order. A new one is made only when the previous one can
+-- no longer be paid (expired, cancelled by the provider): never two payable at once.
+CREATE TABLE payment_positions (
+    id            INTEGER PRIMARY KEY,
+    order_id      INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    notice_number TEXT NOT NULL UNIQUE,
+    iuv           TEXT NOT NULL,
+    provider_ref  TEXT NOT NULL DEFAULT '',
+    amount_cents  INTEGER NOT NULL,
+    due_at        INTEGER NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('open', 'paid', 'closed')),
+    created_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX payment_positions_order ON payment_positions(order_id);
+
+-- The IUV base (SPECS.md §1): taken from this sequence, never random, never reused.
+CREATE TABLE iuv_sequence (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    next_base INTEGER NOT NULL CHECK (next_base >= 1)
+) STRICT;
+INSERT INTO iuv_sequence (id, next_base) VALUES (1, 1);
+
+-- Every transition and every provider answer that changed or was refused.
+CREATE TABLE order_events (
+    id         INTEGER PRIMARY KEY,
+    order_id   INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    at         INTEGER NOT NULL,
+    from_state TEXT,
+    to_state   TEXT,
+    event      TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX order_events_order ON order_events(order_id, id);
+
+-- Assistance and availability requests; operators answer in the back office.
+CREATE TABLE support_requests (
+    id          INTEGER PRIMARY KEY,
+    public_id   TEXT NOT NULL UNIQUE,
+    patient_id  INTEGER NOT NULL REFERENCES patients(id),
+    kind        TEXT NOT NULL CHECK (kind IN ('assistance', 'availability')),
+    order_id    INTEGER REFERENCES orders(id),
+    document_id INTEGER REFERENCES documents(id),
+    -- For availability: the admission period or document the patient is looking for.
+    period      TEXT NOT NULL DEFAULT '',
+    subject     TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'answered', 'closed')),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX support_requests_patient ON support_requests(patient_id, created_at DESC, id DESC);
+
+CREATE TABLE support_replies (
+    id         INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
+    author     TEXT NOT NULL CHECK (author IN ('patient', 'operator')),
+    body       TEXT NOT NULL,
+    at         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX support_replies_request ON support_replies(request_id, id);

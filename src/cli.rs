@@ -103,6 +103,11 @@ fn load(a: &Args, demo: bool) -> Result<Config, String> {
                 "Regione Piemonte – Servizio Sanitario Regionale".to_string(),
             ),
             ("CDS_SMS_SENDER_NAME".to_string(), "ASL Demo".to_string()),
+            ("CDS_PAYMENTS_PROVIDER".to_string(), "sandbox".to_string()),
+            (
+                "CDS_PAYMENTS_ENTE_CF".to_string(),
+                "12345678901".to_string(),
+            ),
         ];
         env_demo.extend(env);
         Config::load(a.config.as_deref(), &env_demo)?

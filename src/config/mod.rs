@@ -2,8 +2,10 @@
 //! validated at start. Unknown keys and unknown `CDS_*` variables are errors.
 
 mod env;
+mod payments;
 mod sections;
 
+pub use payments::Payments;
 pub use sections::*;
 
 use env::{apply_env, env_name, leaves, lookup_mut, merge};
@@ -31,6 +33,7 @@ pub struct Config {
     pub documents: Documents,
     pub archive: Archive,
     pub recovery: Recovery,
+    pub payments: Payments,
     pub demo: Demo,
 }
 
@@ -51,6 +54,7 @@ impl Default for Config {
             documents: Documents::default(),
             archive: Archive::default(),
             recovery: Recovery::default(),
+            payments: Payments::default(),
             demo: Demo::default(),
         }
     }
@@ -158,6 +162,7 @@ impl Config {
         if self.recovery.workers == 0 || self.recovery.keep_hours < 1 {
             errors.push("recovery: workers ≥ 1 e keep_hours ≥ 1".into());
         }
+        self.payments.validate(self.sandbox, &mut errors);
         if self.asl.name.trim().is_empty() {
             errors.push("asl.name non può essere vuoto".into());
         }
@@ -187,6 +192,15 @@ impl Config {
 
     pub fn cache_dir(&self) -> PathBuf {
         self.folder(&self.recovery.cache_dir, "cache")
+    }
+
+    /// "Intestato a": the configured payee, or the ASL's name.
+    pub fn payee(&self) -> &str {
+        if self.payments.payee.is_empty() {
+            &self.asl.name
+        } else {
+            &self.payments.payee
+        }
     }
 
     pub fn tls_enabled(&self) -> bool {

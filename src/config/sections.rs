@@ -84,6 +84,10 @@ pub struct Legal {
     pub privacy_text: String,
     /// Accessibility statement ("Dichiarazione di accessibilità"), plain text.
     pub accessibility_text: String,
+    /// First required consent of an order: the privacy notice for the purchase.
+    pub consent_privacy_text: String,
+    /// Second required consent of an order: the terms of sale.
+    pub consent_terms_text: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -237,6 +241,13 @@ impl Default for Legal {
                 portale accessibile, conformemente alla Legge 4/2004 e alle Linee guida AgID.\n\n\
                 Per segnalare problemi di accessibilità rivolgersi all'Ufficio Relazioni con \
                 il Pubblico."
+                .into(),
+            consent_privacy_text: "Dichiaro di aver letto l'informativa sul trattamento dei \
+                dati personali per l'acquisto della copia della documentazione sanitaria."
+                .into(),
+            consent_terms_text: "Accetto le condizioni di vendita: la copia è disponibile \
+                per il download dopo la conferma del pagamento tramite pagoPA; l'importo non è \
+                rimborsabile dopo il download."
                 .into(),
         }
     }

@@ -27,9 +27,7 @@ pub fn parse_date(s: &str) -> Option<Date> {
 }
 
 pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(crate::ui::time::rome().clone())
-        .date()
+    crate::ui::time::today()
 }
 
 impl Filter {

@@ -1,6 +1,7 @@
 //! Documents tied to a patient: the catalogue store, the "Documenti Interscambiati" page
 //! (filter, rows, recovery, download, hide) and later the "Documenti" page.
 
+pub mod catalogue;
 pub mod exchanged;
 pub mod filter;
 pub mod store;

@@ -4,7 +4,7 @@ use crate::app::App;
 use crate::http::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
-use crate::{auth, documents, ops, pages, sms};
+use crate::{auth, documents, ops, orders, pages, sms, support};
 use hyper::Method;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +20,14 @@ pub enum Route {
     Exchanged,
     /// `/documenti-interscambiati/<id>/<action>`
     ExchangedDoc(String, crate::documents::exchanged::Action),
+    /// `/documenti/<id>/<anteprima|miniatura>`
+    CatalogueDoc(String, crate::documents::catalogue::Action),
     Orders,
+    /// `/ordini/<number>` and `/ordini/<number>/<action>`
+    Order(String, crate::orders::Action),
     Cart,
+    /// `/carrello/aggiungi`, `/carrello/ordina`, `/carrello/<id>/rimuovi`
+    CartAction(crate::orders::cart::Action),
     Support,
     Manual,
     Privacy,
@@ -32,7 +38,14 @@ pub enum Route {
     Healthz,
     Metrics,
     SandboxSms,
+    SandboxPayments,
     NotFound,
+}
+
+/// `<id>/<action>` after a prefix: the id and the action's name ("" when absent).
+fn id_action(rest: &str) -> (&str, &str) {
+    let mut parts = rest.splitn(2, '/');
+    (parts.next().unwrap_or(""), parts.next().unwrap_or(""))
 }
 
 impl Route {
@@ -51,6 +64,25 @@ impl Route {
                 Some(a) if !id.is_empty() => Route::ExchangedDoc(id.to_string(), a),
                 _ => Route::NotFound,
             };
+        }
+        if let Some(rest) = path.strip_prefix("/documenti/") {
+            let (id, action) = id_action(rest);
+            return match crate::documents::catalogue::Action::decode(action) {
+                Some(a) if !id.is_empty() => Route::CatalogueDoc(id.to_string(), a),
+                _ => Route::NotFound,
+            };
+        }
+        if let Some(rest) = path.strip_prefix("/ordini/") {
+            let (number, action) = id_action(rest.trim_end_matches('/'));
+            return match crate::orders::Action::decode(action) {
+                Some(a) if !number.is_empty() => Route::Order(number.to_string(), a),
+                _ => Route::NotFound,
+            };
+        }
+        if let Some(rest) = path.strip_prefix("/carrello/") {
+            return crate::orders::cart::Action::decode(rest)
+                .map(Route::CartAction)
+                .unwrap_or(Route::NotFound);
         }
         match path.trim_end_matches('/') {
             "" => Route::Home,
@@ -73,6 +105,7 @@ impl Route {
             "/healthz" => Route::Healthz,
             "/metrics" => Route::Metrics,
             "/sandbox/sms" => Route::SandboxSms,
+            "/sandbox/pagamenti" => Route::SandboxPayments,
             _ => Route::NotFound,
         }
     }
@@ -96,8 +129,11 @@ impl Route {
                 | crate::documents::exchanged::Action::Show => "exchanged_hide",
                 crate::documents::exchanged::Action::Download => "exchanged_download",
             },
+            Route::CatalogueDoc(_, a) => a.name(),
             Route::Orders => "orders",
+            Route::Order(_, a) => a.name(),
             Route::Cart => "cart",
+            Route::CartAction(a) => a.name(),
             Route::Support => "support",
             Route::Manual => "manual",
             Route::Privacy => "privacy",
@@ -108,6 +144,7 @@ impl Route {
             Route::Healthz => "healthz",
             Route::Metrics => "metrics",
             Route::SandboxSms => "sandbox_sms",
+            Route::SandboxPayments => "sandbox_payments",
             Route::NotFound => "not_found",
         }
     }
@@ -144,11 +181,22 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::ExchangedDoc(_, action) if action.is_post() => {
             Err(AppError::method_not_allowed(POST))
         }
-        Route::Dashboard | Route::Documents | Route::Orders | Route::Cart | Route::Support
-            if get =>
-        {
-            pages::section(app, ctx, route)
+        Route::Dashboard if get => orders::dashboard::page(app, ctx).await,
+        Route::Documents if get => documents::catalogue::list(app, ctx).await,
+        Route::CatalogueDoc(id, action) if get => {
+            documents::catalogue::document(app, ctx, id, *action).await
         }
+        Route::Orders if get => orders::pages::list(app, ctx).await,
+        Route::Order(number, action) if action.is_post() == post && (get || post) => {
+            orders::pages::order(app, ctx, number, *action).await
+        }
+        Route::Order(_, action) if action.is_post() => Err(AppError::method_not_allowed(POST)),
+        Route::Cart if get => orders::cart::page(app, ctx).await,
+        Route::CartAction(action) if post => orders::cart::action(app, ctx, action).await,
+        Route::CartAction(_) => Err(AppError::method_not_allowed(POST)),
+        Route::Support if get => support::page(app, ctx).await,
+        Route::Support if post => support::submit(app, ctx).await,
+        Route::Support => Err(AppError::method_not_allowed(GET_POST)),
         Route::Manual if get => crate::manual::page(app, ctx),
         Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
         Route::Asset(name) if get => crate::http::assets::serve(name, ctx.header("if-none-match"))
@@ -162,7 +210,10 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Metrics if get && ctx.ip.is_loopback() => ops::metrics(app).await,
         Route::Metrics if get => Err(AppError::not_found()),
         Route::SandboxSms if get && app.config.sandbox => sms::sandbox::outbox(app, ctx).await,
-        Route::NotFound | Route::SandboxSms => Err(AppError::not_found()),
+        Route::SandboxPayments if (get || post) && app.config.payments.provider == "sandbox" => {
+            crate::payments::sandbox::pages::handle(app, ctx).await
+        }
+        Route::NotFound | Route::SandboxSms | Route::SandboxPayments => Err(AppError::not_found()),
         Route::Login | Route::NewPin => Err(AppError::method_not_allowed(GET_POST)),
         Route::Logout => Err(AppError::method_not_allowed(POST)),
         _ => Err(AppError::method_not_allowed(GET)),

@@ -1,5 +1,7 @@
-//! pagoPA: notice numbers and the printed notice now; the payment providers (sandbox,
-//! PiemontePay, GPD) and the order payments arrive with the cartella clinica issue.
+//! pagoPA: notice numbers (SPECS.md §1), the printed notice (§2), and the payment providers
+//! behind one trait (§3): the embedded sandbox now, PiemontePay and GPD with their own issue.
 
 pub mod avviso;
 pub mod notice;
+pub mod provider;
+pub mod sandbox;

@@ -19,6 +19,34 @@ pub fn datetime(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `dd/mm/yyyy - HH:MM:SS` in Rome ("Ordinato il").
+pub fn datetime_secs(unix: i64) -> String {
+    Timestamp::from_second(unix)
+        .map(|t| {
+            t.to_zoned(rome().clone())
+                .strftime("%d/%m/%Y - %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Today in Rome.
+pub fn today() -> jiff::civil::Date {
+    Timestamp::now().to_zoned(rome().clone()).date()
+}
+
+/// The Rome day of a unix time.
+pub fn day_of(unix: i64) -> jiff::civil::Date {
+    Timestamp::from_second(unix)
+        .map(|t| t.to_zoned(rome().clone()).date())
+        .unwrap_or_default()
+}
+
+/// `dd/mm/yyyy`.
+pub fn date(d: jiff::civil::Date) -> String {
+    d.strftime("%d/%m/%Y").to_string()
+}
+
 /// `HH:MM` in Rome.
 pub fn clock(unix: i64) -> String {
     Timestamp::from_second(unix)
@@ -36,5 +64,7 @@ mod tests {
         assert_eq!(datetime(1768478400), "15/01/2026 13:00");
         assert_eq!(datetime(1784116800), "15/07/2026 14:00");
         assert_eq!(clock(1784116800), "14:00");
+        assert_eq!(datetime_secs(1784116805), "15/07/2026 - 14:00:05");
+        assert_eq!(date(day_of(1784116800)), "15/07/2026");
     }
 }

@@ -1,0 +1,1 @@
+//! The payment status poller: asks the provider about pending orders with backoff.

@@ -1,0 +1,292 @@
+//! Every move on a real SQLite database with the real schema: twice, late, after
+//! cancellation or expiry.
+
+use super::*;
+use crate::orders::store;
+
+fn db() -> Connection {
+    let mut c = Connection::open_in_memory().unwrap();
+    crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+    c.execute(
+        "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES ('RSSMRA80A01A182N', 'Mario', 'Rossi', 0)",
+        [],
+    )
+    .unwrap();
+    c
+}
+
+fn draft(c: &Connection, price: i64) -> i64 {
+    let doc = crate::documents::store::insert(
+        c,
+        &crate::documents::store::NewDocument {
+            patient_id: 1,
+            category: "Cartella clinica",
+            title: "Cartella",
+            exchanged_at: 0,
+            source_kind: "pdf",
+            source_ref: "c.pdf",
+            price_cents: price,
+        },
+        0,
+    )
+    .unwrap();
+    let id: i64 = c
+        .query_row(
+            "SELECT id FROM documents WHERE public_id = ?1",
+            [doc],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let terms = store::Terms {
+        causale: "Download documenti clinici",
+        provider: "sandbox",
+        provider_name: "Piemonte Pay",
+        payee: "ASL",
+        vat_pct: 0,
+    };
+    let number = store::create(c, 1, &[id], &terms, 10).unwrap();
+    store::get(c, 1, &number).unwrap().unwrap().id
+}
+
+fn position(n: u64) -> Position {
+    let notice = crate::payments::notice::NoticeNumber::new("01", n).unwrap();
+    Position {
+        notice_number: notice.as_str().into(),
+        iuv: notice.iuv().into(),
+        provider_ref: String::new(),
+    }
+}
+
+fn confirm(n: u64) -> Event {
+    Event::Confirm {
+        position: position(n),
+        amount_cents: 2200,
+        due_at: 1_000_000,
+        next_check_at: 25,
+    }
+}
+
+fn paid(amount: i64) -> Event {
+    Event::Paid(Receipt {
+        iur: "IUR1".into(),
+        psp: "PSP".into(),
+        paid_at: 50,
+        amount_cents: amount,
+    })
+}
+
+fn state_of(c: &Connection, id: i64) -> (State, Option<String>, i64) {
+    let events: i64 = c
+        .query_row(
+            "SELECT count(*) FROM order_events WHERE order_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let (s, flag): (String, Option<String>) = c
+        .query_row("SELECT state, flag FROM orders WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    (State::parse(&s), flag, events)
+}
+
+#[test]
+fn prices_are_copied_into_the_order() {
+    let c = db();
+    let id = draft(&c, 2200);
+    c.execute("UPDATE documents SET price_cents = 9900", [])
+        .unwrap();
+    let o = store::by_id(&c, id).unwrap();
+    assert_eq!(o.total_cents, 2200);
+    assert_eq!(store::items(&c, id).unwrap()[0].price_cents, 2200);
+}
+
+#[test]
+fn happy_path_then_a_second_confirmation_changes_nothing() {
+    let c = db();
+    let id = draft(&c, 2200);
+    assert_eq!(
+        apply(&c, id, &confirm(1), 20).unwrap(),
+        Outcome::Applied {
+            from: State::Draft,
+            to: State::Pending
+        }
+    );
+    assert_eq!(apply(&c, id, &confirm(1), 21).unwrap(), Outcome::Duplicate);
+    assert_eq!(
+        apply(&c, id, &paid(2200), 60).unwrap(),
+        Outcome::Applied {
+            from: State::Pending,
+            to: State::Completed
+        }
+    );
+    assert_eq!(apply(&c, id, &paid(2200), 61).unwrap(), Outcome::Duplicate);
+    let (s, flag, events) = state_of(&c, id);
+    assert_eq!(
+        (s, flag, events),
+        (State::Completed, None, 2),
+        "one event per applied move"
+    );
+    let o = store::by_id(&c, id).unwrap();
+    assert_eq!(o.paid_at, Some(50));
+    assert_eq!(o.receipt.as_deref(), Some("IUR IUR1 · PSP PSP"));
+    let positions: Vec<String> = c
+        .prepare("SELECT state FROM payment_positions WHERE order_id = ?1")
+        .unwrap()
+        .query_map([id], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(positions, ["paid"]);
+}
+
+#[test]
+fn late_confirmation_after_a_failure_completes_the_order() {
+    let c = db();
+    let id = draft(&c, 2200);
+    apply(&c, id, &confirm(1), 20).unwrap();
+    assert_eq!(
+        apply(&c, id, &Event::Failed("rifiutato".into()), 30).unwrap(),
+        Outcome::Applied {
+            from: State::Pending,
+            to: State::Failed
+        }
+    );
+    assert_eq!(
+        apply(&c, id, &Event::Failed("rifiutato".into()), 31).unwrap(),
+        Outcome::Duplicate
+    );
+    // Paid later with the printed notice, at a post office: the order completes.
+    assert_eq!(
+        apply(&c, id, &paid(2200), 90).unwrap(),
+        Outcome::Applied {
+            from: State::Failed,
+            to: State::Completed
+        }
+    );
+    assert_eq!(
+        apply(&c, id, &Event::Failed("tardivo".into()), 91).unwrap(),
+        Outcome::Ignored,
+        "a failure report after the payment changes nothing"
+    );
+    assert_eq!(state_of(&c, id).0, State::Completed);
+}
+
+#[test]
+fn confirmation_after_cancellation_or_expiry_is_flagged_once() {
+    for (end, label) in [
+        (Event::ProviderCancelled, "ANNULLATO"),
+        (Event::Expired, "SCADUTO"),
+    ] {
+        let c = db();
+        let id = draft(&c, 2200);
+        apply(&c, id, &confirm(1), 20).unwrap();
+        assert!(matches!(
+            apply(&c, id, &end, 30).unwrap(),
+            Outcome::Applied { .. }
+        ));
+        let first = apply(&c, id, &paid(2200), 40).unwrap();
+        let Outcome::Flagged(why) = first else {
+            panic!("{first:?}")
+        };
+        assert!(why.contains(label), "{why}");
+        assert_eq!(apply(&c, id, &paid(2200), 41).unwrap(), Outcome::Duplicate);
+        let (s, flag, events) = state_of(&c, id);
+        assert_ne!(s, State::Completed, "never completed by itself");
+        assert!(flag.unwrap().contains("rimborsare"));
+        assert_eq!(events, 3, "confirm, end, one flag");
+    }
+}
+
+#[test]
+fn a_wrong_amount_is_flagged_not_completed() {
+    let c = db();
+    let id = draft(&c, 2200);
+    apply(&c, id, &confirm(1), 20).unwrap();
+    assert!(matches!(
+        apply(&c, id, &paid(100), 30).unwrap(),
+        Outcome::Flagged(_)
+    ));
+    assert_eq!(state_of(&c, id).0, State::Pending);
+}
+
+#[test]
+fn retry_on_a_new_position_closes_the_old_one() {
+    let c = db();
+    let id = draft(&c, 2200);
+    apply(&c, id, &confirm(1), 20).unwrap();
+    apply(&c, id, &Event::Failed("x".into()), 30).unwrap();
+    let retry = Event::Retry {
+        new_position: Some((position(2), 2200, 2_000_000)),
+        next_check_at: 45,
+    };
+    assert_eq!(
+        apply(&c, id, &retry, 40).unwrap(),
+        Outcome::Applied {
+            from: State::Failed,
+            to: State::Pending
+        }
+    );
+    assert_eq!(apply(&c, id, &retry, 41).unwrap(), Outcome::Duplicate);
+    let open: Vec<(String, String)> = c
+        .prepare(
+            "SELECT notice_number, state FROM payment_positions WHERE order_id = ?1 ORDER BY id",
+        )
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(open.len(), 2);
+    assert_eq!(open[0].1, "closed");
+    assert_eq!(open[1], (position(2).notice_number, "open".to_string()));
+    assert_eq!(
+        store::by_id(&c, id).unwrap().notice_number,
+        Some(position(2).notice_number)
+    );
+}
+
+#[test]
+fn drafts_cancel_but_confirmed_orders_do_not_cancel_from_the_portal() {
+    let c = db();
+    let id = draft(&c, 2200);
+    assert!(matches!(
+        apply(&c, id, &Event::Cancel("x"), 20).unwrap(),
+        Outcome::Applied { .. }
+    ));
+    assert_eq!(apply(&c, id, &confirm(1), 21).unwrap(), Outcome::Ignored);
+    let id = draft(&c, 2200);
+    apply(&c, id, &confirm(2), 20).unwrap();
+    assert_eq!(
+        apply(&c, id, &Event::Cancel("x"), 21).unwrap(),
+        Outcome::Ignored
+    );
+}
+
+#[test]
+fn iuv_bases_come_from_the_sequence_and_are_never_reused() {
+    let c = db();
+    let a = draft(&c, 2200);
+    let b = draft(&c, 2200);
+    let na = store::reserve_notice(&c, a, "01").unwrap();
+    assert_eq!(
+        store::reserve_notice(&c, a, "01").unwrap(),
+        na,
+        "kept on the draft"
+    );
+    let nb = store::reserve_notice(&c, b, "01").unwrap();
+    assert_eq!(
+        na,
+        crate::payments::notice::NoticeNumber::new("01", 1)
+            .unwrap()
+            .as_str()
+    );
+    assert_eq!(
+        nb,
+        crate::payments::notice::NoticeNumber::new("01", 2)
+            .unwrap()
+            .as_str()
+    );
+    assert_eq!(store::next_iuv_base(&c).unwrap(), 3);
+}

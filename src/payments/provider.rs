@@ -1,0 +1,88 @@
+//! The payment provider behind one trait: create a debt position, give the payment portal's
+//! URL, tell a position's status, give the receipt. Calls are blocking (the real providers
+//! speak HTTP through ureq); callers run them on blocking threads.
+//!
+//! The trait fits the two real providers of SPECS.md §3: PiemontePay makes its own IUV and
+//! returns the codice avviso (so `create` returns the notice actually used), GPD takes ours
+//! (`proposed`) and names the position by an `iupd` (kept as `provider_ref`).
+
+use std::fmt;
+
+/// What the portal asks the provider to collect.
+pub struct NewPosition<'a> {
+    /// The notice number the portal made from its IUV sequence.
+    pub proposed: &'a super::notice::NoticeNumber,
+    pub amount_cents: i64,
+    /// The payment's reason: never a clinical detail.
+    pub causale: &'a str,
+    pub due: jiff::civil::Date,
+    pub payer_cf: &'a str,
+    pub payer_given: &'a str,
+    pub payer_family: &'a str,
+    pub payer_email: &'a str,
+}
+
+/// A debt position as the provider knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub notice_number: String,
+    pub iuv: String,
+    /// The provider's own name for it (GPD iupd); empty when the IUV is enough.
+    pub provider_ref: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Not paid yet (or a payment is still being processed).
+    Unpaid,
+    Paid,
+    /// The last attempt failed; the position can still be paid.
+    Failed(String),
+    /// Cancelled by the creditor: can no longer be paid.
+    Cancelled,
+    /// Past its due date: can no longer be paid.
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Identificativo univoco di riscossione.
+    pub iur: String,
+    pub psp: String,
+    pub paid_at: i64,
+    pub amount_cents: i64,
+}
+
+impl Receipt {
+    /// One line for the order: what an operator needs to match a bank statement.
+    pub fn summary(&self) -> String {
+        format!("IUR {} · PSP {}", self.iur, self.psp)
+    }
+}
+
+#[derive(Debug)]
+pub enum ProviderError {
+    /// The provider could not be reached or did not answer in time: try again later.
+    Unavailable(String),
+    /// The provider answered with a refusal or an answer we cannot read.
+    Refused(String),
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProviderError::Unavailable(s) => write!(f, "fornitore non raggiungibile: {s}"),
+            ProviderError::Refused(s) => write!(f, "risposta del fornitore: {s}"),
+        }
+    }
+}
+
+pub trait Provider: Send + Sync {
+    /// Creates the debt position. Must be safe to call again with the same notice number
+    /// after a timeout (the provider answers with the same position or a duplicate error).
+    fn create(&self, p: &NewPosition) -> Result<Position, ProviderError>;
+    /// Where "Procedi" sends the patient; `return_url` is where the portal sends them back.
+    fn payment_url(&self, p: &Position, return_url: &str) -> Result<String, ProviderError>;
+    fn status(&self, p: &Position) -> Result<Status, ProviderError>;
+    fn receipt(&self, p: &Position) -> Result<Receipt, ProviderError>;
+}
