@@ -185,12 +185,16 @@ CREATE TABLE orders (
     next_check_at   INTEGER,
     checks          INTEGER NOT NULL DEFAULT 0,
     last_check_error TEXT,
+    -- The provider's time of the failed attempt "Ripeti Pagamento" answered: the poller
+    -- does not apply that same failure again.
+    failure_seen_at INTEGER,
     -- For the operator: a provider event the portal could not apply (e.g. paid after cancellation).
     flag            TEXT,
     updated_at      INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX orders_patient ON orders(patient_id, created_at DESC, id DESC);
 CREATE INDEX orders_check ON orders(next_check_at) WHERE state = 'pending';
+CREATE INDEX orders_drafts ON orders(created_at) WHERE state = 'draft';
 
 -- Prices are copied into the order when it is made.
 CREATE TABLE order_items (

@@ -68,55 +68,11 @@ record() {
     # Rows are also written as they come, so run.sh still shows them if a later part fails.
     if [[ -n ${DOC_SUMMARY_FILE:-} ]]; then printf '%s\n' "$row" >>"$DOC_SUMMARY_FILE"; fi
 }
-pass_if() {
-    if [[ ! $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then echo FAIL; return; fi
-    if awk -v a="$1" -v b="$3" -v op="$2" \
-        'BEGIN { exit !((op == "<=") ? (a <= b) : (a >= b)) }'; then
-        echo PASS
-    else
-        echo FAIL
-    fi
-}
-now() { date +%s.%N; }
-# calc EXPR [VAR=VALUE...]: awk arithmetic, e.g. calc 'a / b' a=1 b=2
-calc() {
-    local expr=$1 args=()
-    shift
-    for kv in "$@"; do args+=(-v "$kv"); done
-    awk "${args[@]}" "BEGIN { printf \"%.${PREC:-1}f\", ($expr) }"
-}
 # best / median of numbers on stdin (best = max for rates, min for times: pass max|min)
 best() { sort -g | if [[ $1 == max ]]; then tail -n1; else head -n1; fi; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 dir_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
-
-# start_server NAME SUBCOMMAND DATA_DIR [VAR=VALUE...]: sets SERVER_PID, SERVER_ADDR.
-start_server() {
-    local name=$1 cmd=$2 data=$3
-    shift 3
-    mkdir -p "$WORK/$name"
-    env "$@" "$BIN" "$cmd" --listen 127.0.0.1:0 --data "$data" \
-        >"$WORK/$name/stdout" 2>"$WORK/$name/stderr" &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    local deadline
-    deadline=$(calc 'n + t' n="$(now)" t="$GEN_TIMEOUT")
-    while :; do
-        SERVER_ADDR=$(head -n1 "$WORK/$name/stdout" 2>/dev/null || true)
-        if [[ $SERVER_ADDR =~ ^127\.0\.0\.1:[0-9]+$ ]]; then return 0; fi
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "server '$name' exited; stderr:" >&2
-            cat "$WORK/$name/stderr" >&2
-            return 1
-        fi
-        if awk -v n="$(now)" -v d="$deadline" 'BEGIN { exit !(n > d) }'; then
-            echo "server '$name' printed no address within $GEN_TIMEOUT s" >&2
-            return 1
-        fi
-        sleep 0.05
-    done
-}
 
 # zip_sizes FILE: prints "total_bytes dicom_entries_compressed_bytes all_entries_compressed_bytes"
 zip_sizes() {

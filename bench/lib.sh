@@ -1,5 +1,5 @@
-# Helpers shared by bench/run.sh and bench/documents.sh (sourced by both, after they have
-# cd'ed to the repository root). They use the caller's globals: PIDS (every background
+# Helpers shared by bench/run.sh, bench/documents.sh and bench/orders.sh (sourced after they
+# have cd'ed to the repository root). They use the caller's globals: PIDS (every background
 # process started), WORK (the temp dir).
 
 # cleanup: stop and reap every process in PIDS, remove WORK (the scripts' EXIT trap).
@@ -48,3 +48,50 @@ wrk_pct_ms() {
         printf "%.2f\n", n }' "$1"
 }
 wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; f = 1 } END { if (!f) print 0 }' "$1"; }
+
+# pass_if VALUE OP LIMIT  (OP is <= or >=): PASS or FAIL; an empty/non-numeric VALUE fails.
+pass_if() {
+    if [[ ! $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then echo FAIL; return; fi
+    if awk -v a="$1" -v b="$3" -v op="$2" \
+        'BEGIN { exit !((op == "<=") ? (a <= b) : (a >= b)) }'; then
+        echo PASS
+    else
+        echo FAIL
+    fi
+}
+now() { date +%s.%N; }
+# calc EXPR [VAR=VALUE...]: awk arithmetic, e.g. calc 'a / b' a=1 b=2
+calc() {
+    local expr=$1 args=()
+    shift
+    for kv in "$@"; do args+=(-v "$kv"); done
+    awk "${args[@]}" "BEGIN { printf \"%.${PREC:-1}f\", ($expr) }"
+}
+
+# start_server NAME SUBCOMMAND DATA_DIR [VAR=VALUE...]: sets SERVER_PID, SERVER_ADDR.
+start_server() {
+    local name=$1 cmd=$2 data=$3
+    shift 3
+    mkdir -p "$WORK/$name"
+    env "$@" "$BIN" "$cmd" --listen 127.0.0.1:0 --data "$data" \
+        >"$WORK/$name/stdout" 2>"$WORK/$name/stderr" &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    local deadline
+    deadline=$(calc 'n + t' n="$(now)" t="${GEN_TIMEOUT:-120}")
+    while :; do
+        SERVER_ADDR=$(head -n1 "$WORK/$name/stdout" 2>/dev/null || true)
+        if [[ $SERVER_ADDR =~ ^127\.0\.0\.1:[0-9]+$ ]]; then return 0; fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "server '$name' exited; stderr:" >&2
+            cat "$WORK/$name/stderr" >&2
+            return 1
+        fi
+        if awk -v n="$(now)" -v d="$deadline" 'BEGIN { exit !(n > d) }'; then
+            echo "server '$name' printed no address within ${GEN_TIMEOUT:-120} s" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+

@@ -27,6 +27,12 @@ pub struct Inner {
     pub archive: Arc<dyn crate::recovery::archive::Archive>,
     /// Recovery jobs: progress and the workers' wake-up.
     pub jobs: crate::recovery::Jobs,
+    /// The payment provider, when one is configured (`payments.provider`).
+    pub payments: Option<Arc<dyn crate::payments::provider::Provider>>,
+    /// The embedded sandbox portal, when it is the provider (its pages need it).
+    pub sandbox_payments: Option<Arc<crate::payments::sandbox::Sandbox>>,
+    /// Wakes the payment status poller (an order was confirmed or retried).
+    pub payments_wakeup: tokio::sync::Notify,
     /// The configured logo, read once at start: (bytes, content type).
     pub logo: Option<(bytes::Bytes, &'static str)>,
     request_ids: AtomicU64,
@@ -42,7 +48,23 @@ impl Deref for App {
 impl App {
     pub fn new(config: Config, db: Db, secret: Vec<u8>) -> Result<App, String> {
         let logo = load_logo(&config.asl.logo)?;
+        let sandbox_payments = if config.payments.provider == "sandbox" {
+            Some(Arc::new(crate::payments::sandbox::Sandbox::open(
+                &config.data_dir.join("sandbox-pagopa.db"),
+                config.payee(),
+                &config.payments.ente_cf,
+                config.payments.sandbox_confirm_secs,
+            )?))
+        } else {
+            None
+        };
+        let payments = sandbox_payments
+            .clone()
+            .map(|s| s as Arc<dyn crate::payments::provider::Provider>);
         Ok(App(Arc::new(Inner {
+            payments,
+            sandbox_payments,
+            payments_wakeup: tokio::sync::Notify::new(),
             hasher: Hasher::new(&config.auth)?,
             ip_limiter: IpLimiter::new(config.auth.ip_attempts_per_minute),
             db,
@@ -63,8 +85,13 @@ impl App {
 
     /// Unix seconds, UTC.
     pub fn now(&self) -> i64 {
-        jiff::Timestamp::now().as_second()
+        unix_now()
     }
+}
+
+/// Unix seconds, UTC (for code that runs inside a transaction, away from the App).
+pub fn unix_now() -> i64 {
+    jiff::Timestamp::now().as_second()
 }
 
 fn archive(config: &Config) -> Arc<dyn crate::recovery::archive::Archive> {

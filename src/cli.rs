@@ -235,6 +235,7 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), String
         tokio::spawn(crate::sms::queue::run(app.clone(), gateway));
         crate::recovery::worker::start(&app).await?;
         tokio::spawn(housekeeping(app.clone()));
+        tokio::spawn(crate::orders::poller::run(app.clone()));
         server::run(app, listener, tls, shutdown_signal()).await;
         crate::log::info("arresto completato");
         Ok(())

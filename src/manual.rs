@@ -26,18 +26,43 @@ const SECTIONS: &[Section] = &[
         body: new_pin,
     },
     Section {
+        id: "dashboard",
+        title: "3. Dashboard",
+        body: dashboard,
+    },
+    Section {
         id: "interscambiati",
-        title: "3. Documenti Interscambiati",
+        title: "4. Documenti Interscambiati",
         body: exchanged,
     },
     Section {
         id: "pacchetto",
-        title: "4. Aprire il pacchetto scaricato",
+        title: "5. Aprire il pacchetto scaricato",
         body: package,
     },
     Section {
+        id: "documenti",
+        title: "6. Documenti e Carrello",
+        body: catalogue,
+    },
+    Section {
+        id: "ordine",
+        title: "7. Ordine e pagamento con pagoPA",
+        body: checkout,
+    },
+    Section {
+        id: "ordini",
+        title: "8. Ordini: stato, download, pagamento non riuscito",
+        body: orders,
+    },
+    Section {
+        id: "assistenza",
+        title: "9. Assistenza",
+        body: support,
+    },
+    Section {
         id: "sicurezza",
-        title: "5. Sicurezza e riservatezza",
+        title: "10. Sicurezza e riservatezza",
         body: safety,
     },
 ];
@@ -107,12 +132,99 @@ fn package(_app: &App) -> Markup {
     }
 }
 
+fn dashboard(_app: &App) -> Markup {
+    html! {
+        p { "La " strong { "Dashboard" } " riassume la tua situazione:" }
+        ul {
+            li { strong { "Ultimi cinque ordini effettuati" } ": numero, data, stato e totale di ogni ordine; "
+                 strong { "Download" } " compare quando l'ordine è " strong { "COMPLETATO" } ". "
+                 strong { "Visualizza tutti gli ordini" } " apre la pagina Ordini." }
+            li { strong { "Nuovi Documenti" } ": i documenti pubblicati di recente, con la categoria e il prezzo o la scritta "
+                 strong { "GRATUITO" } "." }
+        }
+        p { "Lo stato di un ordine in attesa di pagamento si aggiorna da solo: non serve ricaricare la pagina." }
+    }
+}
+
+fn catalogue(app: &App) -> Markup {
+    html! {
+        p { "La pagina " strong { "Documenti" } " elenca tutti i documenti legati al tuo codice fiscale, anche quelli non più in "
+            "Documenti Interscambiati." }
+        ol {
+            li { "Per vedere un solo tipo di documento scegli la " strong { "Categoria" } ", ad esempio " em { "Cartella clinica" } "." }
+            li { "Ogni documento mostra la data di pubblicazione, lo stato (" strong { "DISPONIBILE" } ", " strong { "IN PREPARAZIONE" }
+                 ") e il prezzo (ad esempio " em { "€ 22,00 IVA " (app.config.payments.vat_pct) " %" } ") oppure " strong { "GRATUITO" } "." }
+            li { "L'icona a forma di occhio apre l'" strong { "anteprima" } ": tipo, reparto, date di ricovero e dimissione, pagine, "
+                 "dimensione, data di pubblicazione e, per le immagini, una miniatura." }
+            li { "Un documento gratuito si scarica da " strong { "Documenti Interscambiati" } ": il link porta alla sua riga." }
+            li { "Per acquistare la copia di un documento a pagamento premi " strong { "Aggiungi Carrello" }
+                 ": il numero accanto a " strong { "Carrello" } " nel menu aumenta." }
+            li { "Nel " strong { "Carrello" } " vedi i documenti scelti e il totale; " strong { "Rimuovi" } " toglie un documento. "
+                 "Un documento già acquistato o già in un ordine aperto non si può aggiungere di nuovo." }
+            li { "Premi " strong { "Procedi all'ordine" } "." }
+        }
+        p { "Se non trovi un documento (ad esempio la cartella di un ricovero) usa " strong { "Richiedi informazioni sulla disponibilità" }
+            ": indica il documento o il periodo del ricovero e scrivi un messaggio. La risposta arriva nella pagina Assistenza." }
+    }
+}
+
+fn checkout(app: &App) -> Markup {
+    let p = &app.config.payments;
+    html! {
+        ol {
+            li { "Il " strong { "dettaglio dell'ordine" } " mostra il Numero ordine, la Modalità di pagamento (" (p.provider_name)
+                 "), a chi è intestato (" (app.config.payee()) "), la causale (" em { (p.causale) } "), la data dell'ordine, i documenti, i prezzi, l'IVA e il totale." }
+            li { "Spunta le due caselle obbligatorie: l'" strong { "informativa privacy" } " e le " strong { "condizioni di vendita" }
+                 ". Solo allora il pulsante " strong { "Acquista ora" } " si attiva." }
+            li { "Inserisci l'" strong { "e-mail" } " a cui ricevere la ricevuta e premi " strong { "Conferma" } "." }
+            li { "L'ordine passa a " strong { "IN ATTESA DI PAGAMENTO" } " e mostra l'" strong { "Identificativo ticket" }
+                 ": il codice avviso pagoPA di 18 cifre. Il pulsante " strong { "Copia" } " lo copia negli appunti." }
+            li { strong { "Scarica Avviso di Pagamento" } " scarica l'avviso in PDF, con il codice QR: puoi pagarlo anche in banca, "
+                 "all'ufficio postale, in tabaccheria o con l'app della tua banca, entro " (p.due_days) " giorni." }
+            li { "Oppure premi " strong { "Procedi" } ": si apre il portale dei pagamenti. Incolla l'Identificativo ticket, inserisci il "
+                 "codice fiscale, premi " strong { "Cerca" } " e poi " strong { "PAGA SUBITO" } "." }
+        }
+        p { strong { "Attenzione: L'elaborazione dei pagamenti potrebbe richiedere svariati minuti." }
+            " Il portale controlla da solo l'esito del pagamento, anche se chiudi il browser." }
+    }
+}
+
+fn orders(app: &App) -> Markup {
+    html! {
+        p { "La pagina " strong { "Ordini" } " elenca tutti i tuoi ordini con il loro stato:" }
+        ul {
+            li { strong { "IN ATTESA DI PAGAMENTO" } ": il pagamento non è ancora arrivato; lo stato si aggiorna da solo." }
+            li { strong { "COMPLETATO" } ": pagamento ricevuto. Premi " strong { "Download" } ", poi " strong { "Recupera" }
+                 " su ogni documento e, quando è disponibile, " strong { "Download" } ": il file resta scaricabile per "
+                 (app.config.recovery.keep_hours) " ore e si può recuperare di nuovo." }
+            li { strong { "PAGAMENTO NON RIUSCITO" } ": puoi premere " strong { "Ripeti Pagamento" } " (non paghi mai due volte lo stesso ordine), "
+                 strong { "Vai al portale per i pagamenti" } " oppure " strong { "Richiedi assistenza" } "." }
+            li { strong { "SCADUTO" } ": l'avviso non è stato pagato in tempo; per acquistare crea un nuovo ordine." }
+            li { strong { "ANNULLATO" } ": l'ordine è stato annullato e non si può più pagare." }
+        }
+        p { "Un ordine non ancora confermato si annulla con " strong { "Annulla ordine" } "; dopo "
+            (app.config.payments.draft_hours) " ore senza conferma si annulla da solo." }
+    }
+}
+
+fn support(_app: &App) -> Markup {
+    html! {
+        ol {
+            li { "Apri " strong { "Assistenza" } " dal menu: trovi le tue richieste, con lo stato e le risposte dell'Azienda." }
+            li { "Per una nuova richiesta scegli il tipo (assistenza o disponibilità di un documento), scrivi l'oggetto e il messaggio e premi invia." }
+            li { "Dalla pagina di un ordine con pagamento non riuscito, " strong { "Richiedi assistenza" } " collega la richiesta a quell'ordine." }
+        }
+        p { "Non scrivere nel messaggio informazioni sulla tua salute che non servono alla richiesta." }
+    }
+}
+
 fn safety(_app: &App) -> Markup {
     html! {
         ul {
             li { "Su un computer condiviso o in un chiosco premi sempre " strong { "Logout" } " alla fine." }
             li { "Gli SMS dell'Azienda non contengono mai informazioni sulla tua salute né link." }
             li { "Ogni recupero e ogni download è registrato, con data e ora." }
+            li { "La causale del pagamento è sempre generica (" em { "Download documenti clinici" } "): non contiene mai informazioni cliniche." }
             li { "I documenti scaricati contengono dati sanitari: conservali con cura." }
         }
     }

@@ -28,20 +28,10 @@ pub fn section(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppError
             "Dashboard",
             "Gli ultimi ordini e i nuovi documenti a colpo d'occhio.",
         ),
-        Route::Documents => (
-            "/documenti",
-            "Documenti",
-            "Tutti i documenti legati al tuo codice fiscale, con prezzo e disponibilità.",
-        ),
         Route::Orders => (
             "/ordini",
             "Ordini",
             "I tuoi ordini di copia della cartella clinica e il loro stato.",
-        ),
-        Route::Cart => (
-            "/carrello",
-            "Carrello",
-            "I documenti che hai scelto di acquistare.",
         ),
         _ => (
             "/assistenza",

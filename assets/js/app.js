@@ -59,4 +59,39 @@
       e.stopImmediatePropagation();
     }
   }, true);
+  // (d) <form data-consents>: "Acquista ora" resta disabilitato finché tutte le caselle
+  // obbligatorie non sono spuntate (il server rifiuta comunque il passo senza consensi).
+  function syncConsents(form) {
+    var boxes = form.querySelectorAll('input[type=checkbox][required]');
+    var all = Array.prototype.every.call(boxes, function (b) { return b.checked; });
+    var btn = form.querySelector('[data-consents-submit]');
+    if (btn) {
+      btn.disabled = !all;
+      btn.setAttribute('aria-disabled', all ? 'false' : 'true');
+    }
+  }
+  function initConsents(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('form[data-consents]'), syncConsents);
+  }
+  document.addEventListener('change', function (e) {
+    var form = e.target.closest && e.target.closest('form[data-consents]');
+    if (form) syncConsents(form);
+  });
+  initConsents(document);
+  document.body.addEventListener('htmx:afterSettle', function (e) { initConsents(e.target); });
+
+  // (e) <dialog> come bersaglio di htmx (es. l'anteprima in Documenti): dopo lo scambio del
+  // contenuto si apre come finestra modale; il fuoco va al suo interno (autofocus su
+  // "Chiudi") e alla chiusura torna al pulsante che l'ha aperta.
+  document.body.addEventListener('htmx:afterSwap', function (e) {
+    var d = e.detail && e.detail.target;
+    if (!(d instanceof HTMLElement) || d.tagName !== 'DIALOG' || d.open) return;
+    var opener = document.activeElement;
+    if (typeof d.showModal === 'function') d.showModal(); else d.setAttribute('open', '');
+    var first = d.querySelector('[autofocus]') || d.querySelector('button, a[href], input, select, textarea');
+    if (first) first.focus();
+    d.addEventListener('close', function () {
+      if (opener && typeof opener.focus === 'function' && document.contains(opener)) opener.focus();
+    }, { once: true });
+  });
 })();

@@ -16,6 +16,8 @@ pub struct Session {
     pub csrf_token: String,
     pub given_name: String,
     pub family_name: String,
+    /// Documents in the patient's cart (the header shows it next to "Carrello").
+    pub cart_count: i64,
 }
 
 /// Why a stored session is no longer valid, if it is not.
@@ -39,7 +41,8 @@ pub async fn resolve(app: &App, ctx: &mut Ctx) -> Result<Option<Session>, AppErr
         .db
         .read(move |c| {
             Ok(c.query_row(
-                "SELECT s.patient_id, s.csrf_token, s.created_at, s.last_seen_at, p.given_name, p.family_name
+                "SELECT s.patient_id, s.csrf_token, s.created_at, s.last_seen_at, p.given_name, p.family_name,
+                   (SELECT count(*) FROM cart_items WHERE patient_id = s.patient_id)
                  FROM sessions s JOIN patients p ON p.id = s.patient_id WHERE s.token_hash = ?1",
                 [&lookup],
                 |r| {
@@ -50,6 +53,7 @@ pub async fn resolve(app: &App, ctx: &mut Ctx) -> Result<Option<Session>, AppErr
                             csrf_token: r.get(1)?,
                             given_name: r.get(4)?,
                             family_name: r.get(5)?,
+                            cart_count: r.get(6)?,
                         },
                         r.get::<_, i64>(2)?,
                         r.get::<_, i64>(3)?,

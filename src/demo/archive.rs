@@ -2,39 +2,61 @@
 //! `<data>/archive`) and PDF reports; the documents are dated again at every start, so
 //! the default filter ("Oggi") always shows some.
 
+use super::documents::{DOCUMENTS, Source};
+use super::reports::{self, Facts};
 use super::synth::{self, SynthPatient};
 use crate::config::Config;
+use crate::documents::catalogue_store::{self, Details};
 use crate::documents::store::{self, NewDocument};
 use rusqlite::{Connection, params};
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-/// StudyInstanceUIDs of the generated studies, kept in `<archive>/demo-studies.txt`.
+/// StudyInstanceUIDs of the generated studies, kept in `<archive>/demo-studies.txt`, and
+/// what the preview shows of every demo file (by StudyInstanceUID or PDF name).
 pub struct Studies {
     ct: String,
     mr: String,
     xray: String,
+    facts: HashMap<String, Facts>,
 }
 
 const MARKER: &str = "demo-studies.txt";
+/// The longest side of a catalogue thumbnail.
+const THUMBNAIL_SIDE: usize = 256;
 
 /// Writes the synthetic studies and PDFs unless already there (slow: outside any transaction).
 pub fn prepare(config: &Config) -> Result<Studies, String> {
-    write_pdfs(&config.pdf_root())?;
+    let mut facts = reports::write(&config.pdf_root())?;
     let root = config.archive_root();
-    let marker = root.join(MARKER);
-    if let Ok(text) = std::fs::read_to_string(&marker) {
-        let uids: Vec<&str> = text.lines().collect();
-        if let [ct, mr, xray] = uids[..] {
-            if [ct, mr, xray].iter().all(|u| root.join(u).is_dir()) {
-                return Ok(Studies {
-                    ct: ct.into(),
-                    mr: mr.into(),
-                    xray: xray.into(),
-                });
-            }
-        }
+    let (ct, mr, xray) = match existing(&root) {
+        Some(uids) => uids,
+        None => generate(config, &root)?,
+    };
+    for uid in [&ct, &mr, &xray] {
+        facts.insert(uid.clone(), study_facts(&root.join(uid)));
     }
-    std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+    Ok(Studies {
+        ct,
+        mr,
+        xray,
+        facts,
+    })
+}
+
+fn existing(root: &Path) -> Option<(String, String, String)> {
+    let text = std::fs::read_to_string(root.join(MARKER)).ok()?;
+    let uids: Vec<&str> = text.lines().collect();
+    match uids[..] {
+        [ct, mr, xray] if [ct, mr, xray].iter().all(|u| root.join(u).is_dir()) => {
+            Some((ct.into(), mr.into(), xray.into()))
+        }
+        _ => None,
+    }
+}
+
+fn generate(config: &Config, root: &Path) -> Result<(String, String, String), String> {
+    std::fs::create_dir_all(root).map_err(|e| format!("{}: {e}", root.display()))?;
     let today = crate::documents::filter::today()
         .strftime("%Y%m%d")
         .to_string();
@@ -52,70 +74,68 @@ pub fn prepare(config: &Config) -> Result<Studies, String> {
     };
     let started = std::time::Instant::now();
     let io = |e: std::io::Error| e.to_string();
-    let ct = synth::write_ct(&root, &mario, &today, config.demo.ct_slices).map_err(io)?;
-    let mr = synth::write_mr(&root, &mario, &today).map_err(io)?;
-    let xray = synth::write_xray(&root, &laura, &today).map_err(io)?;
-    let s = Studies {
-        ct: ct.study_instance_uid,
-        mr: mr.study_instance_uid,
-        xray: xray.study_instance_uid,
-    };
-    std::fs::write(&marker, format!("{}\n{}\n{}\n", s.ct, s.mr, s.xray))
-        .map_err(|e| e.to_string())?;
+    let ct = synth::write_ct(root, &mario, &today, config.demo.ct_slices).map_err(io)?;
+    let mr = synth::write_mr(root, &mario, &today).map_err(io)?;
+    let xray = synth::write_xray(root, &laura, &today).map_err(io)?;
+    let uids = (
+        ct.study_instance_uid,
+        mr.study_instance_uid,
+        xray.study_instance_uid,
+    );
+    std::fs::write(
+        root.join(MARKER),
+        format!("{}\n{}\n{}\n", uids.0, uids.1, uids.2),
+    )
+    .map_err(|e| e.to_string())?;
     crate::log::info(&format!(
         "demo: archivio sintetico creato in {:.1} s",
         started.elapsed().as_secs_f64()
     ));
-    Ok(s)
+    Ok(uids)
 }
 
-fn write_pdfs(pdf_root: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(pdf_root).map_err(|e| format!("{}: {e}", pdf_root.display()))?;
-    let pdfs: [(&str, &[&str]); 4] = [
-        (
-            "referto-tc-torace.pdf",
-            &[
-                "Referto di Tomografia Computerizzata",
-                "Paziente: ROSSI MARIO",
-                "Esame: TC torace senza mezzo di contrasto",
-                "",
-                "Documento dimostrativo con dati fittizi.",
-            ],
-        ),
-        (
-            "lettera-dimissione.pdf",
-            &[
-                "Lettera di dimissione",
-                "Paziente: ROSSI MARIO",
-                "Reparto: Medicina Interna",
-                "",
-                "Documento dimostrativo con dati fittizi.",
-            ],
-        ),
-        (
-            "referto-rx-torace.pdf",
-            &[
-                "Referto di Radiologia",
-                "Paziente: BIANCHI LAURA",
-                "Esame: RX torace in due proiezioni",
-                "",
-                "Documento dimostrativo con dati fittizi.",
-            ],
-        ),
-        (
-            "cartella-clinica.pdf",
-            &[
-                "Cartella clinica",
-                "Paziente: ROSSI MARIO",
-                "Ricovero: Medicina Interna",
-                "",
-                "Documento dimostrativo con dati fittizi.",
-            ],
-        ),
-    ];
-    for (name, lines) in pdfs {
-        std::fs::write(pdf_root.join(name), super::pdf::document(lines))
-            .map_err(|e| e.to_string())?;
+/// A study's size on disk and a thumbnail of its middle image (≤ 256 px, JPEG).
+fn study_facts(dir: &Path) -> Facts {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(t) if t.is_file() => files.push(e.path()),
+                _ => {}
+            }
+        }
+    }
+    files.sort();
+    let size: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let thumbnail = files.get(files.len() / 2).and_then(|f| {
+        let obj = dicom_object::open_file(f).ok()?;
+        crate::packaging::render::render_fit(&obj, THUMBNAIL_SIDE).map(|r| r.jpeg)
+    });
+    Facts {
+        size: Some(size as i64),
+        pages: None,
+        thumbnail,
+    }
+}
+
+/// Removes the demo patients' documents and everything that refers to them (requests,
+/// orders with their items and events, cart, thumbnails), so the seed can start again.
+fn clear(c: &Connection, patients: [i64; 2]) -> rusqlite::Result<()> {
+    for sql in [
+        "DELETE FROM support_requests WHERE patient_id IN (?1, ?2)",
+        "DELETE FROM orders WHERE patient_id IN (?1, ?2)",
+        "DELETE FROM cart_items WHERE patient_id IN (?1, ?2)",
+        "DELETE FROM document_thumbnails WHERE document_id IN
+           (SELECT id FROM documents WHERE patient_id IN (?1, ?2))",
+        "DELETE FROM documents WHERE patient_id IN (?1, ?2)",
+    ] {
+        c.execute(sql, params![patients[0], patients[1]])?;
     }
     Ok(())
 }
@@ -123,7 +143,7 @@ fn write_pdfs(pdf_root: &Path) -> Result<(), String> {
 /// (Re)dates the demo patients' documents.
 pub fn seed(c: &Connection, studies: &Studies) -> Result<(), String> {
     let now = jiff::Timestamp::now().as_second();
-    let day = 86_400;
+    let today = crate::documents::filter::today();
     let ids = |cf: &str| -> rusqlite::Result<i64> {
         c.query_row(
             "SELECT id FROM patients WHERE codice_fiscale = ?1",
@@ -135,97 +155,58 @@ pub fn seed(c: &Connection, studies: &Studies) -> Result<(), String> {
         ids("RSSMRA80A01A182N").map_err(|e| e.to_string())?,
         ids("BNCLRA85M52A182Y").map_err(|e| e.to_string())?,
     );
-    c.execute(
-        "DELETE FROM documents WHERE patient_id IN (?1, ?2)",
-        params![mario, laura],
-    )
-    .map_err(|e| e.to_string())?;
-    let docs = [
-        (
-            mario,
-            "Immagini diagnostiche",
-            "TC torace senza mdc",
-            now - 3600,
-            "dicom",
-            studies.ct.as_str(),
-            0,
-        ),
-        (
-            mario,
-            "Referto",
-            "Referto TC torace",
-            now - 3000,
-            "pdf",
-            "referto-tc-torace.pdf",
-            0,
-        ),
-        (
-            mario,
-            "Immagini diagnostiche",
-            "RM encefalo",
-            now - 3 * day,
-            "dicom",
-            studies.mr.as_str(),
-            0,
-        ),
-        (
-            mario,
-            "Lettera di dimissione",
-            "Lettera di dimissione – Medicina Interna",
-            now - 10 * day,
-            "pdf",
-            "lettera-dimissione.pdf",
-            0,
-        ),
-        (
-            mario,
-            "Cartella clinica",
-            "Cartella clinica – ricovero in Medicina Interna",
-            now - 12 * day,
-            "pdf",
-            "cartella-clinica.pdf",
-            2200,
-        ),
-        // Past the 45 days online: never listed.
-        (
-            mario,
-            "Referto",
-            "Referto ecografia addome",
-            now - 60 * day,
-            "pdf",
-            "referto-tc-torace.pdf",
-            0,
-        ),
-        (
-            laura,
-            "Immagini diagnostiche",
-            "RX torace 2 proiezioni",
-            now - 1800,
-            "dicom",
-            studies.xray.as_str(),
-            0,
-        ),
-        (
-            laura,
-            "Referto",
-            "Referto RX torace",
-            now - 1200,
-            "pdf",
-            "referto-rx-torace.pdf",
-            0,
-        ),
-    ];
-    for (patient_id, category, title, exchanged_at, source_kind, source_ref, price_cents) in docs {
-        let d = NewDocument {
-            patient_id,
-            category,
-            title,
-            exchanged_at,
-            source_kind,
-            source_ref,
-            price_cents,
+    clear(c, [mario, laura]).map_err(|e| e.to_string())?;
+    let days_ago = |n: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(n))
+            .map(|d| d.to_string())
+            .ok()
+    };
+    for doc in DOCUMENTS {
+        let at = now - doc.ago;
+        let (kind, source) = match doc.source {
+            Source::Ct => ("dicom", studies.ct.as_str()),
+            Source::Mr => ("dicom", studies.mr.as_str()),
+            Source::Xray => ("dicom", studies.xray.as_str()),
+            Source::Pdf(name) => ("pdf", name),
         };
-        store::insert(c, &d, now).map_err(|e| e.to_string())?;
+        let new = NewDocument {
+            patient_id: if doc.mario { mario } else { laura },
+            category: doc.category,
+            title: doc.title,
+            exchanged_at: at,
+            source_kind: kind,
+            source_ref: source,
+            price_cents: doc.price_cents,
+        };
+        // A document in preparation has no copy yet: no pages, size or thumbnail.
+        let facts = studies
+            .facts
+            .get(source)
+            .filter(|_| doc.state == "available")
+            .cloned()
+            .unwrap_or_default();
+        let details = Details {
+            ward: doc.ward.to_string(),
+            admitted_on: doc.stay.and_then(|s| days_ago(s.0)),
+            discharged_on: doc.stay.and_then(|s| days_ago(s.1)),
+            pages: facts.pages,
+            size_bytes: facts.size,
+        };
+        let write = || -> rusqlite::Result<()> {
+            store::insert(c, &new, now)?;
+            let id = c.last_insert_rowid();
+            c.execute(
+                "UPDATE documents SET published_at = ?2, state = ?3 WHERE id = ?1",
+                params![id, at, doc.state],
+            )?;
+            catalogue_store::set_details(c, id, &details)?;
+            if let Some(jpeg) = &facts.thumbnail {
+                catalogue_store::set_thumbnail(c, id, jpeg)?;
+            }
+            Ok(())
+        };
+        write().map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -2,7 +2,10 @@
 //! on, and the credentials printed at start.
 
 pub mod archive;
+pub mod documents;
+pub mod orders;
 pub mod pdf;
+pub mod reports;
 pub mod synth;
 
 use crate::config::Config;
@@ -87,8 +90,13 @@ pub fn seed(config: &Config) -> Result<(), String> {
     }))
     .map_err(|e| e.to_string())?;
     let studies = archive::prepare(config)?;
+    let sandbox = (config.payments.provider == "sandbox").then(|| config.clone());
     rt.block_on(db.write(move |tx| {
-        archive::seed(tx, &studies).map_err(crate::http::error::AppError::internal)
+        archive::seed(tx, &studies).map_err(crate::http::error::AppError::internal)?;
+        if let Some(config) = &sandbox {
+            orders::seed(tx, config).map_err(crate::http::error::AppError::internal)?;
+        }
+        Ok(())
     }))
     .map_err(|e| e.to_string())
 }

@@ -144,10 +144,12 @@ async fn find(app: &App, session: &Session, id: &str) -> Result<DocRow, AppError
         .ok_or_else(not_found)
 }
 
-/// Where a plain form POST goes back to: the list with the patient's filter.
+/// Where a plain form POST goes back to: the list with the patient's filter, or the
+/// order page the row was shown on.
 fn back(ctx: &Ctx) -> String {
     let r = ctx.form().get("ritorno").to_string();
-    if r.starts_with(PATH) && !r.contains("//") && !r.contains('\\') {
+    if (r.starts_with(PATH) || r.starts_with("/ordini/")) && !r.contains("//") && !r.contains('\\')
+    {
         r
     } else {
         PATH.to_string()
@@ -193,7 +195,7 @@ pub async fn document(
 }
 
 async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<Resp, AppError> {
-    if d.price_cents > 0 {
+    if d.locked() {
         return Err(AppError::new(
             Kind::Conflict,
             "Questo documento è a pagamento: puoi acquistarne la copia dalla sezione Documenti.",
@@ -228,7 +230,7 @@ async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<R
 }
 
 async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result<Resp, AppError> {
-    if !matches!(d.status, Status::Ready { .. }) || d.price_cents > 0 {
+    if !matches!(d.status, Status::Ready { .. }) || d.locked() {
         return Err(AppError::new(
             Kind::NotFound,
             "Il documento non è pronto per il download: usa «Recupera» nella pagina Documenti Interscambiati.",

@@ -1,11 +1,13 @@
-//! Documents tied to a patient: the catalogue store, the "Documenti Interscambiati" page
-//! (filter, rows, recovery, download, hide) and later the "Documenti" page.
+//! Documents tied to a patient: the "Documenti Interscambiati" page (filter, rows, recovery,
+//! download, hide) and the "Documenti" page (every document, price, preview, cart).
 
 pub mod catalogue;
+pub mod catalogue_store;
+pub(crate) mod catalogue_views;
 pub mod exchanged;
 pub mod filter;
 pub mod store;
-mod views;
+pub(crate) mod views;
 
 /// `12,3 MB` (Italian decimal comma; 1 MB = 1,000,000 bytes as phones and PCs show).
 pub fn size_label(bytes: u64) -> String {

@@ -15,11 +15,22 @@ pub struct DocRow {
     pub price_cents: i64,
     pub hidden: bool,
     pub status: Status,
+    /// Priced and bought: in a completed order of this patient.
+    pub purchased: bool,
+}
+
+impl DocRow {
+    /// Priced and not (yet) bought: only the "Documenti" page can sell it.
+    pub fn locked(&self) -> bool {
+        self.price_cents > 0 && !self.purchased
+    }
 }
 
 const SELECT: &str =
     "SELECT d.id, d.public_id, d.category, d.title, d.exchanged_at, d.price_cents, d.hidden_at,
-        r.state, r.error, r.file_size, r.expires_at
+        r.state, r.error, r.file_size, r.expires_at,
+        d.price_cents > 0 AND EXISTS (SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id
+          WHERE i.document_id = d.id AND o.patient_id = d.patient_id AND o.state = 'completed')
      FROM documents d LEFT JOIN recoveries r ON r.document_id = d.id";
 
 fn row(r: &Row, now: i64) -> rusqlite::Result<DocRow> {
@@ -32,6 +43,7 @@ fn row(r: &Row, now: i64) -> rusqlite::Result<DocRow> {
         price_cents: r.get(5)?,
         hidden: r.get::<_, Option<i64>>(6)?.is_some(),
         status: Status::from_parts(r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, now),
+        purchased: r.get(11)?,
     })
 }
 
@@ -83,7 +95,8 @@ pub fn list(
     Ok(Page { rows, more })
 }
 
-/// A document of this patient that is still online, by its public id.
+/// A document of this patient that is still online, by its public id; a bought copy stays
+/// reachable past the online days (the patient paid for it).
 pub fn get(
     c: &Connection,
     patient: i64,
@@ -92,7 +105,9 @@ pub fn get(
     now: i64,
 ) -> rusqlite::Result<Option<DocRow>> {
     let sql = format!(
-        "{SELECT} WHERE d.patient_id = ?1 AND d.public_id = ?2 AND d.exchange_day >= ?3 AND d.state != 'withdrawn'"
+        "{SELECT} WHERE d.patient_id = ?1 AND d.public_id = ?2 AND d.state != 'withdrawn'
+           AND (d.exchange_day >= ?3 OR EXISTS (SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id
+             WHERE i.document_id = d.id AND o.patient_id = d.patient_id AND o.state = 'completed'))"
     );
     c.query_row(
         &sql,

@@ -119,7 +119,7 @@ pub fn row(d: &DocRow, csrf: &str, back: &str, progress: Option<(u64, Option<u64
             td data-label="Stato" { (state(d, progress)) }
             td data-label="Azioni" {
                 div class="actions" {
-                    @if d.price_cents > 0 {
+                    @if d.locked() {
                         a class="btn btn-outline" href="/documenti" { "Vai a Documenti" }
                     } @else {
                         @match &d.status {
@@ -142,7 +142,7 @@ pub fn row(d: &DocRow, csrf: &str, back: &str, progress: Option<(u64, Option<u64
 }
 
 fn state(d: &DocRow, progress: Option<(u64, Option<u64>)>) -> Markup {
-    if d.price_cents > 0 {
+    if d.locked() {
         return html! { span class="badge badge-warning" { "A pagamento" } " " (crate::ui::euro(d.price_cents)) };
     }
     match &d.status {

@@ -1,9 +1,17 @@
 //! "Carrello": the documents the patient chose to buy; add, remove, "Procedi all'ordine".
+//! Every change is one write transaction that checks the rules again; htmx gets the
+//! changed part and the header's count out of band, a plain form a 303.
 
+use super::cart_store::{self as store, Added, CheckoutRefused, Refused};
+use super::cart_views::{self as views, PATH};
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::auth::sessions;
+use crate::documents::{catalogue, catalogue_views};
+use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
-use crate::http::resp::Resp;
+use crate::http::resp::{self, Resp};
+use crate::ui::{self, Page};
+use maud::html;
 
 /// `/carrello/<...>` actions (all POST).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +46,176 @@ impl Action {
 }
 
 pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
-    crate::pages::section(app, ctx, &crate::http::router::Route::Cart)
+    let session = sessions::require(ctx)?.clone();
+    let patient = session.patient_id;
+    let items = app.db.read(move |c| Ok(store::items(c, patient)?)).await?;
+    let q = ctx.query();
+    let body = html! {
+        h1 class="page-title" { "Carrello" }
+        p { "I documenti che hai scelto di acquistare. Con " strong { "Procedi all'ordine" }
+            " prepari l'ordine: nella pagina seguente dai i consensi richiesti e ricevi l'avviso di pagamento pagoPA." }
+        (views::section(&items, &session.csrf_token, app.config.payments.vat_pct, views::outcome(q.get("esito"))))
+    };
+    Ok(resp::ok_html(ui::page(
+        app,
+        ctx,
+        Page {
+            title: "Carrello",
+            active: Some(PATH),
+        },
+        body,
+    )))
 }
 
-pub async fn action(_app: &App, _ctx: &mut Ctx, _action: &Action) -> Result<Resp, AppError> {
-    Err(AppError::not_found())
+fn not_found() -> AppError {
+    AppError::new(Kind::NotFound, "Documento non trovato.")
+}
+
+fn refused(r: Refused) -> AppError {
+    match r {
+        Refused::NotFound => not_found(),
+        Refused::Free => AppError::new(
+            Kind::Unprocessable,
+            "Questo documento è gratuito: non serve acquistarlo, lo trovi in Documenti Interscambiati.",
+        ),
+        Refused::NotAvailable => AppError::new(
+            Kind::Conflict,
+            "Il documento è in preparazione: potrai aggiungerlo al carrello quando sarà disponibile.",
+        ),
+        Refused::Paid(_) => AppError::new(
+            Kind::Conflict,
+            "Hai già acquistato questo documento: lo trovi nella sezione Ordini.",
+        ),
+        Refused::InOrder(_) => AppError::new(
+            Kind::Conflict,
+            "Il documento è già in un ordine in corso: completalo, o annullalo, dalla sezione Ordini.",
+        ),
+    }
+}
+
+pub async fn action(app: &App, ctx: &mut Ctx, action: &Action) -> Result<Resp, AppError> {
+    match action {
+        Action::Add => add(app, ctx).await,
+        Action::Remove(id) => remove(app, ctx, id).await,
+        Action::Checkout => checkout(app, ctx).await,
+    }
+}
+
+async fn add(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    let id = ctx.form().get("documento").trim().to_string();
+    if !crate::documents::exchanged::valid_id(&id) {
+        return Err(not_found());
+    }
+    let (patient, doc, now) = (session.patient_id, id.clone(), app.now());
+    let (outcome, count) = app
+        .db
+        .write(move |tx| {
+            let outcome = store::add(tx, patient, &doc, now)?.map_err(refused)?;
+            Ok((outcome, store::count(tx, patient)?))
+        })
+        .await?;
+    if let Some(s) = ctx.session.as_mut() {
+        s.cart_count = count;
+    }
+    if !ctx.is_htmx() {
+        let code = if outcome == Added::Added {
+            "aggiunto"
+        } else {
+            "gia"
+        };
+        return Ok(resp::redirect(&format!("{PATH}?esito={code}")));
+    }
+    let d = catalogue::find(app, &session, &id).await?;
+    let first_online = catalogue::first_online(app);
+    let row_ctx = catalogue_views::Ctx {
+        csrf: &session.csrf_token,
+        first_online: &first_online,
+        vat_pct: app.config.payments.vat_pct,
+    };
+    let message = match outcome {
+        Added::Added => "Aggiunto al carrello.",
+        Added::Already => "Il documento è già nel carrello.",
+    };
+    Ok(resp::ok_html(html! {
+        (catalogue_views::cart_slot(&d, &row_ctx, Some(message)))
+        (ui::cart_count(count, true))
+    }))
+}
+
+async fn remove(app: &App, ctx: &mut Ctx, id: &str) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    if !crate::documents::exchanged::valid_id(id) {
+        return Err(not_found());
+    }
+    let (patient, doc) = (session.patient_id, id.to_string());
+    let (items, removed) = app
+        .db
+        .write(move |tx| {
+            let removed = store::remove(tx, patient, &doc)?;
+            Ok((store::items(tx, patient)?, removed))
+        })
+        .await?;
+    let count = items.len() as i64;
+    if let Some(s) = ctx.session.as_mut() {
+        s.cart_count = count;
+    }
+    if !ctx.is_htmx() {
+        return Ok(resp::redirect(&format!("{PATH}?esito=rimosso")));
+    }
+    let message = removed.then_some("Documento rimosso dal carrello.");
+    Ok(resp::ok_html(html! {
+        (views::section(&items, &session.csrf_token, app.config.payments.vat_pct, message))
+        (ui::cart_count(count, true))
+    }))
+}
+
+async fn checkout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    let p = &app.config.payments;
+    let (causale, provider, provider_name, payee, vat_pct) = (
+        p.causale.clone(),
+        p.provider.clone(),
+        p.provider_name.clone(),
+        app.config.payee().to_string(),
+        p.vat_pct,
+    );
+    let (patient, now, ip) = (session.patient_id, app.now(), ctx.ip.to_string());
+    let number = app
+        .db
+        .write(move |tx| {
+            let terms = super::store::Terms {
+                causale: &causale,
+                provider: &provider,
+                provider_name: &provider_name,
+                payee: &payee,
+                vat_pct,
+            };
+            let number = store::checkout(tx, patient, &terms, now)?.map_err(|r| match r {
+                CheckoutRefused::Empty => AppError::new(
+                    Kind::Unprocessable,
+                    "Il carrello è vuoto: aggiungi un documento dalla sezione Documenti.",
+                ),
+                CheckoutRefused::Flagged => AppError::new(
+                    Kind::Conflict,
+                    "Alcuni documenti del carrello non sono più disponibili: rimuovili dal carrello e riprova.",
+                ),
+            })?;
+            crate::audit::record(
+                tx,
+                now,
+                Some(patient),
+                "order_create",
+                &format!("order {number}"),
+                &ip,
+            )?;
+            Ok(number)
+        })
+        .await?;
+    let to = format!("/ordini/{number}");
+    Ok(if ctx.is_htmx() {
+        resp::hx_redirect(&to)
+    } else {
+        resp::redirect(&to)
+    })
 }

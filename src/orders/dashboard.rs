@@ -1,10 +1,105 @@
-//! "Dashboard": the last five orders and the new documents.
+//! "Dashboard": the last five orders (their state polls while pending; Download once
+//! COMPLETATO), and "Nuovi Documenti": documents published in the last days.
 
+use super::{store, views};
 use crate::app::App;
+use crate::auth::sessions;
 use crate::http::error::AppError;
 use crate::http::req::Ctx;
-use crate::http::resp::Resp;
+use crate::http::resp::{self, Resp};
+use crate::ui::{self, Page, euro, time};
+use maud::html;
+use rusqlite::{Connection, params};
+
+/// Documents published this many days ago or later are "new".
+pub const NEW_DAYS: i64 = 30;
+const SHOWN: i64 = 5;
+
+pub struct NewDoc {
+    pub title: String,
+    pub category: String,
+    pub price_cents: i64,
+    pub published_at: i64,
+}
+
+/// The newest documents published since `since` (up to `SHOWN`) and how many there are.
+pub fn new_documents(
+    c: &Connection,
+    patient: i64,
+    since: i64,
+) -> rusqlite::Result<(Vec<NewDoc>, i64)> {
+    let total: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM documents WHERE patient_id = ?1 AND published_at >= ?2 AND state != 'withdrawn'",
+        )?
+        .query_row(params![patient, since], |r| r.get(0))?;
+    let docs = c
+        .prepare_cached(
+            "SELECT title, category, price_cents, published_at FROM documents
+             WHERE patient_id = ?1 AND published_at >= ?2 AND state != 'withdrawn'
+             ORDER BY published_at DESC, id DESC LIMIT ?3",
+        )?
+        .query_map(params![patient, since, SHOWN], |r| {
+            Ok(NewDoc {
+                title: r.get(0)?,
+                category: r.get(1)?,
+                price_cents: r.get(2)?,
+                published_at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((docs, total))
+}
 
 pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
-    crate::pages::section(app, ctx, &crate::http::router::Route::Dashboard)
+    let session = sessions::require(ctx)?.clone();
+    let (patient, since) = (session.patient_id, app.now() - NEW_DAYS * 86_400);
+    let (orders, total_orders, (docs, total_docs)) = app
+        .db
+        .read(move |c| {
+            Ok((
+                store::list(c, patient, SHOWN)?,
+                store::count(c, patient)?,
+                new_documents(c, patient, since)?,
+            ))
+        })
+        .await?;
+    let body = html! {
+        h1 class="page-title" { "Dashboard" }
+        p { "Benvenuto, " (session.given_name) " " (session.family_name) "." }
+        section class="card" aria-labelledby="ultimi-ordini" {
+            h2 id="ultimi-ordini" { "Ultimi cinque ordini effettuati" }
+            (views::table(&orders, "Ultimi cinque ordini effettuati"))
+            @if total_orders > 0 {
+                p { a class="btn btn-outline" href="/ordini" { "Visualizza tutti gli ordini" } " (" (total_orders) ")" }
+            }
+        }
+        section class="card" aria-labelledby="nuovi-documenti" {
+            h2 id="nuovi-documenti" { "Nuovi Documenti" }
+            p class="summary" { (docs.len()) " di " (total_docs) " documenti" " pubblicati negli ultimi " (NEW_DAYS) " giorni" }
+            @if docs.is_empty() {
+                (ui::alert("info", "Nessun nuovo documento."))
+            } @else {
+                ul class="plain-list" {
+                    @for d in &docs {
+                        li {
+                            strong { (d.title) } br;
+                            span { (d.category) " · pubblicato il " (time::datetime(d.published_at)) " · " }
+                            @if d.price_cents > 0 { span { (euro(d.price_cents)) } } @else { span class="badge badge-success" { "GRATUITO" } }
+                        }
+                    }
+                }
+            }
+            p { a class="btn btn-outline" href="/documenti" { "Vai a Documenti" } }
+        }
+    };
+    Ok(resp::ok_html(ui::page(
+        app,
+        ctx,
+        Page {
+            title: "Dashboard",
+            active: Some("/dashboard"),
+        },
+        body,
+    )))
 }

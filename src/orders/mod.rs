@@ -2,6 +2,9 @@
 //! payment provider, the "Ordini" and "Dashboard" pages, and the status poller.
 
 pub mod cart;
+pub mod cart_store;
+mod cart_views;
+mod checkout;
 pub mod dashboard;
 pub mod pages;
 pub mod poller;

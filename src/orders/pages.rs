@@ -1,19 +1,271 @@
-//! "Ordini" and one order's page: details, consents, payer fields, the ticket, polling.
+//! "Ordini" and one order's page: details, consents, payer fields, the ticket, the notice
+//! PDF, the polled status and, once paid, the documents' downloads.
 
+use super::state::{Event, State};
+use super::{Action, checkout, store, views};
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::auth::sessions::{self, Session};
+use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
-use crate::http::resp::Resp;
+use crate::http::resp::{self, Resp};
+use crate::ui::{self, Page};
+use hyper::StatusCode;
+use hyper::header::{self, HeaderValue};
+use maud::{Markup, html};
+
+pub const PATH: &str = "/ordini";
 
 pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
-    crate::pages::section(app, ctx, &crate::http::router::Route::Orders)
+    let session = sessions::require(ctx)?.clone();
+    let patient = session.patient_id;
+    let orders = app
+        .db
+        .read(move |c| Ok(store::list(c, patient, 500)?))
+        .await?;
+    let body = html! {
+        h1 class="page-title" { "Ordini" }
+        p { "I tuoi ordini di copia della documentazione sanitaria. Lo stato di un ordine in attesa di pagamento si aggiorna da solo." }
+        (views::table(&orders, "Tutti gli ordini"))
+    };
+    Ok(resp::ok_html(ui::page(
+        app,
+        ctx,
+        Page {
+            title: "Ordini",
+            active: Some(PATH),
+        },
+        body,
+    )))
+}
+
+pub fn not_found() -> AppError {
+    AppError::new(Kind::NotFound, "Ordine non trovato.")
+}
+
+/// The session's order by number (another patient's number is "not found").
+pub async fn find(app: &App, session: &Session, number: &str) -> Result<store::Order, AppError> {
+    if !super::valid_number(number) {
+        return Err(not_found());
+    }
+    let (patient, number) = (session.patient_id, number.to_string());
+    app.db
+        .read(move |c| Ok(store::get(c, patient, &number)?))
+        .await?
+        .ok_or_else(not_found)
 }
 
 pub async fn order(
-    _app: &App,
-    _ctx: &mut Ctx,
-    _number: &str,
-    _action: super::Action,
+    app: &App,
+    ctx: &mut Ctx,
+    number: &str,
+    action: Action,
 ) -> Result<Resp, AppError> {
-    Err(AppError::not_found())
+    let session = sessions::require(ctx)?.clone();
+    if action == Action::Status {
+        return status(app, ctx, &session, number).await;
+    }
+    let o = find(app, &session, number).await?;
+    match action {
+        Action::Show | Action::Status => show(app, ctx, &session, &o, None).await,
+        Action::Buy => checkout::buy(app, ctx, &session, o).await,
+        Action::Confirm => checkout::confirm(app, ctx, &session, o).await,
+        Action::Pay => checkout::pay(app, ctx, &session, o).await,
+        Action::Retry => checkout::retry(app, ctx, &session, o).await,
+        Action::Notice => checkout::notice_pdf(app, ctx, &session, &o).await,
+        Action::Cancel => cancel(app, ctx, o).await,
+    }
+}
+
+/// The polled fragment. While the state is the one the page shows (`da`), the answer is the
+/// same small badge: one indexed read. Once it changes, a table row gets its new row and
+/// the order page reloads (its buttons change with the state).
+async fn status(app: &App, ctx: &Ctx, session: &Session, number: &str) -> Result<Resp, AppError> {
+    if !super::valid_number(number) {
+        return Err(not_found());
+    }
+    let q = ctx.query();
+    let seen = q.get("da").to_string();
+    // Only two views exist; the value goes back into the fragment's own URL.
+    let vista = if q.get("vista") == "riga" {
+        "riga"
+    } else {
+        "dettaglio"
+    };
+    let (patient, n) = (session.patient_id, number.to_string());
+    let state = app
+        .db
+        .read(move |c| Ok(store::state(c, patient, &n)?))
+        .await?
+        .ok_or_else(not_found)?;
+    if !ctx.is_htmx() {
+        return Ok(resp::redirect(&format!("{PATH}/{number}")));
+    }
+    if state.as_str() == seen {
+        return Ok(resp::ok_html(views::status(number, state, vista)));
+    }
+    if vista == "riga" {
+        let o = find(app, session, number).await?;
+        return Ok(resp::ok_html(views::row(&o)));
+    }
+    let mut r = resp::ok_html(views::status(number, state, vista));
+    r.headers_mut()
+        .insert("hx-refresh", HeaderValue::from_static("true"));
+    Ok(r)
+}
+
+async fn cancel(app: &App, ctx: &Ctx, o: store::Order) -> Result<Resp, AppError> {
+    if o.state != State::Draft {
+        return Err(AppError::new(
+            Kind::Conflict,
+            "Un ordine già confermato non si annulla dal portale: se non vuoi pagarlo, lascia scadere l'avviso.",
+        ));
+    }
+    let (id, now) = (o.id, app.now());
+    app.db
+        .write(move |tx| {
+            Ok(super::state::apply(
+                tx,
+                id,
+                &Event::Cancel("annullato dal paziente"),
+                now,
+            )?)
+        })
+        .await?;
+    Ok(back_to(ctx, PATH))
+}
+
+/// 303 for a form, HX-Redirect for htmx.
+pub fn back_to(ctx: &Ctx, to: &str) -> Resp {
+    if ctx.is_htmx() {
+        resp::hx_redirect(to)
+    } else {
+        resp::redirect(to)
+    }
+}
+
+/// What the page shows of a problem with the form at hand.
+pub enum FormError<'a> {
+    Consents(&'a str),
+    Email(&'a str, &'a str),
+}
+
+pub async fn show(
+    app: &App,
+    ctx: &Ctx,
+    session: &Session,
+    o: &store::Order,
+    error: Option<FormError<'_>>,
+) -> Result<Resp, AppError> {
+    let (id, patient, now) = (o.id, session.patient_id, app.now());
+    let first_online = crate::documents::store::first_online_day(
+        crate::ui::time::today(),
+        app.config.documents.online_days,
+    );
+    let completed = o.state == State::Completed;
+    let (items, docs) = app
+        .db
+        .read(move |c| {
+            let items = store::items(c, id)?;
+            let mut docs = Vec::new();
+            if completed {
+                for i in &items {
+                    if let Some(d) =
+                        crate::documents::store::get(c, patient, &i.public_id, first_online, now)?
+                    {
+                        docs.push(d);
+                    }
+                }
+            }
+            Ok((items, docs))
+        })
+        .await?;
+    let csrf = &session.csrf_token;
+    let legal = &app.config.legal;
+    let back = format!("{PATH}/{}", o.number);
+    let form = match (o.state, o.consents_at, &error) {
+        (State::Draft, None, e) => {
+            let msg = match e {
+                Some(FormError::Consents(m)) => Some(*m),
+                _ => None,
+            };
+            views::consents_form(
+                o,
+                csrf,
+                &legal.consent_privacy_text,
+                &legal.consent_terms_text,
+                msg,
+            )
+        }
+        (State::Draft, Some(_), Some(FormError::Email(v, m))) => {
+            views::payer_form(o, csrf, v, Some(m))
+        }
+        (State::Draft, Some(_), _) => {
+            views::payer_form(o, csrf, o.payer_email.as_deref().unwrap_or(""), None)
+        }
+        _ => html! {},
+    };
+    let body = html! {
+        h1 class="page-title" { "Dettaglio ordine" }
+        p { a href=(PATH) { "← Tutti gli ordini" } }
+        (views::details(o))
+        (views::items(&items, o))
+        (form)
+        (views::next_steps(o, csrf, o.flag.is_some()))
+        @if completed { (downloads(app, &docs, csrf, &back)) }
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(resp::html(
+        status,
+        ui::page(
+            app,
+            ctx,
+            Page {
+                title: "Dettaglio ordine",
+                active: Some(PATH),
+            },
+            body,
+        ),
+    ))
+}
+
+/// The bought documents, each with the same recovery and download row as Documenti
+/// Interscambiati (the same 24-hour cache and ZIP).
+fn downloads(
+    app: &App,
+    docs: &[crate::documents::store::DocRow],
+    csrf: &str,
+    back: &str,
+) -> Markup {
+    html! {
+        section id="documenti" {
+            h2 { "Documenti acquistati" }
+            p { "Recupera ciascun documento dall'archivio, poi scaricalo: resta disponibile per "
+                (app.config.recovery.keep_hours) " ore." }
+            div class="table-wrap" {
+                table class="table" {
+                    caption class="visually-hidden" { "Documenti acquistati" }
+                    thead { tr {
+                        th scope="col" { "Data" } th scope="col" { "Categoria" } th scope="col" { "Descrizione" }
+                        th scope="col" { "Stato" } th scope="col" { "Azioni" }
+                    } }
+                    tbody {
+                        @for d in docs {
+                            (crate::documents::views::row(d, csrf, back, app.jobs.progress.get(d.id)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `Content-Disposition: attachment` for a generated file.
+pub fn attachment(r: &mut Resp, name: &str) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
 }

@@ -1,1 +1,138 @@
-//! The payment status poller: asks the provider about pending orders with backoff.
+//! The payment status poller: asks the provider about pending orders, first
+//! `payments.poll_first_secs` after confirmation, then waiting twice as long after each
+//! unanswered check up to `payments.poll_max_secs`, so an order completes even when nobody
+//! is looking. It also cancels drafts left longer than `payments.draft_hours`.
+//! Its state is in SQLite (`orders.next_check_at`, `checks`): a restart resumes it.
+
+use super::state::{Event, Outcome, apply};
+use super::store;
+use crate::app::App;
+use crate::http::error::AppError;
+use crate::payments::provider::{Position, Status};
+use rusqlite::{Connection, OptionalExtension};
+use std::time::Duration;
+
+/// The order's current position.
+pub fn position(c: &Connection, order_id: i64) -> rusqlite::Result<Option<Position>> {
+    c.query_row(
+        "SELECT notice_number, iuv, coalesce(provider_ref, '') FROM orders WHERE id = ?1 AND notice_number IS NOT NULL AND iuv IS NOT NULL",
+        [order_id],
+        |r| {
+            Ok(Position {
+                notice_number: r.get(0)?,
+                iuv: r.get(1)?,
+                provider_ref: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub async fn run(app: App) {
+    loop {
+        if let Err(e) = round(&app).await {
+            crate::log::warn(&format!("controllo dei pagamenti: {e}"));
+        }
+        tokio::select! {
+            _ = app.payments_wakeup.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+/// One pass: the checks that are due (when a provider is configured), then stale drafts.
+pub async fn round(app: &App) -> Result<(), AppError> {
+    let now = app.now();
+    if app.payments.is_some() {
+        let due = app
+            .db
+            .read(move |c| Ok(store::due_checks(c, now, 32)?))
+            .await?;
+        for d in due {
+            check(app, d).await;
+        }
+    }
+    let before = now - app.config.payments.draft_hours * 3600;
+    let stale = app
+        .db
+        .read(move |c| Ok(store::stale_drafts(c, before)?))
+        .await?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    app.db
+        .write(move |tx| {
+            for id in stale {
+                apply(tx, id, &Event::Cancel("non confermato in tempo"), now)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+async fn check(app: &App, d: store::Due) {
+    let Some(p) = app.payments.clone() else {
+        return;
+    };
+    let position = Position {
+        notice_number: d.notice_number,
+        iuv: d.iuv,
+        provider_ref: d.provider_ref,
+    };
+    let pos = position.clone();
+    let answer = super::checkout::call(p, move |p| p.status(&pos)).await;
+    let (id, checks, now) = (d.id, d.checks, app.now());
+    let (first, max) = (
+        app.config.payments.poll_first_secs,
+        app.config.payments.poll_max_secs,
+    );
+    let result = match answer {
+        Ok(Status::Unpaid) => {
+            app.db
+                .write(move |tx| Ok(store::backoff(tx, id, checks, first, max, None, now)?))
+                .await
+        }
+        Ok(status) => sync(app, id, position, status).await.map(|_| ()),
+        Err(e) => {
+            let why = e.source.clone().unwrap_or_default();
+            crate::log::warn(&format!(
+                "ordine {id}: stato del pagamento non letto: {why}"
+            ));
+            app.db
+                .write(move |tx| Ok(store::backoff(tx, id, checks, first, max, Some(&why), now)?))
+                .await
+        }
+    };
+    if let Err(e) = result {
+        crate::log::warn(&format!("ordine {id}: {e}"));
+    }
+}
+
+/// Applies what the provider said about an order's position (a paid one with its receipt).
+pub async fn sync(
+    app: &App,
+    id: i64,
+    position: Position,
+    status: Status,
+) -> Result<Outcome, AppError> {
+    let ev = match status {
+        Status::Unpaid => return Ok(Outcome::Ignored),
+        Status::Paid => {
+            let p = app
+                .payments
+                .clone()
+                .ok_or_else(|| AppError::internal("nessun fornitore di pagamento"))?;
+            let receipt = super::checkout::call(p, move |p| p.receipt(&position)).await?;
+            Event::Paid(receipt)
+        }
+        Status::Failed { reason, at } => Event::Failed { reason, at },
+        Status::Cancelled => Event::ProviderCancelled,
+        Status::Expired => Event::Expired,
+    };
+    let now = app.now();
+    let outcome = app.db.write(move |tx| Ok(apply(tx, id, &ev, now)?)).await?;
+    if let Outcome::Flagged(why) = &outcome {
+        crate::log::warn(&format!("ordine {id}: da verificare: {why}"));
+    }
+    Ok(outcome)
+}

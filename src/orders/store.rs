@@ -20,6 +20,8 @@ pub struct Order {
     pub due_at: Option<i64>,
     pub paid_at: Option<i64>,
     pub receipt: Option<String>,
+    /// For the operator: a provider event that could not be applied.
+    pub flag: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +36,7 @@ pub struct Item {
 
 const SELECT: &str =
     "SELECT id, number, state, total_cents, vat_cents, causale, provider_name, payee,
-    created_at, consents_at, payer_email, notice_number, due_at, paid_at, receipt FROM orders";
+    created_at, consents_at, payer_email, notice_number, due_at, paid_at, receipt, flag FROM orders";
 
 fn order(r: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -53,6 +55,7 @@ fn order(r: &Row) -> rusqlite::Result<Order> {
         due_at: r.get(12)?,
         paid_at: r.get(13)?,
         receipt: r.get(14)?,
+        flag: r.get(15)?,
     })
 }
 

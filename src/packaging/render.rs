@@ -19,6 +19,11 @@ pub struct Rendered {
 const NATIVE: &[&str] = &["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"];
 
 pub fn render(obj: &DefaultDicomObject) -> Option<Rendered> {
+    render_fit(obj, MAX_SIDE)
+}
+
+/// The same image with its longest side at most `max_side` (e.g. a catalogue thumbnail).
+pub fn render_fit(obj: &DefaultDicomObject, max_side: usize) -> Option<Rendered> {
     let ts = obj.meta().transfer_syntax().trim_end_matches('\0');
     if !NATIVE.contains(&ts) {
         return None;
@@ -38,7 +43,7 @@ pub fn render(obj: &DefaultDicomObject) -> Option<Rendered> {
         }
         _ => return None,
     };
-    let (pixels, width, height) = shrink(grey, cols, rows, channels);
+    let (pixels, width, height) = shrink(grey, cols, rows, channels, max_side.max(1));
     let mut jpeg = Vec::with_capacity(width * height / 4);
     let color = if channels == 1 {
         jpeg_encoder::ColorType::Luma
@@ -116,9 +121,9 @@ fn grey8(
     )
 }
 
-/// Box-filter downscale by an integer factor until the longest side fits `MAX_SIDE`.
-fn shrink(pixels: Vec<u8>, w: usize, h: usize, ch: usize) -> (Vec<u8>, usize, usize) {
-    let f = w.max(h).div_ceil(MAX_SIDE);
+/// Box-filter downscale by an integer factor until the longest side fits `max`.
+fn shrink(pixels: Vec<u8>, w: usize, h: usize, ch: usize, max: usize) -> (Vec<u8>, usize, usize) {
+    let f = w.max(h).div_ceil(max);
     if f <= 1 {
         return (pixels, w, h);
     }
@@ -147,10 +152,14 @@ mod tests {
 
     #[test]
     fn shrink_halves_a_large_image() {
-        let (p, w, h) = shrink(vec![100u8; 2048 * 1500], 2048, 1500, 1);
+        let (p, w, h) = shrink(vec![100u8; 2048 * 1500], 2048, 1500, 1, MAX_SIDE);
         assert_eq!((w, h), (1024, 750));
         assert!(p.iter().all(|&v| v == 100));
-        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1);
+        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1, MAX_SIDE);
+        assert_eq!((w, h), (512, 512));
+        let (_, w, h) = shrink(vec![0u8; 512 * 400], 512, 400, 1, 256);
+        assert_eq!((w, h), (256, 200));
+        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1, MAX_SIDE);
         assert_eq!((w, h), (512, 512));
     }
 }

@@ -36,8 +36,11 @@ pub enum Status {
     /// Not paid yet (or a payment is still being processed).
     Unpaid,
     Paid,
-    /// The last attempt failed; the position can still be paid.
-    Failed(String),
+    /// The last attempt failed (at unix time `at`); the position can still be paid.
+    Failed {
+        reason: String,
+        at: i64,
+    },
     /// Cancelled by the creditor: can no longer be paid.
     Cancelled,
     /// Past its due date: can no longer be paid.

@@ -1,15 +1,234 @@
 //! "Assistenza": the patient's assistance and availability requests, with their state and
-//! the operators' replies, and the form for a new one.
+//! the operators' replies, and the form for a new one (also posted by the "Documenti" page's
+//! "Richiedi informazioni sulla disponibilità" and linked from a failed order).
+
+pub mod form;
+pub mod store;
+pub(crate) mod views;
 
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::auth::sessions::{self, Session};
+use crate::http::error::{AppError, Kind as ErrorKind};
 use crate::http::req::Ctx;
-use crate::http::resp::Resp;
+use crate::http::resp::{self, Resp};
+use crate::ui::{self, Page};
+use form::hex32;
+pub use form::{Draft, Errors, MESSAGE_MAX, PERIOD_MAX, SUBJECT_MAX, validate};
+use hyper::StatusCode;
+use maud::html;
+use store::{Kind, NewRequest};
+use views::{FormView, PATH};
 
-pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
-    crate::pages::section(app, ctx, &crate::http::router::Route::Support)
+/// Requests a patient may send in 24 hours (the form cannot be used to fill the disk).
+pub const MAX_PER_DAY: i64 = 20;
+
+const SENT: &str = "Richiesta inviata: ti risponderemo in questa pagina.";
+
+/// What the request is linked to, once checked to be the patient's own.
+#[derive(Default)]
+struct Links {
+    order: Option<(i64, String)>,
+    document: Option<(i64, String)>,
 }
 
-pub async fn submit(_app: &App, _ctx: &mut Ctx) -> Result<Resp, AppError> {
-    Err(AppError::not_found())
+/// The linked order and document, or 404 when either is not this patient's.
+async fn links(app: &App, session: &Session, d: &Draft) -> Result<Links, AppError> {
+    if !d.order.is_empty() && !hex32(&d.order) {
+        return Err(not_found(false));
+    }
+    if !d.document.is_empty() && !hex32(&d.document) {
+        return Err(not_found(true));
+    }
+    if d.order.is_empty() && d.document.is_empty() {
+        return Ok(Links::default());
+    }
+    let (patient, order, document) = (session.patient_id, d.order.clone(), d.document.clone());
+    let (o, doc) = app
+        .db
+        .read(move |c| {
+            let o = match order.as_str() {
+                "" => None,
+                n => Some(store::order_id(c, patient, n)?.map(|id| (id, n.to_string()))),
+            };
+            let doc = match document.as_str() {
+                "" => None,
+                p => Some(store::document(c, patient, p)?),
+            };
+            Ok((o, doc))
+        })
+        .await?;
+    if matches!(o, Some(None)) {
+        return Err(not_found(false));
+    }
+    if matches!(doc, Some(None)) {
+        return Err(not_found(true));
+    }
+    Ok(Links {
+        order: o.flatten(),
+        document: doc.flatten(),
+    })
+}
+
+fn not_found(document: bool) -> AppError {
+    AppError::new(
+        ErrorKind::NotFound,
+        if document {
+            "Documento non trovato: la richiesta non è stata inviata."
+        } else {
+            "Ordine non trovato: la richiesta non è stata inviata."
+        },
+    )
+}
+
+/// htmx asks for the content only; history restores and plain requests get the page.
+fn wants_fragment(ctx: &Ctx) -> bool {
+    ctx.is_htmx() && ctx.header("hx-history-restore-request") != Some("true")
+}
+
+pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    let q = ctx.query();
+    let mut draft = Draft {
+        order: q.get("ordine").trim().to_string(),
+        document: q.get("documento").trim().to_string(),
+        ..Draft::default()
+    };
+    let links = links(app, &session, &draft).await?;
+    draft.kind = if links.document.is_some() {
+        Kind::Availability
+    } else {
+        Kind::Assistance
+    }
+    .form_value()
+    .to_string();
+    let alert = (q.get("inviata") == "1").then_some(("success", SENT));
+    render(
+        app,
+        ctx,
+        &session,
+        StatusCode::OK,
+        alert,
+        &draft,
+        &Errors::default(),
+        &links,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    app: &App,
+    ctx: &Ctx,
+    session: &Session,
+    status: StatusCode,
+    alert: Option<(&str, &str)>,
+    draft: &Draft,
+    errors: &Errors,
+    links: &Links,
+) -> Result<Resp, AppError> {
+    let patient = session.patient_id;
+    let requests = app.db.read(move |c| Ok(store::list(c, patient)?)).await?;
+    let form = FormView {
+        draft,
+        errors,
+        order: links.order.as_ref().map(|o| o.1.as_str()),
+        document: links.document.as_ref().map(|d| d.1.as_str()),
+        csrf: &session.csrf_token,
+    };
+    let inner = views::content(alert, &form, &requests);
+    if wants_fragment(ctx) {
+        return Ok(resp::html(status, inner));
+    }
+    let body = html! {
+        h1 class="page-title" { "Assistenza" }
+        (views::intro())
+        div id="assistenza" { (inner) }
+    };
+    Ok(resp::html(
+        status,
+        ui::page(
+            app,
+            ctx,
+            Page {
+                title: "Assistenza",
+                active: Some(PATH),
+            },
+            body,
+        ),
+    ))
+}
+
+pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    let draft = Draft::from_form(&ctx.form());
+    let links = links(app, &session, &draft).await?;
+    let valid = match validate(&draft) {
+        Ok(v) => v,
+        Err(errors) => {
+            let alert = Some((
+                "danger",
+                "La richiesta non è stata inviata: correggi i campi indicati.",
+            ));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(app, ctx, &session, status, alert, &draft, &errors, &links).await;
+        }
+    };
+    let (patient, now, ip) = (session.patient_id, app.now(), ctx.ip.to_string());
+    let (order_id, document_id) = (
+        links.order.as_ref().map(|o| o.0),
+        links.document.as_ref().map(|d| d.0),
+    );
+    app.db
+        .write(move |tx| {
+            let recent: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM support_requests WHERE patient_id = ?1 AND created_at > ?2",
+                rusqlite::params![patient, now - 86_400],
+                |r| r.get(0),
+            )?;
+            if recent >= MAX_PER_DAY {
+                return Err(AppError::new(
+                    ErrorKind::TooManyRequests,
+                    "Hai inviato molte richieste nelle ultime 24 ore: attendi la risposta dell'Azienda o riprova domani.",
+                ));
+            }
+            let new = NewRequest {
+                kind: valid.kind,
+                order_id,
+                document_id,
+                period: &valid.period,
+                subject: &valid.subject,
+                message: &valid.message,
+            };
+            let (id, _) = store::insert(tx, patient, &new, now)?;
+            crate::audit::record(
+                tx,
+                now,
+                Some(patient),
+                "support_request",
+                &format!("request {id}"),
+                &ip,
+            )?;
+            Ok(())
+        })
+        .await?;
+    if !ctx.is_htmx() {
+        return Ok(resp::redirect(&format!("{PATH}?inviata=1")));
+    }
+    let fresh = Draft {
+        kind: Kind::Assistance.form_value().to_string(),
+        ..Draft::default()
+    };
+    let alert = Some(("success", SENT));
+    let (ok, none) = (StatusCode::OK, Errors::default());
+    render(
+        app,
+        ctx,
+        &session,
+        ok,
+        alert,
+        &fresh,
+        &none,
+        &Links::default(),
+    )
+    .await
 }

@@ -78,7 +78,10 @@ fn header(app: &App, ctx: &Ctx, active: Option<&str>) -> Markup {
                     div class="container" {
                         ul {
                             @for (href, label) in MENU {
-                                li { a href=(href) aria-current=[(active == Some(*href)).then_some("page")] { (label) } }
+                                li { a href=(href) aria-current=[(active == Some(*href)).then_some("page")] {
+                                    (label)
+                                    @if *href == "/carrello" { " " (cart_count(s.cart_count, false)) }
+                                } }
                             }
                             li {
                                 form method="post" action="/esci" {
@@ -92,6 +95,20 @@ fn header(app: &App, ctx: &Ctx, active: Option<&str>) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The number of documents in the cart, next to "Carrello" (hidden at 0). With `oob` it is
+/// an htmx out-of-band swap: every cart change answered to htmx carries one.
+pub fn cart_count(n: i64, oob: bool) -> Markup {
+    let label = if n == 1 {
+        "1 documento nel carrello".to_string()
+    } else {
+        format!("{n} documenti nel carrello")
+    };
+    html! {
+        span id="cart-count" class="badge cart-count" role="status" aria-label=(label)
+            hx-swap-oob=[oob.then_some("true")] hidden[n <= 0] { (n) }
     }
 }
 

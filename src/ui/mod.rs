@@ -4,7 +4,7 @@
 mod layout;
 pub mod time;
 
-pub use layout::{Page, page};
+pub use layout::{Page, cart_count, page};
 
 use crate::app::App;
 use crate::http::error::AppError;

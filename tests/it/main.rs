@@ -2,14 +2,18 @@
 //! 127.0.0.1:0 with a temp data folder and talks HTTP to it; outside parts (the SMS
 //! gateway) are real servers on loopback started by the test.
 
+mod cart;
+mod catalogue;
 mod client;
 mod dicomweb;
 mod documents;
 mod login;
 mod new_pin;
+mod orders;
 mod security;
 mod server;
 mod stub;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -128,7 +132,18 @@ impl Server {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("start cds-portal");
+        // A binary copied by a test can be "busy" for a moment: another test thread that
+        // forked while the copy was open for writing still holds it (ETXTBSY). Retry.
+        let mut tries = 0;
+        let mut child = loop {
+            match cmd.spawn() {
+                Err(e) if e.raw_os_error() == Some(26) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                r => break r.expect("start cds-portal"),
+            }
+        };
         let mut line = String::new();
         let stdout = child.stdout.take().unwrap();
         let mut reader = BufReader::new(stdout);

@@ -81,8 +81,9 @@ pub enum Event {
     Cancel(&'static str),
     /// The provider says the position is paid.
     Paid(Receipt),
-    /// The provider says the last attempt failed.
-    Failed(String),
+    /// The provider says the last attempt failed, at `at` (the provider's time). The failure
+    /// a "Ripeti Pagamento" already answered is old news and ignored.
+    Failed { reason: String, at: i64 },
     /// The provider cancelled the position.
     ProviderCancelled,
     /// The position is past its due date.
@@ -91,6 +92,8 @@ pub enum Event {
     /// previous can no longer be paid.
     Retry {
         new_position: Option<(Position, i64, i64)>,
+        /// The `at` of the failure this retry answers (as the provider reported it).
+        failure_seen_at: Option<i64>,
         next_check_at: i64,
     },
 }
@@ -101,7 +104,7 @@ impl Event {
             Event::Confirm { .. } => "confirm",
             Event::Cancel(_) => "cancel",
             Event::Paid(_) => "paid",
-            Event::Failed(_) => "failed",
+            Event::Failed { .. } => "failed",
             Event::ProviderCancelled => "provider_cancelled",
             Event::Expired => "expired",
             Event::Retry { .. } => "retry",
@@ -158,8 +161,11 @@ pub fn apply(c: &Connection, order_id: i64, ev: &Event, now: i64) -> rusqlite::R
             );
             flag_order(c, order_id, from, ev, &why, flag.as_deref(), now)?
         }
-        (Event::Failed(_), Pending) => move_to(c, order_id, from, Failed, ev, now)?,
-        (Event::Failed(_), Failed) => Outcome::Duplicate,
+        (Event::Failed { at, .. }, Pending) if Some(*at) <= failure_seen(c, order_id)? => {
+            Outcome::Ignored
+        }
+        (Event::Failed { .. }, Pending) => move_to(c, order_id, from, Failed, ev, now)?,
+        (Event::Failed { .. }, Failed) => Outcome::Duplicate,
         (Event::ProviderCancelled, Pending | Failed) => {
             move_to(c, order_id, from, Cancelled, ev, now)?
         }
@@ -170,6 +176,15 @@ pub fn apply(c: &Connection, order_id: i64, ev: &Event, now: i64) -> rusqlite::R
         _ => Outcome::Ignored,
     };
     Ok(outcome)
+}
+
+/// The failure the last "Ripeti Pagamento" answered, if any.
+fn failure_seen(c: &Connection, order_id: i64) -> rusqlite::Result<Option<i64>> {
+    c.query_row(
+        "SELECT failure_seen_at FROM orders WHERE id = ?1",
+        [order_id],
+        |r| r.get(0),
+    )
 }
 
 fn event(
@@ -274,7 +289,7 @@ fn move_to(
             )?;
             detail = r.summary();
         }
-        Event::Failed(why) => detail = why.clone(),
+        Event::Failed { reason, .. } => detail = reason.clone(),
         Event::Cancel(why) => {
             c.execute(
                 "UPDATE orders SET closed_at = ?2 WHERE id = ?1",
@@ -294,6 +309,7 @@ fn move_to(
         }
         Event::Retry {
             new_position,
+            failure_seen_at,
             next_check_at,
         } => {
             if let Some((p, amount, due_at)) = new_position {
@@ -301,8 +317,9 @@ fn move_to(
                 detail = format!("nuovo avviso {}", p.notice_number);
             }
             c.execute(
-                "UPDATE orders SET next_check_at = ?2, checks = 0 WHERE id = ?1",
-                params![order_id, next_check_at],
+                "UPDATE orders SET next_check_at = ?2, checks = 0,
+                   failure_seen_at = coalesce(?3, failure_seen_at) WHERE id = ?1",
+                params![order_id, next_check_at, failure_seen_at],
             )?;
         }
     }

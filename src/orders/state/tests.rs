@@ -75,6 +75,13 @@ fn paid(amount: i64) -> Event {
     })
 }
 
+fn failed(at: i64) -> Event {
+    Event::Failed {
+        reason: "rifiutato".into(),
+        at,
+    }
+}
+
 fn state_of(c: &Connection, id: i64) -> (State, Option<String>, i64) {
     let events: i64 = c
         .query_row(
@@ -147,16 +154,13 @@ fn late_confirmation_after_a_failure_completes_the_order() {
     let id = draft(&c, 2200);
     apply(&c, id, &confirm(1), 20).unwrap();
     assert_eq!(
-        apply(&c, id, &Event::Failed("rifiutato".into()), 30).unwrap(),
+        apply(&c, id, &failed(30), 30).unwrap(),
         Outcome::Applied {
             from: State::Pending,
             to: State::Failed
         }
     );
-    assert_eq!(
-        apply(&c, id, &Event::Failed("rifiutato".into()), 31).unwrap(),
-        Outcome::Duplicate
-    );
+    assert_eq!(apply(&c, id, &failed(30), 31).unwrap(), Outcome::Duplicate);
     // Paid later with the printed notice, at a post office: the order completes.
     assert_eq!(
         apply(&c, id, &paid(2200), 90).unwrap(),
@@ -166,7 +170,7 @@ fn late_confirmation_after_a_failure_completes_the_order() {
         }
     );
     assert_eq!(
-        apply(&c, id, &Event::Failed("tardivo".into()), 91).unwrap(),
+        apply(&c, id, &failed(91), 91).unwrap(),
         Outcome::Ignored,
         "a failure report after the payment changes nothing"
     );
@@ -216,9 +220,10 @@ fn retry_on_a_new_position_closes_the_old_one() {
     let c = db();
     let id = draft(&c, 2200);
     apply(&c, id, &confirm(1), 20).unwrap();
-    apply(&c, id, &Event::Failed("x".into()), 30).unwrap();
+    apply(&c, id, &failed(30), 30).unwrap();
     let retry = Event::Retry {
         new_position: Some((position(2), 2200, 2_000_000)),
+        failure_seen_at: None,
         next_check_at: 45,
     };
     assert_eq!(
@@ -289,4 +294,28 @@ fn iuv_bases_come_from_the_sequence_and_are_never_reused() {
             .as_str()
     );
     assert_eq!(store::next_iuv_base(&c).unwrap(), 3);
+}
+
+#[test]
+fn a_failure_from_before_the_retry_does_not_undo_it() {
+    let c = db();
+    let id = draft(&c, 2200);
+    apply(&c, id, &confirm(1), 20).unwrap();
+    // Confirmed and failed within the same second (the provider's clock): still applied.
+    apply(&c, id, &failed(20), 20).unwrap();
+    assert_eq!(state_of(&c, id).0, State::Failed);
+    let retry = Event::Retry {
+        new_position: None,
+        failure_seen_at: Some(20),
+        next_check_at: 45,
+    };
+    apply(&c, id, &retry, 40).unwrap();
+    // The provider still reports the attempt of time 20: old news.
+    assert_eq!(apply(&c, id, &failed(20), 46).unwrap(), Outcome::Ignored);
+    assert_eq!(state_of(&c, id).0, State::Pending);
+    // A new failed attempt after the retry counts.
+    assert!(matches!(
+        apply(&c, id, &failed(50), 51).unwrap(),
+        Outcome::Applied { .. }
+    ));
 }

@@ -24,6 +24,7 @@ pub struct Sandbox {
 #[derive(Debug, Clone)]
 pub struct Found {
     pub notice_number: String,
+    pub payer_cf: String,
     pub payee: String,
     pub ente_cf: String,
     pub payer_name: String,
@@ -65,6 +66,7 @@ impl Sandbox {
                 due_day       TEXT NOT NULL,
                 state         TEXT NOT NULL CHECK (state IN ('unpaid', 'processing', 'paid', 'failed', 'cancelled')),
                 failure       TEXT,
+                failed_at     INTEGER,
                 confirm_at    INTEGER,
                 paid_at       INTEGER,
                 iur           TEXT,
@@ -96,7 +98,7 @@ impl Sandbox {
         let (payee, ente_cf) = (self.payee.clone(), self.ente_cf.clone());
         self.with(|c| {
             c.query_row(
-                "SELECT notice_number, payer_name, causale, amount_cents, due_day, state, failure
+                "SELECT notice_number, payer_name, causale, amount_cents, due_day, state, failure, payer_cf
                  FROM positions WHERE notice_number = ?1 AND payer_cf = ?2",
                 params![notice, payer_cf],
                 |r| {
@@ -110,6 +112,7 @@ impl Sandbox {
                         due_day: r.get(4)?,
                         state: r.get(5)?,
                         failure: r.get(6)?,
+                        payer_cf: r.get(7)?,
                     })
                 },
             )
@@ -134,9 +137,10 @@ impl Sandbox {
     pub fn fail(&self, notice: &str, payer_cf: &str) -> Result<bool, ProviderError> {
         self.with(|c| {
             Ok(c.execute(
-                "UPDATE positions SET state = 'failed', failure = 'Pagamento rifiutato dal prestatore di servizi di pagamento'
+                "UPDATE positions SET state = 'failed', failed_at = ?3,
+                   failure = 'Pagamento rifiutato dal prestatore di servizi di pagamento'
                  WHERE notice_number = ?1 AND payer_cf = ?2 AND state IN ('unpaid', 'failed')",
-                params![notice, payer_cf],
+                params![notice, payer_cf, now()],
             )? > 0)
         })
     }
@@ -192,21 +196,24 @@ impl Provider for Sandbox {
                  WHERE notice_number = ?1 AND state = 'processing' AND confirm_at <= ?2",
                 params![notice, now],
             )?;
-            let row: Option<(String, String, Option<String>)> = c
+            let row: Option<(String, String, Option<String>, Option<i64>)> = c
                 .query_row(
-                    "SELECT state, due_day, failure FROM positions WHERE notice_number = ?1",
+                    "SELECT state, due_day, failure, failed_at FROM positions WHERE notice_number = ?1",
                     [&notice],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
             Ok(match row {
                 None => Status::Cancelled,
-                Some((state, due, failure)) => match state.as_str() {
+                Some((state, due, failure, failed_at)) => match state.as_str() {
                     "paid" => Status::Paid,
                     "cancelled" => Status::Cancelled,
                     "processing" => Status::Unpaid,
                     _ if due < today => Status::Expired,
-                    "failed" => Status::Failed(failure.unwrap_or_default()),
+                    "failed" => Status::Failed {
+                        reason: failure.unwrap_or_default(),
+                        at: failed_at.unwrap_or(0),
+                    },
                     _ => Status::Unpaid,
                 },
             })

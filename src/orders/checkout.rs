@@ -1,0 +1,353 @@
+//! The steps after "Procedi all'ordine": the two consents ("Acquista ora"), the payer's
+//! e-mail and "Conferma" (the provider creates the debt position), "Procedi" to the payment
+//! portal, "Ripeti Pagamento", and the printed notice.
+
+use super::pages::{FormError, back_to, show};
+use super::state::{Event, Outcome, State, apply};
+use super::store::{self, Order};
+use crate::app::App;
+use crate::auth::sessions::Session;
+use crate::http::error::{AppError, Kind};
+use crate::http::req::Ctx;
+use crate::http::resp::{self, Resp};
+use crate::payments::notice::NoticeNumber;
+use crate::payments::provider::{NewPosition, Position, Provider, ProviderError, Status};
+use std::sync::Arc;
+
+fn conflict(msg: &str) -> AppError {
+    AppError::new(Kind::Conflict, msg)
+}
+
+fn provider(app: &App) -> Result<Arc<dyn Provider>, AppError> {
+    app.payments.clone().ok_or_else(|| {
+        AppError::new(
+            Kind::Unavailable,
+            "Il pagamento online non è ancora attivo: rivolgiti agli sportelli dell'Azienda.",
+        )
+    })
+}
+
+/// Runs a provider call on a blocking thread; its failures speak Italian to the patient.
+pub async fn call<T: Send + 'static>(
+    p: Arc<dyn Provider>,
+    f: impl FnOnce(&dyn Provider) -> Result<T, ProviderError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(move || f(p.as_ref()))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError {
+            source: Some(e.to_string()),
+            ..AppError::new(
+                Kind::Unavailable,
+                "Il servizio di pagamento non risponde: riprova tra qualche minuto.",
+            )
+        })
+}
+
+pub async fn buy(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {
+    if o.state != State::Draft {
+        return Err(conflict("L'ordine è già stato confermato."));
+    }
+    let f = ctx.form();
+    if f.get("consenso_privacy") != "1" || f.get("consenso_condizioni") != "1" {
+        let msg = "Per procedere devi accettare l'informativa privacy e le condizioni di vendita.";
+        if ctx.is_htmx() {
+            return Err(AppError::new(Kind::Unprocessable, msg));
+        }
+        return show(app, ctx, session, &o, Some(FormError::Consents(msg))).await;
+    }
+    let (id, now) = (o.id, app.now());
+    app.db
+        .write(move |tx| Ok(store::set_consents(tx, id, now)?))
+        .await?;
+    Ok(back_to(ctx, &format!("/ordini/{}", o.number)))
+}
+
+/// A plausible e-mail address: what a receipt can be sent to.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    s.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+}
+
+/// The last day a position can be paid, and its end as unix time (Rome).
+fn due(app: &App) -> (jiff::civil::Date, i64) {
+    let day = crate::ui::time::today()
+        .checked_add(jiff::Span::new().days(app.config.payments.due_days))
+        .unwrap_or_else(|_| crate::ui::time::today());
+    let end = day
+        .at(23, 59, 59, 0)
+        .to_zoned(crate::ui::time::rome().clone())
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or(0);
+    (day, end)
+}
+
+struct Payer {
+    cf: String,
+    given: String,
+    family: String,
+}
+
+fn payer(c: &rusqlite::Connection, patient: i64) -> rusqlite::Result<Payer> {
+    c.query_row(
+        "SELECT codice_fiscale, given_name, family_name FROM patients WHERE id = ?1",
+        [patient],
+        |r| {
+            Ok(Payer {
+                cf: r.get(0)?,
+                given: r.get(1)?,
+                family: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// Asks the provider for a position on `notice` (safe to repeat with the same notice).
+async fn create_position(
+    app: &App,
+    p: Arc<dyn Provider>,
+    o: &Order,
+    patient: i64,
+    notice: String,
+    email: String,
+) -> Result<(Position, i64), AppError> {
+    let payer = app.db.read(move |c| Ok(payer(c, patient)?)).await?;
+    let proposed = NoticeNumber::parse(&notice).map_err(AppError::internal)?;
+    let (day, due_at) = due(app);
+    let (amount, causale) = (o.total_cents, o.causale.clone());
+    let position = call(p, move |p| {
+        p.create(&NewPosition {
+            proposed: &proposed,
+            amount_cents: amount,
+            causale: &causale,
+            due: day,
+            payer_cf: &payer.cf,
+            payer_given: &payer.given,
+            payer_family: &payer.family,
+            payer_email: &email,
+        })
+    })
+    .await?;
+    Ok((position, due_at))
+}
+
+pub async fn confirm(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {
+    let to_order = format!("/ordini/{}", o.number);
+    if o.state == State::Pending {
+        return Ok(back_to(ctx, &to_order));
+    }
+    if o.state != State::Draft {
+        return Err(conflict("L'ordine non può più essere confermato."));
+    }
+    if o.consents_at.is_none() {
+        return Err(conflict(
+            "Prima di confermare devi accettare l'informativa privacy e le condizioni di vendita.",
+        ));
+    }
+    let email = ctx.form().get("email").trim().to_string();
+    if !valid_email(&email) {
+        let msg = "Inserisci un indirizzo e-mail valido, ad esempio nome.cognome@esempio.it.";
+        if ctx.is_htmx() {
+            return Err(AppError::new(Kind::Unprocessable, msg));
+        }
+        return show(app, ctx, session, &o, Some(FormError::Email(&email, msg))).await;
+    }
+    let p = provider(app)?;
+    let (id, now, seg, mail) = (
+        o.id,
+        app.now(),
+        app.config.payments.segregation_code.clone(),
+        email.clone(),
+    );
+    let notice = app
+        .db
+        .write(move |tx| {
+            store::set_email(tx, id, &mail, now)?;
+            Ok(store::reserve_notice(tx, id, &seg)?)
+        })
+        .await?;
+    let (position, due_at) = create_position(app, p, &o, session.patient_id, notice, email).await?;
+    let (amount, first) = (o.total_cents, app.config.payments.poll_first_secs);
+    let (patient, ip) = (session.patient_id, ctx.ip.to_string());
+    app.db
+        .write(move |tx| {
+            let now = crate::app::unix_now();
+            let ev = Event::Confirm {
+                position,
+                amount_cents: amount,
+                due_at,
+                next_check_at: now + first,
+            };
+            if let Outcome::Applied { .. } = apply(tx, id, &ev, now)? {
+                crate::audit::record(
+                    tx,
+                    now,
+                    Some(patient),
+                    "order_confirm",
+                    &format!("order {id}"),
+                    &ip,
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    app.payments_wakeup.notify_one();
+    Ok(back_to(ctx, &to_order))
+}
+
+/// The order's current debt position, as the provider knows it.
+async fn position_of(app: &App, o: &Order) -> Result<Position, AppError> {
+    let id = o.id;
+    app.db
+        .read(move |c| Ok(super::poller::position(c, id)?))
+        .await?
+        .ok_or_else(|| conflict("L'ordine non ha ancora un avviso di pagamento."))
+}
+
+/// "Procedi" / "Vai al portale per i pagamenti": the provider's portal; the poller starts
+/// asking again soon, since a payment is likely on its way.
+pub async fn pay(app: &App, ctx: &Ctx, _session: &Session, o: Order) -> Result<Resp, AppError> {
+    if !matches!(o.state, State::Pending | State::Failed) {
+        return Ok(back_to(ctx, &format!("/ordini/{}", o.number)));
+    }
+    let p = provider(app)?;
+    let position = position_of(app, &o).await?;
+    let back = format!("/ordini/{}", o.number);
+    let url = call(p, move |p| p.payment_url(&position, &back)).await?;
+    let (id, now, first) = (o.id, app.now(), app.config.payments.poll_first_secs);
+    app.db
+        .write(move |tx| {
+            Ok(tx.execute(
+                "UPDATE orders SET next_check_at = ?2, checks = 0 WHERE id = ?1 AND state = 'pending'",
+                rusqlite::params![id, now + first],
+            )?)
+        })
+        .await?;
+    Ok(back_to(ctx, &url))
+}
+
+/// "Ripeti Pagamento": asks the provider first. Paid meanwhile → completed; still payable →
+/// pending on the same position; no longer payable → a new position (the old one can no
+/// longer be paid, so an order never has two payable positions).
+pub async fn retry(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {
+    let to_order = format!("/ordini/{}", o.number);
+    if o.state == State::Pending {
+        return Ok(back_to(ctx, &to_order));
+    }
+    if o.state != State::Failed {
+        return Err(conflict("Solo un pagamento non riuscito si può ripetere."));
+    }
+    let p = provider(app)?;
+    let position = position_of(app, &o).await?;
+    let status = {
+        let pos = position.clone();
+        call(p.clone(), move |p| p.status(&pos)).await?
+    };
+    let first = app.config.payments.poll_first_secs;
+    let ev = match status {
+        Status::Paid => {
+            super::poller::sync(app, o.id, position, Status::Paid).await?;
+            return Ok(back_to(ctx, &to_order));
+        }
+        Status::Unpaid => Event::Retry {
+            new_position: None,
+            failure_seen_at: None,
+            next_check_at: app.now() + first,
+        },
+        Status::Failed { at, .. } => Event::Retry {
+            new_position: None,
+            failure_seen_at: Some(at),
+            next_check_at: app.now() + first,
+        },
+        Status::Expired | Status::Cancelled => {
+            let seg = app.config.payments.segregation_code.clone();
+            let notice = app
+                .db
+                .write(move |tx| {
+                    let base = store::next_iuv_base(tx)?;
+                    let n = NoticeNumber::new(&seg, base).map_err(AppError::internal)?;
+                    Ok(n.as_str().to_string())
+                })
+                .await?;
+            let email = o.payer_email.clone().unwrap_or_default();
+            let (pos, due_at) =
+                create_position(app, p, &o, session.patient_id, notice, email).await?;
+            Event::Retry {
+                new_position: Some((pos, o.total_cents, due_at)),
+                failure_seen_at: None,
+                next_check_at: app.now() + first,
+            }
+        }
+    };
+    let (id, now) = (o.id, app.now());
+    app.db.write(move |tx| Ok(apply(tx, id, &ev, now)?)).await?;
+    app.payments_wakeup.notify_one();
+    Ok(back_to(ctx, &to_order))
+}
+
+/// "Scarica Avviso di Pagamento": the A4 notice with its QR code (SPECS.md §2).
+pub async fn notice_pdf(
+    app: &App,
+    ctx: &Ctx,
+    session: &Session,
+    o: &Order,
+) -> Result<Resp, AppError> {
+    if !matches!(o.state, State::Pending | State::Failed) {
+        return Err(conflict(
+            "L'avviso di pagamento è disponibile solo per gli ordini in attesa di pagamento.",
+        ));
+    }
+    let notice = o
+        .notice_number
+        .as_deref()
+        .and_then(|n| NoticeNumber::parse(n).ok())
+        .ok_or_else(|| conflict("L'ordine non ha ancora un avviso di pagamento."))?;
+    let patient = session.patient_id;
+    let (payer, ip, now, id) = (
+        app.db.read(move |c| Ok(payer(c, patient)?)).await?,
+        ctx.ip.to_string(),
+        app.now(),
+        o.id,
+    );
+    let cfg = &app.config.payments;
+    let name = format!("{} {}", payer.given, payer.family);
+    let pdf = crate::payments::avviso::pdf(&crate::payments::avviso::Avviso {
+        ente_name: app.config.payee(),
+        ente_cf: &cfg.ente_cf,
+        settore: &cfg.office,
+        cbill: (!cfg.cbill.is_empty()).then_some(cfg.cbill.as_str()),
+        payer_name: &name,
+        payer_cf: &payer.cf,
+        subject: &o.causale,
+        amount_cents: o.total_cents,
+        due: crate::ui::time::day_of(o.due_at.unwrap_or(now)),
+        notice: &notice,
+    })
+    .map_err(AppError::internal)?;
+    app.db
+        .write(move |tx| {
+            Ok(crate::audit::record(
+                tx,
+                now,
+                Some(patient),
+                "notice_pdf",
+                &format!("order {id}"),
+                &ip,
+            )?)
+        })
+        .await?;
+    let mut r = resp::with_type(hyper::StatusCode::OK, "application/pdf", pdf);
+    super::pages::attachment(&mut r, &format!("avviso-pagamento-{}.pdf", notice.as_str()));
+    Ok(r)
+}

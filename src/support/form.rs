@@ -1,0 +1,188 @@
+//! The new-request form: what was typed, validation with one Italian message per field,
+//! and the text cleaned before it is stored.
+
+use super::store::Kind;
+use crate::http::req::Form;
+
+pub const SUBJECT_MAX: usize = 120;
+pub const MESSAGE_MAX: usize = 2000;
+pub const PERIOD_MAX: usize = 200;
+
+/// The form as typed; shown again with the errors.
+#[derive(Debug, Default, Clone)]
+pub struct Draft {
+    pub kind: String,
+    pub subject: String,
+    pub message: String,
+    pub period: String,
+    /// "Numero ordine" of a linked order, as in `/ordini/<number>`.
+    pub order: String,
+    /// Public id of a linked document.
+    pub document: String,
+}
+
+impl Draft {
+    pub fn from_form(f: &Form) -> Draft {
+        Draft {
+            kind: f.get("tipo").to_string(),
+            subject: f.get("oggetto").to_string(),
+            message: f.get("messaggio").to_string(),
+            period: f.get("periodo").to_string(),
+            order: f.get("ordine").trim().to_string(),
+            document: f.get("documento").trim().to_string(),
+        }
+    }
+}
+
+/// One Italian message per field in error.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Errors {
+    pub kind: Option<&'static str>,
+    pub subject: Option<&'static str>,
+    pub message: Option<&'static str>,
+    pub period: Option<&'static str>,
+}
+
+/// A request that passed validation, its text cleaned.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Valid {
+    pub kind: Kind,
+    pub subject: String,
+    pub message: String,
+    pub period: String,
+}
+
+/// One line: whitespace (newlines too) collapsed, control characters dropped.
+fn one_line(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Lines kept (`\n`), other control characters dropped, trimmed.
+fn multi_line(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+pub fn validate(d: &Draft) -> Result<Valid, Errors> {
+    let kind = Kind::from_form(&d.kind);
+    let (subject, message, period) = (
+        one_line(&d.subject),
+        multi_line(&d.message),
+        one_line(&d.period),
+    );
+    let errors = Errors {
+        kind: kind
+            .is_none()
+            .then_some("Scegli il tipo di richiesta: assistenza o disponibilità di un documento."),
+        subject: if subject.is_empty() {
+            Some("Scrivi l'oggetto della richiesta.")
+        } else if subject.chars().count() > SUBJECT_MAX {
+            Some("L'oggetto è troppo lungo: al massimo 120 caratteri.")
+        } else {
+            None
+        },
+        message: if message.is_empty() {
+            Some("Scrivi il messaggio: descrivi che cosa ti serve.")
+        } else if message.chars().count() > MESSAGE_MAX {
+            Some("Il messaggio è troppo lungo: al massimo 2000 caratteri.")
+        } else {
+            None
+        },
+        period: (period.chars().count() > PERIOD_MAX)
+            .then_some("Il periodo è troppo lungo: al massimo 200 caratteri."),
+    };
+    match kind {
+        Some(kind) if errors == Errors::default() => Ok(Valid {
+            kind,
+            subject,
+            message,
+            period,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// An order number or document public id as URLs carry them: 32 hex characters.
+pub fn hex32(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(kind: &str, subject: &str, message: &str, period: &str) -> Draft {
+        Draft {
+            kind: kind.into(),
+            subject: subject.into(),
+            message: message.into(),
+            period: period.into(),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn a_good_request_is_cleaned() {
+        let v = validate(&draft(
+            "disponibilita",
+            "  Cartella\r\nclinica\u{0} ",
+            " Riga 1\r\nRiga 2\u{7}\n",
+            " marzo\t2026 ",
+        ))
+        .unwrap();
+        assert_eq!(v.kind, Kind::Availability);
+        assert_eq!(v.subject, "Cartella clinica");
+        assert_eq!(v.message, "Riga 1\nRiga 2");
+        assert_eq!(v.period, "marzo 2026");
+        let v = validate(&draft("assistenza", "PIN", "Non ricevo l'SMS", "")).unwrap();
+        assert_eq!((v.kind, v.period.as_str()), (Kind::Assistance, ""));
+    }
+
+    #[test]
+    fn every_field_says_what_is_wrong() {
+        let e = validate(&draft("altro", " ", "\r\n", "")).unwrap_err();
+        assert!(e.kind.unwrap().contains("tipo di richiesta"));
+        assert_eq!(e.subject, Some("Scrivi l'oggetto della richiesta."));
+        assert!(e.message.unwrap().starts_with("Scrivi il messaggio"));
+        assert_eq!(e.period, None, "the period is optional");
+
+        let e = validate(&draft(
+            "assistenza",
+            &"è".repeat(121),
+            &"x".repeat(2001),
+            &"p".repeat(201),
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind, None);
+        assert!(e.subject.unwrap().contains("120 caratteri"));
+        assert!(e.message.unwrap().contains("2000 caratteri"));
+        assert!(e.period.unwrap().contains("200 caratteri"));
+    }
+
+    #[test]
+    fn limits_count_characters_not_bytes() {
+        let ok = validate(&draft(
+            "assistenza",
+            &"è".repeat(120),
+            &"à\r\n".repeat(1000),
+            &"ù".repeat(200),
+        ));
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn links_must_look_like_ids() {
+        assert!(hex32("0123456789abcdef0123456789abcdef"));
+        assert!(!hex32("../ordini"));
+        assert!(!hex32(""));
+    }
+}
