@@ -268,3 +268,21 @@ CREATE TABLE support_replies (
     at         INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX support_replies_request ON support_replies(request_id, id);
+
+-- step 5
+-- SPID/CIE login through OpenID Connect: one row per login started, deleted when the
+-- provider sends the browser back (single use) or when it is too old.
+CREATE TABLE oidc_logins (
+    state_hash   BLOB PRIMARY KEY,
+    provider     TEXT NOT NULL CHECK (provider IN ('spid', 'cie')),
+    nonce        TEXT NOT NULL,
+    verifier     TEXT NOT NULL,
+    -- SHA-256 of the cds_oidc cookie of the browser that started it.
+    browser_hash BLOB NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX oidc_logins_created ON oidc_logins(created_at);
+-- For logout at the identity provider (end_session_endpoint with id_token_hint).
+ALTER TABLE sessions ADD COLUMN provider TEXT;
+ALTER TABLE sessions ADD COLUMN id_token TEXT;

@@ -31,6 +31,10 @@ pub struct Inner {
     pub payments: Option<Arc<dyn crate::payments::provider::Provider>>,
     /// The embedded sandbox portal, when it is the provider (its pages need it).
     pub sandbox_payments: Option<Arc<crate::payments::sandbox::Sandbox>>,
+    /// The SPID and CIE OpenID providers (discovery and keys cached).
+    pub oidc: crate::auth::oidc::Providers,
+    /// The Content-Security-Policy header, with the identity providers' origins in form-action.
+    pub csp: hyper::header::HeaderValue,
     /// Wakes the payment status poller (an order was confirmed or retried).
     pub payments_wakeup: tokio::sync::Notify,
     /// The configured logo, read once at start: (bytes, content type).
@@ -65,6 +69,11 @@ impl App {
             payments,
             sandbox_payments,
             payments_wakeup: tokio::sync::Notify::new(),
+            oidc: crate::auth::oidc::Providers::new(&config.oidc),
+            csp: hyper::header::HeaderValue::from_str(&crate::http::resp::csp(
+                &crate::auth::oidc::origins(&config.oidc),
+            ))
+            .map_err(|e| format!("oidc.*.issuer: {e}"))?,
             hasher: Hasher::new(&config.auth)?,
             ip_limiter: IpLimiter::new(config.auth.ip_attempts_per_minute),
             db,

@@ -265,6 +265,7 @@ async fn housekeeping(app: App) {
             app.config.session.idle_timeout_secs,
             app.config.session.absolute_timeout_secs,
         );
+        let login_secs = app.config.oidc.login_minutes * 60;
         let result = app
             .db
             .write(move |tx| {
@@ -274,6 +275,7 @@ async fn housekeeping(app: App) {
                     [now - 86_400],
                 )?;
                 tx.execute("DELETE FROM pin_resets WHERE created_at < ?1", [now - 2 * 86_400])?;
+                crate::auth::oidc::store::sweep(tx, now - login_secs)?;
                 Ok(())
             })
             .await;

@@ -78,6 +78,8 @@ fn access(app: &App) -> Markup {
                 li { "Dopo " (app.config.auth.max_failures) " PIN errati l'accesso con quel codice fiscale si blocca per "
                      (app.config.auth.lockout_secs / 60) " minuti: la pagina indica fino a che ora." }
             }
+            li { "Con SPID o CIE si apre la pagina del tuo gestore dell'identità: accedi (con SPID serve il livello 2, ad esempio "
+                 "password e codice sull'app) e torni qui. La prima volta, se l'Azienda non ha ancora documenti per te, il portale te lo dice." }
             li { "Dopo l'accesso si apre la pagina " strong { "Documenti Interscambiati" } " con i documenti di oggi." }
         }
         p { "Per uscire premi " strong { "Logout" } " nel menu. Dopo " (app.config.session.idle_timeout_secs / 60)

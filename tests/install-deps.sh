@@ -4,7 +4,8 @@
 #           nodejs + npm (browser test runner), dcmtk + dicom3tools (DICOMDIR checks),
 #           orthanc + orthanc-dicomweb (a real PACS for the DICOMweb archive tests),
 #           poppler-utils + zbar-tools (the payment notice's text and QR read back)
-#   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright)
+#   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright,
+#           oidc-provider + jose for the test OpenID provider tests/e2e/oidc-op.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,25 +1,43 @@
-//! "Entra con SPID" / "Entra con CIE": until the OpenID Connect issue lands, these say so.
+//! Entering with a strong digital identity: the GET page of "Entra con SPID/CIE", the demo's
+//! sandbox identity page (`/sandbox/spid`, only with `sandbox = true`, which production
+//! refuses), and `enter`, which turns a checked identity into a session — for SPID/CIE and
+//! the sandbox alike. A codice fiscale not yet known enters too (the identity is strong): the
+//! patient is created from the claims and told that no document is there yet.
 
+use super::oidc::claims::Identity;
+use super::{LANDING, sessions};
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::http::csrf;
+use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
-use crate::http::router::Route;
 use crate::ui::{self, Page};
 use maud::html;
+use rusqlite::{OptionalExtension, params};
 
-pub fn coming_soon(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppError> {
-    let name = if *route == Route::LoginCie {
+pub const SANDBOX: &str = "/sandbox/spid";
+
+/// GET `/accedi/spid` or `/accedi/cie`: the button again (a bookmark, a link from elsewhere).
+pub fn page(app: &App, ctx: &mut Ctx, provider: &str) -> Result<Resp, AppError> {
+    let name = if provider == "cie" {
         "CIE (Carta d'Identità Elettronica)"
     } else {
         "SPID"
     };
+    let ready = app.oidc.get(provider).is_some() || app.config.sandbox;
+    let token = csrf::anon_token(ctx, &app.secret, app.now());
     let body = html! {
-        h1 class="page-title" { "Accesso con " (name) }
-        (ui::alert("info", "L'accesso con SPID e CIE sarà disponibile a breve su questo portale."))
-        @if app.config.auth.pin {
-            p { "Nel frattempo puoi accedere con codice fiscale e PIN." }
-            p { a class="btn btn-primary" href="/accedi" { "Accedi con codice fiscale e PIN" } }
+        div class="login-box card" {
+            h1 class="page-title" { "Accesso con " (name) }
+            @if ready {
+                p { "Premi il pulsante: si apre la pagina del tuo gestore dell'identità digitale; dopo l'accesso torni qui." }
+                (super::views::identity_buttons(&token))
+            } @else {
+                (ui::alert("info", "L'accesso con SPID e CIE non è ancora attivo su questo portale."))
+                @if app.config.auth.pin {
+                    p { a class="btn btn-primary" href="/accedi" { "Accedi con codice fiscale e PIN" } }
+                }
+            }
         }
     };
     Ok(resp::ok_html(ui::page(
@@ -31,4 +49,152 @@ pub fn coming_soon(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppE
         },
         body,
     )))
+}
+
+/// The demo's identities: its patients, and one person the portal does not know yet.
+fn sandbox_people() -> Vec<Identity> {
+    let mut people: Vec<Identity> = crate::demo::PATIENTS
+        .iter()
+        .map(|p| Identity {
+            codice_fiscale: p.cf.into(),
+            given_name: p.given.into(),
+            family_name: p.family.into(),
+        })
+        .collect();
+    people.push(Identity {
+        codice_fiscale: "MRTMTT25D09F205Z".into(),
+        given_name: "Matteo".into(),
+        family_name: "Martini".into(),
+    });
+    people
+}
+
+/// `/sandbox/spid`: pick a demo identity (GET lists, POST enters).
+pub async fn sandbox(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let people = sandbox_people();
+    if ctx.method == hyper::Method::POST {
+        let f = ctx.form();
+        let who = f
+            .get("persona")
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| people.get(i));
+        let via = if f.get("via") == "cie" { "cie" } else { "spid" };
+        let Some(id) = who.cloned() else {
+            return Err(AppError::bad_request(
+                "Scegli una delle identità dimostrative.",
+            ));
+        };
+        return enter(app, ctx, id, via, None).await;
+    }
+    let via = if ctx.query().get("via") == "cie" {
+        "cie"
+    } else {
+        "spid"
+    };
+    let token = csrf::anon_token(ctx, &app.secret, app.now());
+    let body = html! {
+        h1 class="page-title" { "Gestore dell'identità (simulazione)" }
+        (ui::alert("info", "Ambiente dimostrativo: scegli con quale identità entrare. Nessun vero SPID o CIE è coinvolto."))
+        ul class="plain-list" {
+            @for (i, p) in people.iter().enumerate() {
+                li {
+                    form class="inline" method="post" action=(SANDBOX) {
+                        (ui::csrf_field(&token))
+                        input type="hidden" name="via" value=(via);
+                        input type="hidden" name="persona" value=(i);
+                        button type="submit" class="btn btn-outline" {
+                            "Entra come " (p.given_name) " " (p.family_name)
+                        }
+                    }
+                    " " span class="mono" { (p.codice_fiscale) }
+                }
+            }
+        }
+    };
+    Ok(resp::ok_html(ui::page(
+        app,
+        ctx,
+        Page {
+            title: "Identità digitale (simulazione)",
+            active: None,
+        },
+        body,
+    )))
+}
+
+/// Opens a session for a checked identity. The answer is a small page that moves on by
+/// itself: after the provider's cross-site redirect a 303 would carry the browser on without
+/// the new SameSite=Strict session cookie.
+pub async fn enter(
+    app: &App,
+    ctx: &mut Ctx,
+    id: Identity,
+    method: &'static str,
+    id_token: Option<String>,
+) -> Result<Resp, AppError> {
+    if id.codice_fiscale.len() != 16 {
+        return Err(AppError::new(Kind::Forbidden, "Codice fiscale non valido."));
+    }
+    let (now, ip) = (app.now(), ctx.ip.to_string());
+    let provider = id_token.as_ref().map(|_| method);
+    let (token, new) = app
+        .db
+        .write(move |tx| {
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM patients WHERE codice_fiscale = ?1",
+                    [&id.codice_fiscale],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            // The claims' names are the registry's; empty ones do not blank the record.
+            let patient: i64 = tx.query_row(
+                "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (codice_fiscale) DO UPDATE SET
+                   given_name = CASE WHEN ?2 != '' THEN ?2 ELSE given_name END,
+                   family_name = CASE WHEN ?3 != '' THEN ?3 ELSE family_name END
+                 RETURNING id",
+                params![id.codice_fiscale, id.given_name, id.family_name, now],
+                |r| r.get(0),
+            )?;
+            let token = sessions::create(tx, patient, method, now)?;
+            tx.execute(
+                "UPDATE sessions SET provider = ?2, id_token = ?3 WHERE token_hash = ?1",
+                params![crate::crypto::sha256(token.as_bytes()).to_vec(), provider, id_token],
+            )?;
+            crate::audit::record(tx, now, Some(patient), "login", method, &ip)?;
+            Ok((token, existing.is_none()))
+        })
+        .await?;
+    sessions::set_cookie(app, ctx, &token);
+    app.metrics
+        .logins
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let body = html! {
+        div class="login-box card" {
+            h1 class="page-title" { "Accesso effettuato" }
+            @if new {
+                (ui::alert("info", "Benvenuto nel portale. Per il tuo codice fiscale non ci sono ancora documenti: quando l'Azienda ne pubblicherà, li troverai qui."))
+            }
+            p { a class="btn btn-primary" href=(LANDING) { "Continua" } }
+        }
+    };
+    let mut r = resp::ok_html(ui::page(
+        app,
+        ctx,
+        Page {
+            title: "Accesso effettuato",
+            active: None,
+        },
+        body,
+    ));
+    if !new {
+        r.headers_mut().insert(
+            "refresh",
+            hyper::header::HeaderValue::from_str(&format!("0;url={LANDING}"))
+                .map_err(AppError::internal)?,
+        );
+    }
+    Ok(r)
 }

@@ -1,12 +1,14 @@
-//! Authentication: PIN login, new PIN by SMS, sessions, throttling; SPID/CIE entry points.
+//! Authentication: PIN login, new PIN by SMS, sessions, throttling; SPID/CIE through
+//! OpenID Connect (and the demo's sandbox identity page).
 
 pub mod hashing;
 pub mod identity;
+pub mod oidc;
 pub mod pin_login;
 pub mod pin_reset;
 pub mod sessions;
 pub mod throttle;
-mod views;
+pub(crate) mod views;
 
 /// Where a patient lands after login (the manual: Documenti Interscambiati, "Oggi").
 pub const LANDING: &str = "/documenti-interscambiati";

@@ -119,20 +119,32 @@ pub fn require(ctx: &Ctx) -> Result<&Session, AppError> {
 }
 
 pub async fn logout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let mut at_provider = None;
     if let Some(s) = ctx.session.take() {
         let (hash, patient, ip) = (s.token_hash, s.patient_id, ctx.ip.to_string());
         let now = app.now();
-        app.db
-            .write(move |tx| {
-                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
-                crate::audit::record(tx, now, Some(patient), "logout", "", &ip)?;
-                Ok(())
-            })
-            .await?;
+        let opened: Option<(String, String)> =
+            app.db
+                .write(move |tx| {
+                    let opened = tx
+                    .query_row(
+                        "DELETE FROM sessions WHERE token_hash = ?1 RETURNING provider, id_token",
+                        [&hash],
+                        |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)),
+                    )
+                    .optional()?;
+                    crate::audit::record(tx, now, Some(patient), "logout", "", &ip)?;
+                    Ok(opened.and_then(|(p, t)| p.zip(t)))
+                })
+                .await?;
+        // A SPID/CIE session also ends at the provider, when it offers an end_session_endpoint.
+        if let Some((provider, id_token)) = opened {
+            at_provider = crate::auth::oidc::end_session_url(app, ctx, &provider, &id_token).await;
+        }
     }
     ctx.set_cookies
         .push(cookies::clear(cookies::SESSION, ctx.tls));
-    let mut r = resp::redirect("/accedi?uscito=1");
+    let mut r = resp::redirect(at_provider.as_deref().unwrap_or("/accedi?uscito=1"));
     // Shared and kiosk browsers: nothing of the patient's pages stays behind.
     r.headers_mut().insert(
         "clear-site-data",

@@ -14,16 +14,24 @@ pub struct FormState<'a> {
     pub alert: Option<(&'static str, String)>,
 }
 
-fn identity_buttons() -> Markup {
+/// "Entra con SPID" / "Entra con CIE": small forms (starting a login writes a row, so it is
+/// a POST with the anonymous CSRF token, never a link a crawler could follow).
+pub fn identity_buttons(csrf: &str) -> Markup {
     html! {
         div class="actions" {
-            a class="btn btn-spid" href="/accedi/spid" {
-                img src="/assets/img/spid.svg" alt="" width="24" height="24";
-                span { "Entra con SPID" }
+            form class="inline" method="post" action="/accedi/spid" {
+                (ui::csrf_field(csrf))
+                button type="submit" class="btn btn-spid" {
+                    img src="/assets/img/spid.svg" alt="" width="24" height="24";
+                    span { "Entra con SPID" }
+                }
             }
-            a class="btn btn-cie" href="/accedi/cie" {
-                img src="/assets/img/cie.svg" alt="" width="24" height="24";
-                span { "Entra con CIE" }
+            form class="inline" method="post" action="/accedi/cie" {
+                (ui::csrf_field(csrf))
+                button type="submit" class="btn btn-cie" {
+                    img src="/assets/img/cie.svg" alt="" width="24" height="24";
+                    span { "Entra con CIE" }
+                }
             }
         }
     }
@@ -49,7 +57,7 @@ pub fn login(app: &App, ctx: &Ctx, csrf: &str, state: &FormState) -> Markup {
             h1 class="page-title" { "Accedi" }
             @if let Some((kind, msg)) = &state.alert { (ui::alert(kind, msg)) }
             p { "Accedi con la tua identità digitale:" }
-            (identity_buttons())
+            (identity_buttons(csrf))
             p class="divider-or" { span { "oppure" } }
             form method="post" action="/accedi" novalidate {
                 (ui::csrf_field(csrf))

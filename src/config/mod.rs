@@ -2,9 +2,11 @@
 //! validated at start. Unknown keys and unknown `CDS_*` variables are errors.
 
 mod env;
+mod oidc;
 mod payments;
 mod sections;
 
+pub use oidc::{Oidc, OidcProvider};
 pub use payments::Payments;
 pub use sections::*;
 
@@ -34,6 +36,7 @@ pub struct Config {
     pub archive: Archive,
     pub recovery: Recovery,
     pub payments: Payments,
+    pub oidc: Oidc,
     pub demo: Demo,
 }
 
@@ -55,6 +58,7 @@ impl Default for Config {
             archive: Archive::default(),
             recovery: Recovery::default(),
             payments: Payments::default(),
+            oidc: Oidc::default(),
             demo: Demo::default(),
         }
     }
@@ -65,6 +69,8 @@ const SECRET_KEYS: &[&str] = &[
     "sms.http.token",
     "archive.dicomweb.password",
     "archive.dicomweb.token",
+    "oidc.spid.client_secret",
+    "oidc.cie.client_secret",
 ];
 
 impl Config {
@@ -163,6 +169,7 @@ impl Config {
             errors.push("recovery: workers ≥ 1 e keep_hours ≥ 1".into());
         }
         self.payments.validate(self.sandbox, &mut errors);
+        self.oidc.validate(&mut errors);
         if self.asl.name.trim().is_empty() {
             errors.push("asl.name non può essere vuoto".into());
         }
@@ -212,10 +219,10 @@ impl Config {
         let mut table = toml::Table::try_from(self).unwrap_or_default();
         for key in SECRET_KEYS {
             let path: Vec<&str> = key.split('.').collect();
-            if let Some(toml::Value::String(s)) = lookup_mut(&mut table, &path) {
-                if !s.is_empty() {
-                    *s = "********".into();
-                }
+            if let Some(toml::Value::String(s)) = lookup_mut(&mut table, &path)
+                && !s.is_empty()
+            {
+                *s = "********".into();
             }
         }
         toml::to_string_pretty(&table).unwrap_or_default()

@@ -40,13 +40,14 @@ pub fn upgrade(conn: &mut Connection, db_path: Option<&Path>, ledger: &str) -> R
              ({latest}): usa una versione più recente di cds-portal"
         ));
     }
-    if current > 0 && current < latest {
-        if let Some(path) = db_path {
-            let backup = path.with_extension(format!("pre-step{}.db", current + 1));
-            let _ = std::fs::remove_file(&backup);
-            conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])
-                .map_err(|e| format!("copia di sicurezza prima dell'aggiornamento: {e}"))?;
-        }
+    if current > 0
+        && current < latest
+        && let Some(path) = db_path
+    {
+        let backup = path.with_extension(format!("pre-step{}.db", current + 1));
+        let _ = std::fs::remove_file(&backup);
+        conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])
+            .map_err(|e| format!("copia di sicurezza prima dell'aggiornamento: {e}"))?;
     }
     for (n, sql) in steps.into_iter().filter(|(n, _)| *n > current) {
         let tx = conn.transaction().map_err(|e| e.to_string())?;

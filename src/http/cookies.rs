@@ -1,4 +1,5 @@
-//! `Set-Cookie` values: always `HttpOnly; SameSite=Strict; Path=/`, `Secure` under TLS.
+//! `Set-Cookie` values: always `HttpOnly; SameSite=Strict; Path=/`, `Secure` under TLS (one
+//! exception, `cds_oidc`, is Lax: see `set_lax`).
 
 pub const SESSION: &str = "cds_session";
 /// Anonymous browser id that binds signed CSRF tokens of anonymous forms.
@@ -13,6 +14,14 @@ pub fn set(name: &str, value: &str, max_age: Option<i64>, tls: bool) -> String {
         c.push_str("; Secure");
     }
     c
+}
+
+/// The browser binding of a SPID/CIE login: `SameSite=Lax`, because the provider sends the
+/// browser back with a cross-site top-level GET, where a Strict cookie would be withheld.
+pub const OIDC: &str = "cds_oidc";
+
+pub fn set_lax(name: &str, value: &str, max_age: i64, tls: bool) -> String {
+    set(name, value, Some(max_age), tls).replace("SameSite=Strict", "SameSite=Lax")
 }
 
 pub fn clear(name: &str, tls: bool) -> String {

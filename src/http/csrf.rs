@@ -56,10 +56,10 @@ pub fn verify(ctx: &Ctx, secret: &[u8], now: i64) -> bool {
     if token.is_empty() {
         return false;
     }
-    if let Some(s) = &ctx.session {
-        if crypto::same(&s.csrf_token, &token) {
-            return true;
-        }
+    if let Some(s) = &ctx.session
+        && crypto::same(&s.csrf_token, &token)
+    {
+        return true;
     }
     anon_valid(ctx, secret, &token, now)
 }

@@ -50,7 +50,7 @@ pub async fn serve(app: App, req: Request<Incoming>, peer: SocketAddr) -> Resp {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    resp::secure(&mut resp, ctx.tls);
+    resp::secure(&mut resp, ctx.tls, &app.csp);
     if ctx.method == Method::HEAD {
         *resp.body_mut() = resp::full(Bytes::new());
     }

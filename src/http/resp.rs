@@ -49,16 +49,25 @@ pub fn hx_redirect(location: &str) -> Resp {
     r
 }
 
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The Content-Security-Policy; `form_action` lists the origins a form may lead to besides
+/// this one (Chromium applies form-action to the redirects after a POST too: "Entra con
+/// SPID" and Logout lead to the identity provider).
+pub fn csp(form_action: &[String]) -> String {
+    let mut fa = String::from("'self'");
+    for o in form_action {
+        fa.push(' ');
+        fa.push_str(o);
+    }
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; form-action {fa}; frame-ancestors 'none'; base-uri 'none'"
+    )
+}
 
 /// Security headers on every response; `Cache-Control: no-store` unless the handler chose.
-pub fn secure(r: &mut Resp, tls: bool) {
+pub fn secure(r: &mut Resp, tls: bool, csp: &HeaderValue) {
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

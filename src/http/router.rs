@@ -13,6 +13,8 @@ pub enum Route {
     Login,
     LoginSpid,
     LoginCie,
+    /// `/accedi/oidc`: the SPID/CIE provider sends the browser back here.
+    OidcCallback,
     NewPin,
     Logout,
     Dashboard,
@@ -39,6 +41,7 @@ pub enum Route {
     Metrics,
     SandboxSms,
     SandboxPayments,
+    SandboxSpid,
     NotFound,
 }
 
@@ -89,6 +92,7 @@ impl Route {
             "/accedi" => Route::Login,
             "/accedi/spid" => Route::LoginSpid,
             "/accedi/cie" => Route::LoginCie,
+            "/accedi/oidc" => Route::OidcCallback,
             "/nuovo-pin" => Route::NewPin,
             "/esci" => Route::Logout,
             "/dashboard" => Route::Dashboard,
@@ -106,6 +110,7 @@ impl Route {
             "/metrics" => Route::Metrics,
             "/sandbox/sms" => Route::SandboxSms,
             "/sandbox/pagamenti" => Route::SandboxPayments,
+            "/sandbox/spid" => Route::SandboxSpid,
             _ => Route::NotFound,
         }
     }
@@ -117,6 +122,7 @@ impl Route {
             Route::Login => "login",
             Route::LoginSpid => "login_spid",
             Route::LoginCie => "login_cie",
+            Route::OidcCallback => "oidc_callback",
             Route::NewPin => "new_pin",
             Route::Logout => "logout",
             Route::Dashboard => "dashboard",
@@ -145,6 +151,7 @@ impl Route {
             Route::Metrics => "metrics",
             Route::SandboxSms => "sandbox_sms",
             Route::SandboxPayments => "sandbox_payments",
+            Route::SandboxSpid => "sandbox_spid",
             Route::NotFound => "not_found",
         }
     }
@@ -172,7 +179,16 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::NewPin if get && app.config.auth.pin => auth::pin_reset::page(app, ctx),
         Route::NewPin if post && app.config.auth.pin => auth::pin_reset::submit(app, ctx).await,
         Route::Login | Route::NewPin if !app.config.auth.pin => Err(AppError::not_found()),
-        Route::LoginSpid | Route::LoginCie if get => auth::identity::coming_soon(app, ctx, route),
+        Route::LoginSpid if get => auth::identity::page(app, ctx, "spid"),
+        Route::LoginCie if get => auth::identity::page(app, ctx, "cie"),
+        Route::LoginSpid if post => auth::oidc::start(app, ctx, "spid").await,
+        Route::LoginCie if post => auth::oidc::start(app, ctx, "cie").await,
+        Route::LoginSpid | Route::LoginCie => Err(AppError::method_not_allowed(GET_POST)),
+        Route::OidcCallback if get => auth::oidc::callback(app, ctx).await,
+        // Demo only: `sandbox = true`, which production refuses.
+        Route::SandboxSpid if (get || post) && app.config.sandbox => {
+            auth::identity::sandbox(app, ctx).await
+        }
         Route::Logout if post => auth::sessions::logout(app, ctx).await,
         Route::Exchanged if get => documents::exchanged::list(app, ctx).await,
         Route::ExchangedDoc(id, action) if action.is_post() == post && (get || post) => {
@@ -213,7 +229,9 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::SandboxPayments if (get || post) && app.config.payments.provider == "sandbox" => {
             crate::payments::sandbox::pages::handle(app, ctx).await
         }
-        Route::NotFound | Route::SandboxSms | Route::SandboxPayments => Err(AppError::not_found()),
+        Route::NotFound | Route::SandboxSms | Route::SandboxPayments | Route::SandboxSpid => {
+            Err(AppError::not_found())
+        }
         Route::Login | Route::NewPin => Err(AppError::method_not_allowed(GET_POST)),
         Route::Logout => Err(AppError::method_not_allowed(POST)),
         _ => Err(AppError::method_not_allowed(GET)),

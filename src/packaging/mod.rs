@@ -144,10 +144,10 @@ fn parallel_headers(files: &[PathBuf]) -> Vec<Instance> {
         for _ in 0..threads() {
             s.spawn(|| {
                 while let Some(f) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if let Some(h) = scan::header(f) {
-                        if let Ok(mut v) = found.lock() {
-                            v.push(h);
-                        }
+                    if let Some(h) = scan::header(f)
+                        && let Ok(mut v) = found.lock()
+                    {
+                        v.push(h);
                     }
                 }
             });

@@ -95,7 +95,7 @@ test('phone and kiosk layouts: no sideways scrolling, touch targets of at least 
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `scrolls sideways by ${overflow}px at ${viewport.width}`);
     for (const name of ['Accedi', 'Entra con SPID', 'Entra con CIE']) {
-      const box = await page.getByRole(name === 'Accedi' ? 'button' : 'link', { name, exact: true }).boundingBox();
+      const box = await page.getByRole('button', { name, exact: true }).boundingBox();
       assert.ok(box.height >= 44, `${name}: ${box.height}px high`);
     }
     await page.screenshot({ path: `${process.env.SCREENSHOTS || '/tmp'}/cds-login-${viewport.width}.png`, fullPage: true });

@@ -9,6 +9,8 @@ mod dicomweb;
 mod documents;
 mod login;
 mod new_pin;
+mod oidc;
+mod oidc_op;
 mod orders;
 mod security;
 mod server;
