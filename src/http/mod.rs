@@ -162,3 +162,16 @@ fn error_response(app: &App, ctx: &Ctx, e: &AppError) -> Resp {
     }
     r
 }
+
+/// An HTTP client for outside services: whole-call timeout, connect within 5 s, statuses as
+/// values (the caller reads them), no redirects followed.
+pub fn agent(timeout_secs: u64) -> ureq::Agent {
+    let timeout = Duration::from_secs(timeout_secs.max(1));
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}

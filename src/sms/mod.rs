@@ -5,7 +5,6 @@ pub mod queue;
 pub mod sandbox;
 
 use crate::config::Sms as SmsConfig;
-use std::time::Duration;
 
 pub struct Outgoing {
     /// Unique per message: the gateway can use it to drop duplicates.
@@ -55,16 +54,8 @@ pub struct HttpGateway {
 
 impl HttpGateway {
     pub fn new(cfg: &crate::config::SmsHttp) -> HttpGateway {
-        let timeout = Duration::from_secs(cfg.timeout_secs.max(1));
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
         HttpGateway {
-            agent,
+            agent: crate::http::agent(cfg.timeout_secs),
             cfg: cfg.clone(),
         }
     }

@@ -55,17 +55,9 @@ fn unavailable(e: impl std::fmt::Display) -> Refusal {
 
 impl Client {
     pub fn new(cfg: &OidcProvider, timeout_secs: u64) -> Client {
-        let timeout = Duration::from_secs(timeout_secs.max(1));
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
         Client {
             cfg: cfg.clone(),
-            agent,
+            agent: crate::http::agent(timeout_secs),
             discovery: Mutex::new(None),
             jwks: Mutex::new(None),
         }
@@ -134,8 +126,19 @@ impl Client {
         found.ok_or_else(|| Refusal::token("chiave di firma sconosciuta"))
     }
 
-    /// Checks a JWT from this provider: signature by its keys, `iss`, `aud`, `exp`.
+    /// Checks an ID token: signature by the provider's keys, `iss`, `aud`, `exp`.
     pub fn verify(&self, d: &Discovery, jwt: &str) -> Result<Map<String, Value>, Refusal> {
+        self.check(d, jwt, true)
+    }
+
+    /// A signed JWT of this provider for this client: signature, `iss`, `aud`, and `exp`
+    /// when `id_token` (a signed userinfo has no `exp` to require).
+    fn check(
+        &self,
+        d: &Discovery,
+        jwt: &str,
+        id_token: bool,
+    ) -> Result<Map<String, Value>, Refusal> {
         let header =
             jsonwebtoken::decode_header(jwt).map_err(|_| Refusal::token("token illeggibile"))?;
         if !ALGORITHMS.contains(&header.alg) {
@@ -145,9 +148,14 @@ impl Client {
         let mut v = Validation::new(header.alg);
         v.algorithms = vec![header.alg];
         v.leeway = 60;
+        v.validate_exp = id_token;
         v.set_issuer(&[d.issuer.as_str()]);
         v.set_audience(&[self.cfg.client_id.as_str()]);
-        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        if id_token {
+            v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        } else {
+            v.set_required_spec_claims(&["iss", "aud", "sub"]);
+        }
         jsonwebtoken::decode::<Map<String, Value>>(jwt, &key, &v)
             .map(|t| t.claims)
             .map_err(|e| {
@@ -278,30 +286,10 @@ impl Client {
             .read_to_string()
             .map_err(|e| unavailable(format!("userinfo: {e}")))?;
         if jwt {
-            self.verify_userinfo(d, body.trim())
+            self.check(d, body.trim(), false)
         } else {
             serde_json::from_str(&body).map_err(|_| Refusal::token("userinfo illeggibile"))
         }
-    }
-
-    /// A signed userinfo has iss and aud, and maybe no exp: checked without requiring it.
-    fn verify_userinfo(&self, d: &Discovery, jwt: &str) -> Result<Map<String, Value>, Refusal> {
-        let header =
-            jsonwebtoken::decode_header(jwt).map_err(|_| Refusal::token("userinfo illeggibile"))?;
-        if !ALGORITHMS.contains(&header.alg) {
-            return Err(Refusal::token("algoritmo di firma non ammesso"));
-        }
-        let key = self.key(d, header.kid.as_deref())?;
-        let mut v = Validation::new(header.alg);
-        v.algorithms = vec![header.alg];
-        v.leeway = 60;
-        v.validate_exp = false;
-        v.set_issuer(&[d.issuer.as_str()]);
-        v.set_audience(&[self.cfg.client_id.as_str()]);
-        v.set_required_spec_claims(&["sub"]);
-        jsonwebtoken::decode::<Map<String, Value>>(jwt, &key, &v)
-            .map(|t| t.claims)
-            .map_err(|_| Refusal::token("userinfo firmato non valido"))
     }
 }
 
