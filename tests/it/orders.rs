@@ -1,8 +1,8 @@
 //! The cartella clinica purchase end to end on the real binary and the embedded pagoPA
 //! sandbox: cart → order → consents → e-mail → Conferma (debt position) → notice PDF →
 //! the sandbox portal (Cerca, PAGA SUBITO, failure) → the status poller completes the order
-//! on its own → download through the recovery/ZIP path; Ripeti Pagamento on the same or a
-//! new position; drafts left too long; other patients' orders.
+//! on its own → download through the recovery/ZIP path; other patients' orders; the demo's
+//! orders, Ordini and Dashboard. Failed payments and the poller: orders_retry.rs.
 
 use crate::client::{Browser, Response};
 use crate::{LAURA, MARIO, Server, eventually};
@@ -10,7 +10,7 @@ use cds_portal::payments::notice::NoticeNumber;
 use rusqlite::Connection;
 use std::path::PathBuf;
 
-const CARTELLA: &str = "Cartella clinica – ricovero in Medicina Interna";
+pub const CARTELLA: &str = "Cartella clinica – ricovero in Medicina Interna";
 
 /// Payments confirmed 1 s after "PAGA SUBITO", checked every second: polling in earnest,
 /// fast. The sandbox settings are explicit so that a restart (as `serve`) keeps them.
@@ -30,7 +30,7 @@ pub fn db(s: &Server) -> Connection {
     c
 }
 
-fn sandbox_db(s: &Server) -> Connection {
+pub fn sandbox_db(s: &Server) -> Connection {
     let p: PathBuf = s.db_path().with_file_name("sandbox-pagopa.db");
     let c = Connection::open(p).unwrap();
     c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
@@ -47,7 +47,7 @@ pub fn doc_id(s: &Server, title: &str) -> String {
         .unwrap()
 }
 
-fn state(s: &Server, number: &str) -> String {
+pub fn state(s: &Server, number: &str) -> String {
     db(s)
         .query_row(
             "SELECT state FROM orders WHERE number = ?1",
@@ -57,7 +57,7 @@ fn state(s: &Server, number: &str) -> String {
         .unwrap()
 }
 
-fn location(r: &Response) -> String {
+pub fn location(r: &Response) -> String {
     assert_eq!(r.status, 303, "{}", r.body);
     r.header("location").unwrap().to_string()
 }
@@ -81,7 +81,7 @@ pub fn order_of(b: &mut Browser, s: &Server, title: &str) -> String {
 }
 
 /// Consents, e-mail, Conferma: the order is pending; returns the notice number.
-fn confirm(b: &mut Browser, number: &str) -> String {
+pub fn confirm(b: &mut Browser, number: &str) -> String {
     let page = format!("/ordini/{number}");
     b.get(&page);
     location(&b.post(
@@ -102,7 +102,7 @@ fn confirm(b: &mut Browser, number: &str) -> String {
 }
 
 /// On the sandbox portal: Cerca with the ticket and the codice fiscale, then `azione`.
-fn sandbox(b: &mut Browser, ticket: &str, azione: &str) -> Response {
+pub fn sandbox(b: &mut Browser, ticket: &str, azione: &str) -> Response {
     b.get("/sandbox/pagamenti");
     let found = b.post(
         "/sandbox/pagamenti",
@@ -128,7 +128,7 @@ fn sandbox(b: &mut Browser, ticket: &str, azione: &str) -> Response {
     )
 }
 
-fn wait_state(s: &Server, number: &str, want: &str) {
+pub fn wait_state(s: &Server, number: &str, want: &str) {
     let mut last = String::new();
     let ok = eventually(30, || {
         last = state(s, number);
@@ -360,131 +360,6 @@ pub fn pdftotext(pdf: &[u8]) -> String {
         .expect("pdftotext (poppler-utils) is installed by tests/install-deps.sh");
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-#[test]
-fn failed_payment_then_retry_on_the_same_then_on_a_new_position() {
-    let s = Server::demo(FAST_PAYMENTS);
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let number = order_of(&mut b, &s, CARTELLA);
-    let ticket = confirm(&mut b, &number);
-    let page = format!("/ordini/{number}");
-    let r = sandbox(&mut b, &ticket, "fallisci");
-    assert!(r.body.contains("non riuscito"), "{}", r.body);
-    wait_state(&s, &number, "failed");
-    let r = b.get(&page);
-    for text in [
-        "PAGAMENTO NON RIUSCITO",
-        "Vai al portale per i pagamenti",
-        "Richiedi assistenza",
-        &format!("/assistenza?ordine={number}"),
-        "Ripeti Pagamento",
-    ] {
-        assert!(r.body.contains(text), "{text}: {}", r.body);
-    }
-    // Ripeti: the position is still payable → pending again on the same notice.
-    location(&b.post(&format!("{page}/ripeti"), &[]));
-    assert_eq!(state(&s, &number), "pending");
-    // The poller checks every second here: the old failed attempt does not undo the retry.
-    std::thread::sleep(std::time::Duration::from_millis(2500));
-    assert_eq!(
-        state(&s, &number),
-        "pending",
-        "still pending after the poller's checks"
-    );
-    let again = b.get(&page);
-    assert!(again.body.contains(&ticket));
-    // Fails again; then the position expires at the provider: Ripeti makes a new one.
-    sandbox(&mut b, &ticket, "fallisci");
-    wait_state(&s, &number, "failed");
-    sandbox_db(&s)
-        .execute(
-            "UPDATE positions SET due_day = '2020-01-01' WHERE notice_number = ?1",
-            [&ticket],
-        )
-        .unwrap();
-    b.get(&page);
-    location(&b.post(&format!("{page}/ripeti"), &[]));
-    let r = b.get(&page);
-    let new_ticket = r.body.split("id=\"ticket\"").nth(1).unwrap();
-    let new_ticket = new_ticket
-        .split('>')
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
-    assert_ne!(new_ticket, ticket, "a new debt position");
-    let positions: Vec<(String, String)> = db(&s)
-        .prepare("SELECT p.notice_number, p.state FROM payment_positions p JOIN orders o ON o.id = p.order_id WHERE o.number = ?1 ORDER BY p.id")
-        .unwrap()
-        .query_map([&number], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(
-        positions,
-        [
-            (ticket.clone(), "closed".into()),
-            (new_ticket.clone(), "open".into())
-        ]
-    );
-    // The old notice can no longer be paid at the sandbox; the new one can.
-    b.get("/sandbox/pagamenti");
-    let old = b.post(
-        "/sandbox/pagamenti",
-        &[
-            ("ticket", &ticket),
-            ("codice_fiscale", MARIO.0),
-            ("azione", "paga"),
-        ],
-    );
-    assert_eq!(old.status, 409, "{}", old.body);
-    sandbox(&mut b, &new_ticket, "paga");
-    wait_state(&s, &number, "completed");
-    let paid: i64 = db(&s)
-        .query_row(
-            "SELECT count(*) FROM payment_positions p JOIN orders o ON o.id = p.order_id WHERE o.number = ?1 AND p.state = 'paid'",
-            [&number],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(paid, 1, "never two paid positions");
-}
-
-#[test]
-fn the_poller_resumes_after_a_restart_and_cancels_stale_drafts() {
-    let mut s = Server::demo(FAST_PAYMENTS);
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let number = order_of(&mut b, &s, CARTELLA);
-    let ticket = confirm(&mut b, &number);
-    // Paid at the portal; the server dies before it learns it.
-    sandbox_db(&s)
-        .execute(
-            "UPDATE positions SET state = 'processing', confirm_at = strftime('%s','now') + 3 WHERE notice_number = ?1",
-            [&ticket],
-        )
-        .unwrap();
-    s.restart();
-    wait_state(&s, &number, "completed");
-
-    // A draft left longer than payments.draft_hours is cancelled by the poller.
-    let mut b = Browser::new(&s.addr);
-    b.login(MARIO.0, MARIO.1);
-    let draft = order_of(&mut b, &s, "Cartella clinica – ricovero in Geriatria");
-    db(&s)
-        .execute(
-            "UPDATE orders SET created_at = created_at - 2 * 86400 WHERE number = ?1",
-            [&draft],
-        )
-        .unwrap();
-    wait_state(&s, &draft, "cancelled");
-    // Its document is free to be ordered again.
-    let again = order_of(&mut b, &s, "Cartella clinica – ricovero in Geriatria");
-    assert_ne!(again, draft);
 }
 
 #[test]
