@@ -47,7 +47,7 @@ pub fn run(config: Config, reset: bool) -> Result<(), String> {
     seed(&config)?;
     crate::cli::start(
         config,
-        Some(Box::new(|_app, addr| {
+        Some(Box::new(|app, addr| {
             println!("\nCDS Portal – demo su http://{addr}");
             println!("  credenziali (codice fiscale / PIN / cellulare):");
             for p in PATIENTS {
@@ -57,6 +57,14 @@ pub fn run(config: Config, reset: bool) -> Result<(), String> {
                 );
             }
             println!("  SMS inviati (sandbox): http://{addr}/sandbox/sms");
+            if app.oidc.spid.is_none() {
+                println!("  SPID/CIE (sandbox): http://{addr}/sandbox/spid");
+            }
+            if app.sandbox_payments.is_some() {
+                println!(
+                    "  portale dei pagamenti pagoPA (sandbox): http://{addr}/sandbox/pagamenti"
+                );
+            }
             println!("  Ctrl+C per fermare");
         })),
     )
