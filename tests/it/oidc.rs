@@ -274,6 +274,17 @@ fn every_refusal_is_an_italian_page_without_session_and_keys_rotate() {
         .unwrap();
     assert_eq!(patients, 0, "nothing created for a refused identity");
 
+    // The IT person reads why, and nothing personal.
+    let log = s.rp.log();
+    for why in [
+        "firma del token non valida",
+        "livello acr insufficiente",
+        "error=access_denied",
+    ] {
+        assert!(log.contains(why), "{why}: {log}");
+    }
+    assert!(!log.contains("eyJ") && !log.contains(MARIO.0) && !log.contains("CCCFBA85D03L219B"));
+
     // Key rotation: the provider now signs with k2; the portal fetches the keys again.
     s.op.next("mario", SPID_L2);
     assert_eq!(login(&s, "spid").1.status, 200);

@@ -266,8 +266,24 @@ pub async fn start(app: &App, ctx: &mut Ctx, provider: &'static str) -> Result<R
     Ok(resp::redirect(&url))
 }
 
-/// The provider sends the browser back here with `code` and `state` (or an `error`).
+/// The provider sends the browser back here with `code` and `state` (or an `error`). A
+/// refusal is logged with its reason (never a claim or a token) for the ASL's IT person.
 pub async fn callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let result = take_callback(app, ctx).await;
+    if let Err(e) = &result
+        && e.kind != Kind::Internal
+        && e.kind != Kind::Unavailable
+    {
+        crate::log::warn(&format!(
+            "req={} {}",
+            ctx.id,
+            e.source.as_deref().unwrap_or("accesso SPID/CIE rifiutato")
+        ));
+    }
+    result
+}
+
+async fn take_callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let q = ctx.query();
     let (state, code) = (q.get("state").to_string(), q.get("code").to_string());
     // The browser binding is used once, whatever happens next.
@@ -300,7 +316,14 @@ pub async fn callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }
     if !q.get("error").is_empty() {
         return Err(AppError {
-            source: Some(format!("il gestore ha risposto error={}", q.get("error"))),
+            source: Some(format!(
+                "accesso SPID/CIE: il gestore ha risposto error={}",
+                q.get("error")
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .take(40)
+                    .collect::<String>()
+            )),
             ..AppError::new(
                 Kind::Forbidden,
                 format!(
