@@ -12,7 +12,7 @@ run: ## build and start the demo on http://127.0.0.1:8080 (demo data, sandboxes)
 
 test: deps lint ## everything: installs what the tests need, then unit, integration and browser tests
 	$(CARGO) test --locked
-	cd tests/e2e && CDS_BIN=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/cds-portal node --test --test-concurrency=1
+	cd tests/e2e && CDS_BIN=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/cds-portal node --test --test-concurrency=1 --test-timeout=300000
 
 deps: ## install the system packages the tests need (idempotent)
 	bash tests/install-deps.sh

@@ -13,6 +13,8 @@ import * as crypto from 'node:crypto';
 import * as jose from 'jose';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Every request has a deadline: a provider that stops answering fails the test, never hangs it.
+const fetch = (url, opts = {}) => globalThis.fetch(url, { signal: AbortSignal.timeout(15000), ...opts });
 const FISCAL = 'https://attributes.eid.gov.it/fiscal_number';
 const L2 = 'https://www.spid.gov.it/SpidL2';
 const REDIRECT = 'http://127.0.0.1:9/accedi/oidc';
