@@ -129,6 +129,10 @@ test('1. Documenti, Carrello, Ordini, Dashboard, an order in each state and the 
   assert.equal(await stateBadge(page).textContent(), 'DA CONFERMARE');
   assert.deepEqual(await axe(page), [], 'draft order, consents');
   for (const box of await page.getByRole('checkbox').all()) await box.check();
+  // Let the button settle from disabled (dimmed) to enabled before measuring its contrast.
+  await page.waitForFunction(() => !document.querySelector('[data-consents-submit]').disabled);
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(300);
   assert.deepEqual(await axe(page), [], 'draft order, consents ticked');
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Acquista ora' }).click()]);
   await page.getByLabel('E-mail').waitFor();
