@@ -1,8 +1,8 @@
-//! Pages of the shell: the home redirect, the sections that later issues fill, the
-//! privacy notice, the accessibility statement and the logo.
+//! Pages of the shell: the home redirect, the privacy notice, the accessibility statement
+//! and the logo.
 
 use crate::app::App;
-use crate::auth::{LANDING, sessions};
+use crate::auth::LANDING;
 use crate::http::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
@@ -17,42 +17,6 @@ pub fn home(_app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     } else {
         "/accedi"
     }))
-}
-
-/// A menu section: its title and what it will hold; the features arrive with their issues.
-pub fn section(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppError> {
-    sessions::require(ctx)?;
-    let (path, title, intro) = match route {
-        Route::Dashboard => (
-            "/dashboard",
-            "Dashboard",
-            "Gli ultimi ordini e i nuovi documenti a colpo d'occhio.",
-        ),
-        Route::Orders => (
-            "/ordini",
-            "Ordini",
-            "I tuoi ordini di copia della cartella clinica e il loro stato.",
-        ),
-        _ => (
-            "/assistenza",
-            "Assistenza",
-            "Le tue richieste di assistenza e di disponibilità.",
-        ),
-    };
-    let body = html! {
-        h1 class="page-title" { (title) }
-        p { (intro) }
-        (ui::alert("info", "Questa sezione è in preparazione e sarà disponibile a breve."))
-    };
-    Ok(resp::ok_html(ui::page(
-        app,
-        ctx,
-        Page {
-            title,
-            active: Some(path),
-        },
-        body,
-    )))
 }
 
 pub fn legal(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppError> {
