@@ -8,7 +8,7 @@
 #
 # Run by bench/run.sh at the end (`make bench`), or alone: `bash bench/documents.sh`.
 # Alone it builds the release binary and prints its own summary; from run.sh
-# (DOC_SUMMARY_FILE set) it skips the build and writes its summary rows to that file.
+# (SUMMARY_FILE set) it skips the build and writes its summary rows to that file.
 # Everything runs on 127.0.0.1, in a temp dir removed on exit (Ctrl-C too); every phase
 # is bounded by `timeout`/`curl --max-time`/fixed wrk durations. About 2-3 minutes.
 set -euo pipefail
@@ -61,13 +61,6 @@ trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------------
 SUMMARY=()
-record() {
-    local row
-    row=$(printf '%-34s | %-24s | %-12s | %s' "$1" "$2" "$3" "$4")
-    SUMMARY+=("$row")
-    # Rows are also written as they come, so run.sh still shows them if a later part fails.
-    if [[ -n ${DOC_SUMMARY_FILE:-} ]]; then printf '%s\n' "$row" >>"$DOC_SUMMARY_FILE"; fi
-}
 # best / median of numbers on stdin (best = max for rates, min for times: pass max|min)
 best() { sort -g | if [[ $1 == max ]]; then tail -n1; else head -n1; fi; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -127,7 +120,7 @@ if ((${#need_apt[@]})); then
     apt-get install -y "${need_apt[@]}" >/dev/null 2>&1 ||
         { apt-get update >/dev/null && apt-get install -y "${need_apt[@]}" >/dev/null; }
 fi
-if [[ -z ${DOC_SUMMARY_FILE:-} ]]; then
+if [[ -z ${SUMMARY_FILE:-} ]]; then
     echo "== cargo build --release"
     cargo build --release
     echo
@@ -417,17 +410,6 @@ done
 phase_end 9
 echo
 
-if [[ -z ${DOC_SUMMARY_FILE:-} ]]; then
-    echo "=========================== documents summary ==========================="
-    printf '%-34s | %-24s | %-12s | %s\n' "figure" "measured" "target" "result"
-    printf -- '-%.0s' $(seq 1 82); echo
-    printf '%s\n' "${SUMMARY[@]}"
-    fails=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '| FAIL$' || true)
-    echo
-    BUSY_AFTER=$(machine_busy)
-    echo "CPU used by other processes: $BUSY_BEFORE% before measuring, $BUSY_AFTER% after (1 s samples)"
-    if ((BUSY_BEFORE > 10 || BUSY_AFTER > 10)); then
-        echo "WARNING: the machine was busy with other work: these figures are not representative"
-    fi
-    if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi
+if [[ -z ${SUMMARY_FILE:-} ]]; then
+    print_summary "=========================== documents summary ==========================="
 fi

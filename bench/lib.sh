@@ -95,3 +95,30 @@ start_server() {
     done
 }
 
+
+# record NAME MEASURED TARGET RESULT: one summary row. A script run by run.sh (SUMMARY_FILE
+# set) also writes it there as it comes, so run.sh still shows it if a later part fails.
+record() {
+    local row
+    row=$(printf '%-34s | %-24s | %-12s | %s' "$1" "$2" "$3" "$4")
+    SUMMARY+=("$row")
+    if [[ -n ${SUMMARY_FILE:-} ]]; then printf '%s\n' "$row" >>"$SUMMARY_FILE"; fi
+}
+
+# print_summary TITLE: the summary table, the machine's load before (BUSY_BEFORE) and now,
+# and whether every target was met.
+print_summary() {
+    echo "$1"
+    printf '%-34s | %-24s | %-12s | %s\n' "figure" "measured" "target" "result"
+    printf -- '-%.0s' $(seq 1 82); echo
+    printf '%s\n' "${SUMMARY[@]}"
+    local fails busy_after
+    fails=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '| FAIL$' || true)
+    echo
+    busy_after=$(machine_busy)
+    echo "CPU used by other processes: $BUSY_BEFORE% before measuring, $busy_after% after (1 s samples)"
+    if ((BUSY_BEFORE > 10 || busy_after > 10)); then
+        echo "WARNING: the machine was busy with other work: these figures are not representative"
+    fi
+    if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi
+}

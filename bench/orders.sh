@@ -7,7 +7,7 @@
 #       >= 5,000 requests/s and p99 <= 20 ms
 #
 # Run by bench/run.sh (`make bench`), or alone: `bash bench/orders.sh` (builds the release
-# binary and prints its own summary; from run.sh, ORD_SUMMARY_FILE set, it skips the build
+# binary and prints its own summary; from run.sh, SUMMARY_FILE set, it skips the build
 # and writes its summary rows there). Everything runs on 127.0.0.1 in a temp dir removed on
 # exit; the payment poller runs meanwhile (sandbox provider). About 1 minute.
 set -euo pipefail
@@ -37,15 +37,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 SUMMARY=()
-record() {
-    local row
-    row=$(printf '%-34s | %-24s | %-12s | %s' "$1" "$2" "$3" "$4")
-    SUMMARY+=("$row")
-    if [[ -n ${ORD_SUMMARY_FILE:-} ]]; then printf '%s\n' "$row" >>"$ORD_SUMMARY_FILE"; fi
-}
 
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
-if [[ -z ${ORD_SUMMARY_FILE:-} ]]; then
+if [[ -z ${SUMMARY_FILE:-} ]]; then
     echo "== cargo build --release"
     cargo build --release
     BUSY_BEFORE=$(machine_busy)
@@ -132,11 +126,6 @@ for n in dashboard status; do
     [[ $bad == 0 ]] || record "   $n non-2xx responses" "$bad" "0" "FAIL"
 done
 
-if [[ -z ${ORD_SUMMARY_FILE:-} ]]; then
-    echo "============================ orders summary ============================="
-    printf '%s\n' "${SUMMARY[@]}"
-    BUSY_AFTER=$(machine_busy)
-    echo "CPU used by other processes: $BUSY_BEFORE% before measuring, $BUSY_AFTER% after (1 s samples)"
-    fails=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '| FAIL$' || true)
-    if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi
+if [[ -z ${SUMMARY_FILE:-} ]]; then
+    print_summary "============================ orders summary ============================="
 fi

@@ -49,8 +49,6 @@ trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------------
 SUMMARY=()
-# record NAME MEASURED TARGET RESULT
-record() { SUMMARY+=("$(printf '%-34s | %-24s | %-12s | %s' "$1" "$2" "$3" "$4")"); }
 
 # start_server NAME SUBCOMMAND [VAR=VALUE...]: starts the binary on a free port with
 # a fresh data dir; sets SERVER_PID and SERVER_ADDR (from the first stdout line).
@@ -236,40 +234,22 @@ stop_pid "$FLOOD_SRV_PID"
 echo
 
 # --- 6-9. Documenti Interscambiati ------------------------------------------------------
-echo "== 6-9. bench/documents.sh"
-DOC_SUMMARY_FILE=$WORK/documents-summary.txt
-: >"$DOC_SUMMARY_FILE"
-doc_ok=1
-DOC_SUMMARY_FILE=$DOC_SUMMARY_FILE timeout "$DOCUMENTS_TIMEOUT" bash "$BENCH/documents.sh" || doc_ok=0
-while IFS= read -r row; do SUMMARY+=("$row"); done <"$DOC_SUMMARY_FILE"
-if ((!doc_ok)); then
-    echo "WARNING: bench/documents.sh failed or timed out: figures 6-9 are incomplete"
-    record "6-9. bench/documents.sh" "failed / timed out" "completes" "FAIL"
-fi
-echo
-
-echo "== 10-11. bench/orders.sh"
-ORD_SUMMARY_FILE=$WORK/orders-summary.txt
-: >"$ORD_SUMMARY_FILE"
-ord_ok=1
-ORD_SUMMARY_FILE=$ORD_SUMMARY_FILE timeout "$ORDERS_TIMEOUT" bash "$BENCH/orders.sh" || ord_ok=0
-while IFS= read -r row; do SUMMARY+=("$row"); done <"$ORD_SUMMARY_FILE"
-if ((!ord_ok)); then
-    echo "WARNING: bench/orders.sh failed or timed out: figures 10-11 are incomplete"
-    record "10-11. bench/orders.sh" "failed / timed out" "completes" "FAIL"
-fi
-echo
+# run_part SCRIPT TIMEOUT FIGURES: a part's own script; its rows join the summary, and a
+# failure or timeout is a FAIL row of its own.
+run_part() {
+    local file=$WORK/summary-$(basename "$1" .sh).txt ok=1
+    echo "== $3. bench/$1"
+    : >"$file"
+    SUMMARY_FILE=$file timeout "$2" bash "$BENCH/$1" || ok=0
+    while IFS= read -r row; do SUMMARY+=("$row"); done <"$file"
+    if ((!ok)); then
+        echo "WARNING: bench/$1 failed or timed out: figures $3 are incomplete"
+        record "$3. bench/$1" "failed / timed out" "completes" "FAIL"
+    fi
+    echo
+}
+run_part documents.sh "$DOCUMENTS_TIMEOUT" 6-9
+run_part orders.sh "$ORDERS_TIMEOUT" 10-11
 
 # --- summary ---------------------------------------------------------------------------
-echo "================================ summary ================================"
-printf '%-34s | %-24s | %-12s | %s\n' "figure" "measured" "target" "result"
-printf -- '-%.0s' $(seq 1 82); echo
-printf '%s\n' "${SUMMARY[@]}"
-fails=$(printf '%s\n' "${SUMMARY[@]}" | grep -c '| FAIL$' || true)
-echo
-BUSY_AFTER=$(machine_busy)
-echo "CPU used by other processes: $BUSY_BEFORE% before measuring, $BUSY_AFTER% after (1 s samples)"
-if ((BUSY_BEFORE > 10 || BUSY_AFTER > 10)); then
-    echo "WARNING: the machine was busy with other work: these figures are not representative"
-fi
-if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi
+print_summary "================================ summary ================================"
