@@ -12,26 +12,94 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = process.env.CDS_BIN || join(root, 'target', 'debug', 'cds-portal');
 export const MARIO = { cf: 'RSSMRA80A01A182N', pin: '12345678', mobile: '+393331234567' };
 
+// A child process that prints its address as the first line of stdout. Every wait has a
+// deadline and stop() works whether or not the child is still alive, so a child that hangs or
+// dies fails the test that uses it instead of hanging the whole run. The last lines of its
+// stderr are kept: `tail()` returns them for failure messages.
+export async function startProcess(name, cmd, args, { env, cwd, readyMs = 30000 } = {}) {
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = [];
+  createInterface({ input: child.stderr }).on('line', (l) => {
+    lines.push(l);
+    if (lines.length > 200) lines.shift();
+  });
+  const tail = () => lines.slice(-40).join('\n');
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const rl = createInterface({ input: child.stdout });
+  let timer;
+  try {
+    const first = await Promise.race([
+      new Promise((resolve) => rl.once('line', (l) => resolve(l.trim()))),
+      exited.then(({ code, signal }) => {
+        throw new Error(`${name} exited (${code ?? signal}) before it was ready:\n${tail()}`);
+      }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name}: not ready after ${readyMs} ms:\n${tail()}`)), readyMs);
+      }),
+    ]);
+    rl.on('line', () => {});
+    return {
+      first,
+      tail,
+      // Resolves how the child ended when it ended by itself (null while it runs).
+      ended: () => (child.exitCode !== null || child.signalCode !== null
+        ? { code: child.exitCode, signal: child.signalCode } : null),
+      async stop() {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(kill);
+        }
+      },
+    };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startServer(env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cds-e2e-'));
-  const child = spawn(BIN, ['demo', '--listen', '127.0.0.1:0', '--data', join(dir, 'data')], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const rl = createInterface({ input: child.stdout });
-  const addr = await new Promise((resolve, reject) => {
-    rl.once('line', (l) => resolve(l.trim()));
-    child.once('exit', (code) => reject(new Error(`cds-portal exited with ${code}`)));
-  });
-  rl.on('line', () => {});
+  let proc;
+  try {
+    proc = await startProcess('cds-portal', BIN,
+      ['demo', '--listen', '127.0.0.1:0', '--data', join(dir, 'data')],
+      { env: { PATH: process.env.PATH, ...env } });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
-    url: `http://${addr}`,
+    url: `http://${proc.first}`,
+    tail: proc.tail,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await proc.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// The test OpenID provider (oidc-op.mjs) on its own port; `url` is its issuer. It starts in
+// about half a second. Twice in ~15 full runs (once in CI) a start never printed its address and
+// hung the run; a start that is not ready in 20 s is now killed and tried once more, and the
+// first attempt's stderr (its startup phases) is kept in `firstAttempt` for the test output.
+export async function startOp(env) {
+  const start = () => startProcess('oidc-op', process.execPath,
+    [join(root, 'tests', 'e2e', 'oidc-op.mjs')],
+    { cwd: join(root, 'tests', 'e2e'), env: { PATH: process.env.PATH, ...env }, readyMs: 20000 });
+  let proc;
+  let firstAttempt = null;
+  try {
+    proc = await start();
+  } catch (err) {
+    if (!/not ready/.test(err.message)) throw err;
+    firstAttempt = err.message;
+    proc = await start();
+  }
+  return { url: proc.first, tail: proc.tail, ended: proc.ended, stop: proc.stop, firstAttempt };
 }
 
 export async function launch() {

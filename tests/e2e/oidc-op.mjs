@@ -68,7 +68,10 @@ const { default: Provider, interactionPolicy } = await import('oidc-provider');
 const jose = await import('jose');
 
 const env = process.env;
+// Startup phases go to stderr: a start that never ends shows where it stopped.
+console.error('oidc-op: modules loaded');
 const keys = env.OP_KEYS ? JSON.parse(readFileSync(env.OP_KEYS, 'utf8')).keys : [rsaJwk('k1')];
+console.error('oidc-op: signing keys ready');
 const redirect = env.OP_REDIRECT || 'http://127.0.0.1:1/accedi/oidc';
 const postLogout = env.OP_POST_LOGOUT || 'http://127.0.0.1:1/accedi';
 
@@ -120,6 +123,7 @@ await new Promise((resolve, reject) => {
   server.listen(Number(env.OP_PORT || 0), '127.0.0.1', resolve);
 });
 const BASE = `http://127.0.0.1:${server.address().port}`;
+console.error(`oidc-op: listening on ${BASE}`);
 
 const provider = new Provider(BASE, {
   clients,

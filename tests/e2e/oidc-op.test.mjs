@@ -1,18 +1,15 @@
 // The test OpenID provider (oidc-op.mjs) on its own, as a relying party would use it: code
 // flow with PKCE for both clients, signatures checked with jose, the id_token mutations,
 // RP-initiated logout. No cds-portal and no browser needed.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import * as crypto from 'node:crypto';
 import * as jose from 'jose';
+import { startOp } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 // Every request has a deadline: a provider that stops answering fails the test, never hangs it.
 const fetch = (url, opts = {}) => globalThis.fetch(url, { signal: AbortSignal.timeout(15000), ...opts });
 const FISCAL = 'https://attributes.eid.gov.it/fiscal_number';
@@ -32,29 +29,25 @@ before(async () => {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   rpKey = privateKey;
   writeFileSync(join(dir, 'rp.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-  op = spawn(process.execPath, [join(here, 'oidc-op.mjs')], {
-    cwd: here,
-    env: {
-      PATH: process.env.PATH,
-      OP_PORT: '0',
-      OP_REDIRECT: REDIRECT,
-      OP_POST_LOGOUT: POST_LOGOUT,
-      OP_CLIENT_KEY: join(dir, 'rp.pub.pem'),
-    },
-    stdio: ['ignore', 'pipe', 'ignore'],
+  op = await startOp({
+    OP_PORT: '0',
+    OP_REDIRECT: REDIRECT,
+    OP_POST_LOGOUT: POST_LOGOUT,
+    OP_CLIENT_KEY: join(dir, 'rp.pub.pem'),
   });
-  const rl = createInterface({ input: op.stdout });
-  base = await new Promise((resolve, reject) => {
-    rl.once('line', (l) => resolve(l.trim()));
-    op.once('exit', (code) => reject(new Error(`oidc-op exited with ${code}`)));
-  });
+  base = op.url;
+  if (op.firstAttempt) console.log(`# oidc-op needed a second start: ${op.firstAttempt}`);
   discovery = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
   jwks = jose.createRemoteJWKSet(new URL(discovery.jwks_uri));
 });
 
+afterEach((t) => {
+  // A provider that died or misbehaved: its own words, next to the failing test.
+  if (op.ended()) t.diagnostic(`oidc-op ended: ${JSON.stringify(op.ended())}\n${op.tail()}`);
+});
+
 after(async () => {
-  op.kill('SIGTERM');
-  await new Promise((r) => op.once('exit', r));
+  await op?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

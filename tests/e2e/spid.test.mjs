@@ -3,15 +3,10 @@
 // logout through the provider's end_session_endpoint; and the demo's sandbox identity page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import AxeBuilder from '@axe-core/playwright';
-import { startServer, launch, newPage } from './harness.mjs';
+import { startServer, startOp, launch, newPage } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 let server, op, chrome;
 
 function freePort() {
@@ -29,22 +24,18 @@ before(async () => {
     CDS_OIDC_SPID_CLIENT_ID: 'cds-portal',
     CDS_OIDC_SPID_CLIENT_SECRET: 'cds-secret',
   });
-  op = spawn(process.execPath, [join(here, 'oidc-op.mjs')], {
-    cwd: here,
-    env: { PATH: process.env.PATH, OP_PORT: String(port),
-      OP_REDIRECT: `${server.url}/accedi/oidc`, OP_POST_LOGOUT: `${server.url}/accedi` },
-    stdio: ['ignore', 'pipe', 'ignore'],
+  op = await startOp({
+    OP_PORT: String(port),
+    OP_REDIRECT: `${server.url}/accedi/oidc`,
+    OP_POST_LOGOUT: `${server.url}/accedi`,
   });
-  await new Promise((resolve, reject) => {
-    createInterface({ input: op.stdout }).once('line', resolve);
-    op.once('exit', (code) => reject(new Error(`oidc-op exited with ${code}`)));
-  });
+  if (op.firstAttempt) console.log(`# oidc-op needed a second start: ${op.firstAttempt}`);
   chrome = await launch();
 });
 
 after(async () => {
   await chrome?.close();
-  op?.kill('SIGTERM');
+  await op?.stop();
   await server?.stop();
 });
 

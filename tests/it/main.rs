@@ -148,12 +148,14 @@ impl Server {
                 r => break r.expect("start cds-portal"),
             }
         };
-        let mut line = String::new();
-        let stdout = child.stdout.take().unwrap();
-        let mut reader = BufReader::new(stdout);
-        reader.read_line(&mut line).unwrap();
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in reader.lines() {});
+        let Some(line) = first_line(child.stdout.take().unwrap(), 120) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "cds-portal did not print its address within 120 s: {}",
+                std::fs::read_to_string(&stderr_path).unwrap_or_default()
+            );
+        };
         let addr = line.trim().to_string();
         assert!(
             addr.starts_with("127.0.0.1:"),
@@ -220,4 +222,19 @@ pub fn eventually(secs: u64, mut f: impl FnMut() -> bool) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     f()
+}
+
+/// The first line a child prints on stdout (its address), or None after `secs`: a child that
+/// never gets ready fails its test instead of hanging the run. The pipe is drained afterwards
+/// so the child never blocks on a full pipe.
+pub fn first_line(stdout: std::process::ChildStdout, secs: u64) -> Option<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = tx.send(line);
+        for _ in reader.lines() {}
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs)).ok()
 }

@@ -13,7 +13,7 @@
 //! post-logout URL; redirects only.
 
 use crate::client::{self, Browser};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -175,11 +175,15 @@ fn launch(
                     .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
+        // The first stdout line is the base URL; a start that never ends fails the test within
+        // the deadline (with the provider's stderr) instead of hanging the run.
+        let Some(line) = crate::first_line(child.stdout.take().unwrap(), 30) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = drain.join();
+            panic!("oidc-op not ready after 30 s: {}", log.lock().unwrap());
+        };
         if line.starts_with("http://127.0.0.1:") {
-            std::thread::spawn(move || for _ in reader.lines() {});
             return (child, line.trim().to_string());
         }
         let _ = child.wait();
