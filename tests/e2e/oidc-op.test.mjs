@@ -10,8 +10,14 @@ import * as crypto from 'node:crypto';
 import * as jose from 'jose';
 import { startOp } from './harness.mjs';
 
-// Every request has a deadline: a provider that stops answering fails the test, never hangs it.
-const fetch = (url, opts = {}) => globalThis.fetch(url, { signal: AbortSignal.timeout(15000), ...opts });
+// Every request has a deadline (headers and body): a provider that stops answering fails the
+// test, never hangs it. A plain controller and timer rather than AbortSignal.timeout(), whose
+// signal is only weakly held while a request waits (undici's abort tests call it flaky).
+function fetch(url, opts = {}) {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error(`no answer from ${url} within 15 s`)), 15000).unref();
+  return globalThis.fetch(url, { signal: controller.signal, ...opts });
+}
 const FISCAL = 'https://attributes.eid.gov.it/fiscal_number';
 const L2 = 'https://www.spid.gov.it/SpidL2';
 const REDIRECT = 'http://127.0.0.1:9/accedi/oidc';
@@ -38,7 +44,7 @@ before(async () => {
   base = op.url;
   if (op.firstAttempt) console.log(`# oidc-op needed a second start: ${op.firstAttempt}`);
   discovery = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
-  jwks = jose.createRemoteJWKSet(new URL(discovery.jwks_uri));
+  jwks = jose.createLocalJWKSet(await (await fetch(discovery.jwks_uri)).json());
 });
 
 afterEach((t) => {
