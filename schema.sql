@@ -286,3 +286,8 @@ CREATE INDEX oidc_logins_created ON oidc_logins(created_at);
 -- For logout at the identity provider (end_session_endpoint with id_token_hint).
 ALTER TABLE sessions ADD COLUMN provider TEXT;
 ALTER TABLE sessions ADD COLUMN id_token TEXT;
+
+-- step 6
+-- The Documenti Interscambiati list filtered by category: the category's rows in page order,
+-- instead of every row of the range read to find them (bench figure 9, categoria variant).
+CREATE INDEX documents_patient_category ON documents(patient_id, category, exchange_day DESC, exchanged_at DESC, id DESC);

@@ -96,13 +96,16 @@ def main():
         "SELECT count(*) FROM documents WHERE patient_id = ? AND exchange_day BETWEEN ? AND ?",
         (mario, first.isoformat(), today.isoformat()),
     ).fetchone()[0]
-    plan = c.execute(
-        """EXPLAIN QUERY PLAN SELECT d.id FROM documents d LEFT JOIN recoveries r ON r.document_id = d.id
-           WHERE d.patient_id = ?1 AND d.exchange_day BETWEEN ?2 AND ?3
-             AND (?4 IS NULL OR d.category = ?4) AND (?5 OR d.hidden_at IS NULL) AND d.state != 'withdrawn'
-           ORDER BY d.exchange_day DESC, d.exchanged_at DESC, d.id DESC LIMIT 21 OFFSET 0""",
-        (mario, first.isoformat(), today.isoformat(), None, 0),
-    ).fetchall()
+    # The list's two queries (src/documents/store.rs list_sql): all categories, and one.
+    plans = {}
+    for name, clause, category in (("all", "?4 IS NULL", None), ("categoria", "d.category = ?4", "Referto")):
+        plans[name] = c.execute(
+            f"""EXPLAIN QUERY PLAN SELECT d.id FROM documents d LEFT JOIN recoveries r ON r.document_id = d.id
+               WHERE d.patient_id = ?1 AND d.exchange_day BETWEEN ?2 AND ?3
+                 AND {clause} AND (?5 OR d.hidden_at IS NULL) AND d.state != 'withdrawn'
+               ORDER BY d.exchange_day DESC, d.exchanged_at DESC, d.id DESC LIMIT 21 OFFSET 0""",
+            (mario, first.isoformat(), today.isoformat(), category, 0),
+        ).fetchall()
     c.close()
     print(f"seed_patients {npat}")
     print(f"seed_documents {total}")
@@ -111,8 +114,9 @@ def main():
     print(f"seed_today {today.isoformat()}")
     print(f"seed_secs {inserted:.1f}")
     print(f"seed_db_mb {os.path.getsize(db) / 1e6:.0f}")
-    for row in plan:
-        print(f"seed_plan {row[-1]}")
+    for name, plan in plans.items():
+        for row in plan:
+            print(f"seed_plan_{name} {row[-1]}")
 
 
 if __name__ == "__main__":

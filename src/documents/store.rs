@@ -70,12 +70,7 @@ pub fn list(
     now: i64,
 ) -> rusqlite::Result<Page> {
     let from = f.from.max(min_day);
-    let sql = format!(
-        "{SELECT} WHERE d.patient_id = ?1 AND d.exchange_day BETWEEN ?2 AND ?3
-           AND (?4 IS NULL OR d.category = ?4) AND (?5 OR d.hidden_at IS NULL) AND d.state != 'withdrawn'
-         ORDER BY d.exchange_day DESC, d.exchanged_at DESC, d.id DESC LIMIT ?6 OFFSET ?7"
-    );
-    let mut stmt = c.prepare_cached(&sql)?;
+    let mut stmt = c.prepare_cached(&list_sql(f.category.is_some()))?;
     let mut rows = stmt
         .query_map(
             params![
@@ -93,6 +88,22 @@ pub fn list(
     let more = rows.len() as i64 > size;
     rows.truncate(size as usize);
     Ok(Page { rows, more })
+}
+
+/// The list's query. With a category it names the column outright (`?4 IS NULL OR …` would
+/// keep SQLite from using an index on it), so the `documents_patient_category` index reads
+/// just that category's rows in page order instead of every row of the range.
+fn list_sql(by_category: bool) -> String {
+    let category = if by_category {
+        "d.category = ?4"
+    } else {
+        "?4 IS NULL"
+    };
+    format!(
+        "{SELECT} WHERE d.patient_id = ?1 AND d.exchange_day BETWEEN ?2 AND ?3
+           AND {category} AND (?5 OR d.hidden_at IS NULL) AND d.state != 'withdrawn'
+         ORDER BY d.exchange_day DESC, d.exchanged_at DESC, d.id DESC LIMIT ?6 OFFSET ?7"
+    )
 }
 
 /// A document of this patient that is still online, by its public id; a bought copy stays
@@ -157,4 +168,41 @@ pub fn insert(c: &Connection, d: &NewDocument, now: i64) -> rusqlite::Result<Str
         params![public_id, d.patient_id, d.category, d.title, d.exchanged_at, day, now, d.source_kind, d.source_ref, d.price_cents],
     )?;
     Ok(public_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(c: &Connection, by_category: bool) -> String {
+        let sql = format!("EXPLAIN QUERY PLAN {}", list_sql(by_category));
+        let mut stmt = c.prepare(&sql).unwrap();
+        stmt.query_map(
+            params![1, "2026-01-01", "2026-02-14", "Referto", false, 21, 0],
+            |r| r.get::<_, String>(3),
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>()
+        .join("; ")
+    }
+
+    #[test]
+    fn a_page_reads_its_rows_in_index_order_with_or_without_a_category() {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+        let all = plan(&c, false);
+        assert!(all.contains("USING INDEX documents_patient_order"), "{all}");
+        let one = plan(&c, true);
+        assert!(
+            one.contains("USING INDEX documents_patient_category"),
+            "{one}"
+        );
+        for p in [&all, &one] {
+            assert!(
+                !p.contains("TEMP B-TREE"),
+                "no sort of the whole range: {p}"
+            );
+        }
+    }
 }

@@ -41,7 +41,7 @@ export async function startProcess(name, cmd, args, { env, cwd, readyMs = 30000 
     return {
       first,
       tail,
-      // Resolves how the child ended when it ended by itself (null while it runs).
+      // How the child ended, once it has ended (null while it runs).
       ended: () => (child.exitCode !== null || child.signalCode !== null
         ? { code: child.exitCode, signal: child.signalCode } : null),
       async stop() {

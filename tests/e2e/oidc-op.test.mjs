@@ -49,7 +49,7 @@ before(async () => {
 
 afterEach((t) => {
   // A provider that died or misbehaved: its own words, next to the failing test.
-  if (op.ended()) t.diagnostic(`oidc-op ended: ${JSON.stringify(op.ended())}\n${op.tail()}`);
+  if (op?.ended()) t.diagnostic(`oidc-op ended: ${JSON.stringify(op.ended())}\n${op.tail()}`);
 });
 
 after(async () => {
