@@ -26,6 +26,14 @@ pub fn latest() -> u32 {
     steps(SCHEMA).last().map(|s| s.0).unwrap_or(0)
 }
 
+/// For unit tests: an in-memory database with the whole schema.
+#[cfg(test)]
+pub fn memory() -> Connection {
+    let mut c = Connection::open_in_memory().unwrap();
+    upgrade(&mut c, None, SCHEMA).unwrap();
+    c
+}
+
 /// Applies the missing steps, each in one transaction. An existing DB is first copied
 /// with `VACUUM INTO` next to `db_path` so that a failed upgrade loses nothing.
 pub fn upgrade(conn: &mut Connection, db_path: Option<&Path>, ledger: &str) -> Result<u32, String> {

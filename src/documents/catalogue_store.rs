@@ -235,8 +235,7 @@ mod tests {
 
     #[test]
     fn the_patients_documents_newest_first_with_their_purchase() {
-        let mut c = Connection::open_in_memory().unwrap();
-        crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+        let c = crate::db::migrate::memory();
         let p = |cf| crate::patients::store::upsert(&c, cf, "N", "C", None, 0).unwrap();
         let (mario, laura) = (p("RSSMRA80A01A182N"), p("BNCLRA85M52A182Y"));
         let old = doc(&c, mario, "Vecchia", "pdf", 1_000);

@@ -189,8 +189,7 @@ mod tests {
 
     #[test]
     fn a_page_reads_its_rows_in_index_order_with_or_without_a_category() {
-        let mut c = Connection::open_in_memory().unwrap();
-        crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+        let c = crate::db::migrate::memory();
         let all = plan(&c, false);
         assert!(all.contains("USING INDEX documents_patient_order"), "{all}");
         let one = plan(&c, true);

@@ -165,8 +165,7 @@ mod tests {
     use super::*;
 
     fn db() -> (Connection, i64, i64) {
-        let mut c = Connection::open_in_memory().unwrap();
-        crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+        let c = crate::db::migrate::memory();
         c.pragma_update(None, "foreign_keys", true).unwrap();
         let mut patients = Vec::new();
         for cf in ["RSSMRA80A01A182N", "BNCLRA85M52A182Y"] {

@@ -149,8 +149,7 @@ mod tests {
     use super::*;
 
     fn db() -> Connection {
-        let mut c = Connection::open_in_memory().unwrap();
-        crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+        let c = crate::db::migrate::memory();
         let p = crate::patients::store::upsert(&c, "RSSMRA80A01H501U", "Mario", "Rossi", None, 0)
             .unwrap();
         let d = crate::documents::store::NewDocument {

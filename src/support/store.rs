@@ -254,8 +254,7 @@ mod tests {
     use super::*;
 
     fn db() -> Connection {
-        let mut c = Connection::open_in_memory().unwrap();
-        crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+        let c = crate::db::migrate::memory();
         c.pragma_update(None, "foreign_keys", true).unwrap();
         for (cf, given) in [("RSSMRA80A01A182N", "Mario"), ("BNCLRA85M52A182Y", "Laura")] {
             crate::patients::store::upsert(&c, cf, given, "Test", None, 0).unwrap();

@@ -2,7 +2,7 @@
 //! GRATUITO, state, the category filter (htmx fragment or page), the preview with its
 //! details and thumbnail, the availability request form, and other patients' documents.
 
-use crate::client::{Browser, Response};
+use crate::client::{self, Browser, Response};
 use crate::documents::{SMALL_DEMO, today};
 use crate::{LAURA, MARIO, Server};
 
@@ -17,14 +17,7 @@ pub fn cards(r: &Response) -> Vec<(String, String, String)> {
         .skip(1)
         .map(|chunk| {
             let id = chunk[..32].to_string();
-            let title = chunk
-                .split("class=\"doc-title\">")
-                .nth(1)
-                .unwrap()
-                .split('<')
-                .next()
-                .unwrap()
-                .to_string();
+            let title = client::element_text(chunk, "class=\"doc-title\"").unwrap();
             let card = chunk.split("</li>").next().unwrap().to_string();
             (id, title, card)
         })

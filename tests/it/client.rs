@@ -111,6 +111,14 @@ pub fn get(addr: &str, path: &str) -> Response {
     request(addr, "GET", path, &[], "")
 }
 
+/// The text of the first element whose opening tag contains `marker` (e.g. `id="ticket"`):
+/// from the end of that tag to the next `<`.
+pub fn element_text(html: &str, marker: &str) -> Option<String> {
+    let (_, rest) = html.split_once(marker)?;
+    let (_, text) = rest.split_once('>')?;
+    Some(text.split('<').next().unwrap_or_default().to_string())
+}
+
 pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

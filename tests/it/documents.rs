@@ -2,7 +2,7 @@
 //! (DICOM/, DICOMDIR checked by dcmtk and dicom3tools, viewer, LEGGIMI.txt), download with
 //! ranges, expiry, resume after a crash, hiding, and other patients' documents.
 
-use crate::client::{Browser, Response, request};
+use crate::client::{self, Browser, Response, request};
 use crate::{LAURA, MARIO, Server, TempDir, eventually};
 use std::io::Read;
 
@@ -22,14 +22,7 @@ pub fn rows(r: &Response) -> Vec<(String, String)> {
         .skip(1)
         .map(|chunk| {
             let id = chunk[..32].to_string();
-            let title = chunk
-                .split("data-label=\"Descrizione\">")
-                .nth(1)
-                .unwrap()
-                .split('<')
-                .next()
-                .unwrap()
-                .to_string();
+            let title = client::element_text(chunk, "data-label=\"Descrizione\"").unwrap();
             (id, title)
         })
         .collect()

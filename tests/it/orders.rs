@@ -4,7 +4,7 @@
 //! on its own → download through the recovery/ZIP path; other patients' orders; the demo's
 //! orders, Ordini and Dashboard. Failed payments and the poller: orders_retry.rs.
 
-use crate::client::{Browser, Response};
+use crate::client::{self, Browser, Response};
 use crate::{LAURA, MARIO, Server, eventually};
 use cds_portal::payments::notice::NoticeNumber;
 use rusqlite::Connection;
@@ -95,10 +95,9 @@ pub fn confirm(b: &mut Browser, number: &str) -> String {
     ));
     let r = b.get(&page);
     assert!(r.body.contains("IN ATTESA DI PAGAMENTO"), "{}", r.body);
-    let ticket = r.body.split("id=\"ticket\"").nth(1).unwrap();
-    let ticket = ticket.split('>').nth(1).unwrap().split('<').next().unwrap();
-    NoticeNumber::parse(ticket).expect("a valid notice number");
-    ticket.to_string()
+    let ticket = client::element_text(&r.body, "id=\"ticket\"").unwrap();
+    NoticeNumber::parse(&ticket).expect("a valid notice number");
+    ticket
 }
 
 /// On the sandbox portal: Cerca with the ticket and the codice fiscale, then `azione`.

@@ -2,7 +2,7 @@
 //! then, once that position expired at the provider, on a new one (never two paid); the
 //! poller resuming after a crash; drafts left too long.
 
-use crate::client::Browser;
+use crate::client::{self, Browser};
 use crate::orders::{
     CARTELLA, FAST_PAYMENTS, confirm, db, location, order_of, sandbox, sandbox_db, state,
     wait_state,
@@ -54,15 +54,7 @@ fn failed_payment_then_retry_on_the_same_then_on_a_new_position() {
     b.get(&page);
     location(&b.post(&format!("{page}/ripeti"), &[]));
     let r = b.get(&page);
-    let new_ticket = r.body.split("id=\"ticket\"").nth(1).unwrap();
-    let new_ticket = new_ticket
-        .split('>')
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let new_ticket = client::element_text(&r.body, "id=\"ticket\"").unwrap();
     assert_ne!(new_ticket, ticket, "a new debt position");
     let positions: Vec<(String, String)> = db(&s)
         .prepare("SELECT p.notice_number, p.state FROM payment_positions p JOIN orders o ON o.id = p.order_id WHERE o.number = ?1 ORDER BY p.id")

@@ -5,8 +5,7 @@ use super::*;
 use crate::orders::store;
 
 fn db() -> Connection {
-    let mut c = Connection::open_in_memory().unwrap();
-    crate::db::migrate::upgrade(&mut c, None, crate::db::migrate::SCHEMA).unwrap();
+    let c = crate::db::migrate::memory();
     c.execute(
         "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES ('RSSMRA80A01A182N', 'Mario', 'Rossi', 0)",
         [],
