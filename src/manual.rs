@@ -82,6 +82,9 @@ fn access(app: &App) -> Markup {
                  "password e codice sull'app) e torni qui. La prima volta, se l'Azienda non ha ancora documenti per te, il portale te lo dice." }
             li { "Dopo l'accesso si apre la pagina " strong { "Documenti Interscambiati" } " con i documenti di oggi." }
         }
+        p { "Nella pagina Accedi, " strong { "Istruzioni per l'accesso" } " e " strong { "Come richiedere il PIN?" }
+            " riportano a queste istruzioni; accanto ai pulsanti, " strong { "Maggiori informazioni" } " e "
+            strong { "Non hai SPID?" } " aprono in una nuova scheda le pagine pubbliche di AgID su SPID e su come ottenerlo." }
         p { "Per uscire premi " strong { "Logout" } " nel menu. Dopo " (app.config.session.idle_timeout_secs / 60)
             " minuti senza attività la sessione si chiude da sola." }
     }
@@ -111,7 +114,9 @@ fn exchanged(app: &App) -> Markup {
                  strong { "Dal" } " e " strong { "Al" } "; per un solo tipo di documento scegli la " strong { "Categoria" } "." }
             li { "Un documento non ancora pronto è " strong { "Da recuperare" } ": premi " strong { "Recupera" }
                  ". Il portale lo prende dall'archivio e mostra l'avanzamento; non serve ricaricare la pagina." }
-            li { "Quando è " strong { "Disponibile" } " premi " strong { "Download" } ": il file resta scaricabile per "
+            li { "Una volta " strong { "recuperato" } ", il documento verrà scaricato dal browser da solo, se hai premuto "
+                 strong { "Recupera" } " e la pagina è rimasta aperta. Il pulsante " strong { "Download" }
+                 " resta comunque disponibile: il file si può scaricare di nuovo per "
                  (app.config.recovery.keep_hours) " ore, poi va recuperato di nuovo." }
             li { "Se compare " strong { "Recupero non riuscito" } ", leggi il motivo e premi " strong { "Riprova" } " più tardi." }
         }
@@ -136,7 +141,7 @@ fn package(_app: &App) -> Markup {
 
 fn dashboard(_app: &App) -> Markup {
     html! {
-        p { "La " strong { "Dashboard" } " riassume la tua situazione:" }
+        p { "La " strong { "Dashboard" } " è il " em { "riepilogo ultimi ordini effettuati e documenti aggiunti di recente" } ":" }
         ul {
             li { strong { "Ultimi cinque ordini effettuati" } ": numero, data, stato e totale di ogni ordine; "
                  strong { "Download" } " compare quando l'ordine è " strong { "COMPLETATO" } ". "
@@ -195,7 +200,9 @@ fn orders(app: &App) -> Markup {
     html! {
         p { "La pagina " strong { "Ordini" } " elenca tutti i tuoi ordini con il loro stato:" }
         ul {
-            li { strong { "IN ATTESA DI PAGAMENTO" } ": il pagamento non è ancora arrivato; lo stato si aggiorna da solo." }
+            li { strong { "IN ATTESA DI PAGAMENTO" } ": il pagamento non è ancora arrivato; lo stato si aggiorna da solo. Nella pagina "
+                 "dell'ordine trovi " strong { "Scarica Avviso di Pagamento" } ", " strong { "Procedi" } ", "
+                 strong { "Vai al portale per i pagamenti" } " e " strong { "Richiedi assistenza" } "." }
             li { strong { "COMPLETATO" } ": pagamento ricevuto. Premi " strong { "Download" } ", poi " strong { "Recupera" }
                  " su ogni documento e, quando è disponibile, " strong { "Download" } ": il file resta scaricabile per "
                  (app.config.recovery.keep_hours) " ore e si può recuperare di nuovo." }
@@ -204,6 +211,7 @@ fn orders(app: &App) -> Markup {
             li { strong { "SCADUTO" } ": l'avviso non è stato pagato in tempo; per acquistare crea un nuovo ordine." }
             li { strong { "ANNULLATO" } ": l'ordine è stato annullato e non si può più pagare." }
         }
+        p { "Nella pagina di un ordine, " strong { "Indietro" } " riporta alla pagina da cui l'hai aperta (Dashboard o Ordini)." }
         p { "Un ordine non ancora confermato si annulla con " strong { "Annulla ordine" } "; dopo "
             (app.config.payments.draft_hours) " ore senza conferma si annulla da solo." }
     }
@@ -214,7 +222,7 @@ fn support(_app: &App) -> Markup {
         ol {
             li { "Apri " strong { "Assistenza" } " dal menu: trovi le tue richieste, con lo stato e le risposte dell'Azienda." }
             li { "Per una nuova richiesta scegli il tipo (assistenza o disponibilità di un documento), scrivi l'oggetto e il messaggio e premi invia." }
-            li { "Dalla pagina di un ordine con pagamento non riuscito, " strong { "Richiedi assistenza" } " collega la richiesta a quell'ordine." }
+            li { "Dalla pagina di un ordine in attesa di pagamento o con pagamento non riuscito, " strong { "Richiedi assistenza" } " collega la richiesta a quell'ordine." }
         }
         p { "Non scrivere nel messaggio informazioni sulla tua salute che non servono alla richiesta." }
     }

@@ -94,4 +94,15 @@
       if (opener && typeof opener.focus === 'function' && document.contains(opener)) opener.focus();
     }, { once: true });
   });
+
+  // (f) "Una volta Recuperato il Documento verrà scaricato dal Browser": la riga di un
+  // recupero avviato in questa pagina arriva, quando è pronta, con il link Download marcato
+  // [data-auto-download]; lo si apre una sola volta (l'attributo viene tolto) e il pulsante
+  // resta per le 24 ore. Le righe di un caricamento di pagina non hanno mai il marcatore.
+  document.body.addEventListener('htmx:afterSettle', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('a[data-auto-download]'), function (a) {
+      a.removeAttribute('data-auto-download');
+      a.click();
+    });
+  });
 })();

@@ -34,6 +34,25 @@ pub fn identity_buttons(csrf: &str) -> Markup {
                 }
             }
         }
+        (spid_help())
+    }
+}
+
+/// AgID's public pages on SPID, as the SPID access button kit links them: a new tab, so
+/// the login form stays where it is.
+pub const SPID_INFO: &str = "https://www.spid.gov.it/";
+pub const SPID_REQUEST: &str = "https://www.spid.gov.it/richiedi-spid";
+
+fn spid_help() -> Markup {
+    html! {
+        ul class="help-links" aria-label="Informazioni su SPID" {
+            li { a href=(SPID_INFO) target="_blank" rel="noopener" {
+                "Maggiori informazioni" span class="visually-hidden" { " su SPID (si apre in una nuova scheda)" }
+            } }
+            li { a href=(SPID_REQUEST) target="_blank" rel="noopener" {
+                "Non hai SPID?" span class="visually-hidden" { " (si apre in una nuova scheda)" }
+            } }
+        }
     }
 }
 
@@ -76,6 +95,10 @@ pub fn login(app: &App, ctx: &Ctx, csrf: &str, state: &FormState) -> Markup {
                 button type="submit" class="btn btn-primary btn-block" { "Accedi" }
             }
             p { a href="/nuovo-pin" { "Ho bisogno di un nuovo PIN" } }
+            ul class="help-links" aria-label="Aiuto per l'accesso" {
+                li { a href="/manuale#accesso" { "Istruzioni per l'accesso" } }
+                li { a href="/manuale#nuovo-pin" { "Come richiedere il PIN?" } }
+            }
         }
     };
     ui::page(

@@ -156,13 +156,15 @@ fn back(ctx: &Ctx) -> String {
     }
 }
 
-fn row_response(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Resp {
+/// The row as htmx swaps it in; `auto_download` as in `views::row`.
+fn row_response(app: &App, ctx: &Ctx, session: &Session, d: &DocRow, auto_download: bool) -> Resp {
     let back = back(ctx);
     resp::ok_html(views::row(
         d,
         &session.csrf_token,
         &back,
         app.jobs.progress.get(d.id),
+        auto_download,
     ))
 }
 
@@ -176,7 +178,10 @@ pub async fn document(
     let d = find(app, &session, id).await?;
     match action {
         Action::Row if !ctx.is_htmx() => Ok(resp::redirect(PATH)),
-        Action::Row => Ok(row_response(app, ctx, &session, &d)),
+        Action::Row => {
+            let auto = ctx.query().get("scarica") == "1";
+            Ok(row_response(app, ctx, &session, &d, auto))
+        }
         Action::Recover => recover(app, ctx, &session, d).await,
         Action::Hide | Action::Show => {
             let (patient, doc, hide, now) =
@@ -188,7 +193,7 @@ pub async fn document(
                 return Ok(resp::redirect(&back(ctx)));
             }
             let d = find(app, &session, id).await?;
-            Ok(row_response(app, ctx, &session, &d))
+            Ok(row_response(app, ctx, &session, &d, false))
         }
         Action::Download => download(app, ctx, &session, &d).await,
     }
@@ -226,7 +231,7 @@ async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<R
         return Ok(resp::redirect(&back(ctx)));
     }
     let d = find(app, session, &d.public_id).await?;
-    Ok(row_response(app, ctx, session, &d))
+    Ok(row_response(app, ctx, session, &d, true))
 }
 
 async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result<Resp, AppError> {

@@ -81,7 +81,7 @@ pub fn results(r: &Results) -> Markup {
                         th scope="col" { "Stato" } th scope="col" { "Azioni" }
                     } }
                     tbody id="righe" {
-                        @for d in r.rows { (row(d, r.csrf, &back, (r.progress)(d.id))) }
+                        @for d in r.rows { (row(d, r.csrf, &back, (r.progress)(d.id), false)) }
                     }
                 }
             }
@@ -104,9 +104,24 @@ fn action(d: &DocRow, verb: &str, label: &str, csrf: &str, back: &str, class: &s
     }
 }
 
-pub fn row(d: &DocRow, csrf: &str, back: &str, progress: Option<(u64, Option<u64>)>) -> Markup {
+/// One document's row. While its recovery runs the row asks for itself again every 1.5 s.
+/// With `auto_download` (a recovery the patient started on the open page: the "Recupera"
+/// answer and the polls it leads to carry `?scarica=1`) the row that turns Disponibile
+/// marks its Download link `data-auto-download`, which app.js clicks once; a row rendered
+/// by a page load never has it, so a later visit does not download again.
+pub fn row(
+    d: &DocRow,
+    csrf: &str,
+    back: &str,
+    progress: Option<(u64, Option<u64>)>,
+    auto_download: bool,
+) -> Markup {
     let polling = d.status == Status::InProgress;
-    let row_url = format!("{PATH}/{}/riga", d.public_id);
+    let row_url = if auto_download {
+        format!("{PATH}/{}/riga?scarica=1", d.public_id)
+    } else {
+        format!("{PATH}/{}/riga", d.public_id)
+    };
     html! {
         tr id={ "doc-" (d.public_id) } class=[d.hidden.then_some("is-hidden")]
             hx-get=[polling.then_some(row_url.as_str())] hx-trigger=[polling.then_some("every 1500ms")] hx-swap=[polling.then_some("outerHTML")] {
@@ -126,7 +141,8 @@ pub fn row(d: &DocRow, csrf: &str, back: &str, progress: Option<(u64, Option<u64
                             Status::ToRecover => (action(d, "recupera", "Recupera", csrf, back, "btn btn-primary")),
                             Status::Failed { .. } => (action(d, "recupera", "Riprova", csrf, back, "btn btn-primary")),
                             Status::Ready { size, .. } => {
-                                a class="btn btn-primary" href={ (PATH) "/" (d.public_id) "/download" } download {
+                                a class="btn btn-primary" href={ (PATH) "/" (d.public_id) "/download" } download
+                                    data-auto-download=[auto_download.then_some("1")] {
                                     "Download (" (size_label(*size as u64)) ")" span class="visually-hidden" { ": " (d.title) }
                                 }
                             }

@@ -30,6 +30,14 @@ pub fn ok_html(markup: maud::Markup) -> Resp {
     html(StatusCode::OK, markup)
 }
 
+/// 204 No Content: a polled or swapped fragment whose element has not changed (htmx swaps
+/// nothing and keeps polling).
+pub fn no_content() -> Resp {
+    let mut r = Response::new(full(Bytes::new()));
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    r
+}
+
 /// 303 See Other: the answer to a form POST.
 pub fn redirect(location: &str) -> Resp {
     let mut r = Response::new(full(Bytes::new()));

@@ -66,10 +66,11 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .await?;
     let body = html! {
         h1 class="page-title" { "Dashboard" }
+        p class="lead" { "Riepilogo ultimi ordini effettuati e documenti aggiunti di recente" }
         p { "Benvenuto, " (session.given_name) " " (session.family_name) "." }
         section class="card" aria-labelledby="ultimi-ordini" {
             h2 id="ultimi-ordini" { "Ultimi cinque ordini effettuati" }
-            (views::table(&orders, "Ultimi cinque ordini effettuati"))
+            (views::table(&orders, "Ultimi cinque ordini effettuati", views::Origin::Dashboard))
             @if total_orders > 0 {
                 p { a class="btn btn-outline" href="/ordini" { "Visualizza tutti gli ordini" } " (" (total_orders) ")" }
             }

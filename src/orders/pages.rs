@@ -25,7 +25,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let body = html! {
         h1 class="page-title" { "Ordini" }
         p { "I tuoi ordini di copia della documentazione sanitaria. Lo stato di un ordine in attesa di pagamento si aggiorna da solo." }
-        (views::table(&orders, "Tutti gli ordini"))
+        (views::table(&orders, "Tutti gli ordini", views::Origin::Orders))
     };
     Ok(resp::ok_html(ui::page(
         app,
@@ -76,21 +76,16 @@ pub async fn order(
     }
 }
 
-/// The polled fragment. While the state is the one the page shows (`da`), the answer is the
-/// same small badge: one indexed read. Once it changes, a table row gets its new row and
-/// the order page reloads (its buttons change with the state).
+/// The polled fragment (see `views::status`). While the state is the one the page shows
+/// (`da`), the answer is `204 No Content`: one indexed read, nothing swapped. Once it
+/// changes, a row gets its new row and the order's page reloads.
 async fn status(app: &App, ctx: &Ctx, session: &Session, number: &str) -> Result<Resp, AppError> {
     if !super::valid_number(number) {
         return Err(not_found());
     }
     let q = ctx.query();
     let seen = q.get("da").to_string();
-    // Only two views exist; the value goes back into the fragment's own URL.
-    let vista = if q.get("vista") == "riga" {
-        "riga"
-    } else {
-        "dettaglio"
-    };
+    let view = views::View::decode(q.get("vista"));
     let (patient, n) = (session.patient_id, number.to_string());
     let state = app
         .db
@@ -101,16 +96,20 @@ async fn status(app: &App, ctx: &Ctx, session: &Session, number: &str) -> Result
         return Ok(resp::redirect(&format!("{PATH}/{number}")));
     }
     if state.as_str() == seen {
-        return Ok(resp::ok_html(views::status(number, state, vista)));
+        return Ok(resp::no_content());
     }
-    if vista == "riga" {
-        let o = find(app, session, number).await?;
-        return Ok(resp::ok_html(views::row(&o)));
+    match view {
+        views::View::Row(origin) => {
+            let o = find(app, session, number).await?;
+            Ok(resp::ok_html(views::row(&o, origin)))
+        }
+        views::View::Detail => {
+            let mut r = resp::no_content();
+            r.headers_mut()
+                .insert("hx-refresh", HeaderValue::from_static("true"));
+            Ok(r)
+        }
     }
-    let mut r = resp::ok_html(views::status(number, state, vista));
-    r.headers_mut()
-        .insert("hx-refresh", HeaderValue::from_static("true"));
-    Ok(r)
 }
 
 async fn cancel(app: &App, ctx: &Ctx, o: store::Order) -> Result<Resp, AppError> {
@@ -182,6 +181,7 @@ pub async fn show(
     let csrf = &session.csrf_token;
     let legal = &app.config.legal;
     let back = format!("{PATH}/{}", o.number);
+    let (back_href, back_label) = views::Origin::decode(ctx.query().get("origine")).back();
     let form = match (o.state, o.consents_at, &error) {
         (State::Draft, None, e) => {
             let msg = match e {
@@ -206,7 +206,7 @@ pub async fn show(
     };
     let body = html! {
         h1 class="page-title" { "Dettaglio ordine" }
-        p { a href=(PATH) { "← Tutti gli ordini" } }
+        p { a href=(back_href) { "← Indietro" span class="visually-hidden" { " " (back_label) } } }
         (views::details(o))
         (views::items(&items, o))
         (form)
@@ -254,7 +254,7 @@ fn downloads(
                     } }
                     tbody {
                         @for d in docs {
-                            (crate::documents::views::row(d, csrf, back, app.jobs.progress.get(d.id)))
+                            (crate::documents::views::row(d, csrf, back, app.jobs.progress.get(d.id), false))
                         }
                     }
                 }

@@ -20,17 +20,85 @@ pub fn badge(state: State) -> Markup {
     html! { span class=(class) { (state.label()) } }
 }
 
-/// The order's state; a pending one asks again every 5 s (`vista` says which view to send
-/// back once it changes: `riga` a table row, otherwise the page reloads).
-pub fn status(number: &str, state: State, vista: &str) -> Markup {
+/// The page an order row is listed on; the order's page leads "Indietro" back to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Orders,
+    Dashboard,
+}
+
+impl Origin {
+    /// From `?origine=` of the order's page (anything else is Ordini).
+    pub fn decode(s: &str) -> Origin {
+        if s == "dashboard" {
+            Origin::Dashboard
+        } else {
+            Origin::Orders
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Orders => "ordini",
+            Origin::Dashboard => "dashboard",
+        }
+    }
+
+    /// Where "Indietro" leads, and the page's name after it for screen readers.
+    pub fn back(self) -> (&'static str, &'static str) {
+        match self {
+            Origin::Orders => ("/ordini", "a Ordini"),
+            Origin::Dashboard => ("/dashboard", "alla Dashboard"),
+        }
+    }
+
+    /// The order's page as linked from this list.
+    pub fn order_url(self, number: &str) -> String {
+        match self {
+            Origin::Orders => format!("/ordini/{number}"),
+            Origin::Dashboard => format!("/ordini/{number}?origine=dashboard"),
+        }
+    }
+}
+
+/// Where an order's state is shown: the order's page, or a row of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Detail,
+    Row(Origin),
+}
+
+impl View {
+    /// `vista=` of the status fragment's URL ("riga", from pages rendered before rows named
+    /// their list, is a row of Ordini).
+    pub fn decode(s: &str) -> View {
+        match s {
+            "ordini" | "riga" => View::Row(Origin::Orders),
+            "dashboard" => View::Row(Origin::Dashboard),
+            _ => View::Detail,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Detail => "dettaglio",
+            View::Row(o) => o.name(),
+        }
+    }
+}
+
+/// The order's state. A pending one asks `/ordini/<n>/stato` every 5 s; the answer is
+/// `204` while the state is unchanged, and once it changes an element of the kind its
+/// target is: the whole row (`closest tr`) in a list, a page reload (`HX-Refresh`) on
+/// the order's page, whose buttons change with the state.
+pub fn status(number: &str, state: State, view: View) -> Markup {
     if state != State::Pending {
         return html! { span class="order-status" { (badge(state)) } };
     }
-    let url = format!("/ordini/{number}/stato?da=pending&vista={vista}");
-    let target = if vista == "riga" {
-        format!("#ordine-{number}")
-    } else {
-        "this".to_string()
+    let url = format!("/ordini/{number}/stato?da=pending&vista={}", view.name());
+    let target = match view {
+        View::Row(_) => "closest tr",
+        View::Detail => "this",
     };
     html! {
         span class="order-status" hx-get=(url) hx-trigger="every 5s" hx-target=(target) hx-swap="outerHTML" {
@@ -40,15 +108,16 @@ pub fn status(number: &str, state: State, vista: &str) -> Markup {
     }
 }
 
-pub fn row(o: &Order) -> Markup {
+pub fn row(o: &Order, origin: Origin) -> Markup {
+    let url = origin.order_url(&o.number);
     html! {
         tr id={ "ordine-" (o.number) } {
-            td data-label="Numero ordine" { a href={ "/ordini/" (o.number) } class="mono" { (o.number) } }
+            td data-label="Numero ordine" { a href=(url) class="mono" { (o.number) } }
             td data-label="Ordinato il" { (time::datetime_secs(o.created_at)) }
-            td data-label="Stato Ordine" { (status(&o.number, o.state, "riga")) }
+            td data-label="Stato Ordine" { (status(&o.number, o.state, View::Row(origin))) }
             td data-label="Download" {
                 @if o.state == State::Completed {
-                    a class="btn btn-primary" href={ "/ordini/" (o.number) "#documenti" } {
+                    a class="btn btn-primary" href={ (url) "#documenti" } {
                         "Download" span class="visually-hidden" { ": ordine " (o.number) }
                     }
                 } @else { span aria-label="Non disponibile" { "—" } }
@@ -58,7 +127,7 @@ pub fn row(o: &Order) -> Markup {
     }
 }
 
-pub fn table(orders: &[Order], caption: &str) -> Markup {
+pub fn table(orders: &[Order], caption: &str, origin: Origin) -> Markup {
     html! {
         @if orders.iter().any(|o| o.state == State::Pending) {
             (ui::alert("warning", PROCESSING_NOTE))
@@ -73,7 +142,7 @@ pub fn table(orders: &[Order], caption: &str) -> Markup {
                         th scope="col" { "Numero ordine" } th scope="col" { "Ordinato il" }
                         th scope="col" { "Stato Ordine" } th scope="col" { "Download" } th scope="col" { "Totale ordine" }
                     } }
-                    tbody { @for o in orders { (row(o)) } }
+                    tbody { @for o in orders { (row(o, origin)) } }
                 }
             }
         }
@@ -122,7 +191,7 @@ pub fn details(o: &Order) -> Markup {
             dt { "Intestato a" } dd { (o.payee) }
             dt { "Causale" } dd { (o.causale) }
             dt { "Ordinato il" } dd { (time::datetime_secs(o.created_at)) }
-            dt { "Stato Ordine" } dd { (status(&o.number, o.state, "dettaglio")) }
+            dt { "Stato Ordine" } dd { (status(&o.number, o.state, View::Detail)) }
             @if let (true, Some(n)) = (show_ticket, &notice) {
                 dt { "Identificativo ticket" }
                 dd {
@@ -223,6 +292,10 @@ pub fn next_steps(o: &Order, csrf: &str, flagged: bool) -> Markup {
                 div class="actions" {
                     a class="btn btn-outline" href=(notice_url) download { "Scarica Avviso di Pagamento" }
                     (post_button(o, "paga", "Procedi", "btn btn-primary", csrf))
+                }
+                div class="actions" {
+                    (post_button(o, "paga", "Vai al portale per i pagamenti", "btn btn-outline", csrf))
+                    a class="btn btn-outline" href={ "/assistenza?ordine=" (o.number) } { "Richiedi assistenza" }
                 }
             }
             State::Failed => {

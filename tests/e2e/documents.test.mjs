@@ -1,6 +1,7 @@
 // "Documenti Interscambiati" in a real browser: the list after login (axe, CSP), the htmx filter
 // (no page load, pushed URL, reload, back), the same filter without JavaScript, recovery of a DICOM
-// study (row swap, polling that stops, download of the ZIP), the ZIP's offline viewer opened from
+// study (row swap, polling that stops, the ZIP downloading by itself once, the Download button
+// that stays, no download on a later visit), the ZIP's offline viewer opened from
 // file://, hide / show again, recovery without JavaScript (303 back to the list), phone layout.
 //
 // The tests share one server and run in order: later ones depend on the state left by earlier ones
@@ -208,10 +209,12 @@ test('3. without JavaScript the filter is a plain GET form ("Filtra")', async ()
   await context.close();
 });
 
-test('4. "Recupera" on the CT: row swapped in place, progress, "Disponibile", polling stops, ZIP download', async (t) => {
+test('4. "Recupera" on the CT: row swapped in place, progress, "Disponibile", polling stops, the ZIP downloads by itself once, Download stays', async (t) => {
   const { context, page, problems } = await newPage(chrome.browser);
   await login(page, server.url);
   const loads = countLoads(page);
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
   const rowRequests = [];
   page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/riga')) rowRequests.push({ url: r.url(), at: Date.now() }); });
   await page.evaluate(() => { window.__marker = 'recovery'; });
@@ -249,16 +252,31 @@ test('4. "Recupera" on the CT: row swapped in place, progress, "Disponibile", po
   await page.waitForTimeout(4000);
   assert.deepEqual(rowRequests.slice(before).map((r) => r.url), [], 'no more polling once available');
 
-  const link = row(page, TC).getByRole('link', { name: new RegExp(`^Download \\(\\d[^)]*MB\\)\\s*:\\s*${esc(TC)}`) });
-  assert.match(await link.getAttribute('href'), new RegExp(`^${PATH}/[0-9a-f]{32}/download$`));
-  assert.equal(await link.getAttribute('download'), '');
-  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  // "Una volta Recuperato il Documento verrà scaricato dal Browser": one download, by itself
+  // (the 4 s above gave a second one time to happen).
+  assert.equal(downloads.length, 1, `one automatic download, got ${downloads.length}`);
+  const [download] = downloads;
   assert.match(download.suggestedFilename(), /^MARIO_ROSSI_TC_TORACE_SENZA_MDC_\d{8}\.zip$/);
   zipPath = join(work, download.suggestedFilename());
   await download.saveAs(zipPath);
   assert.equal(await download.failure(), null);
   assert.ok(statSync(zipPath).size > 1000, 'a non-trivial ZIP');
   assert.equal(await page.evaluate(() => window.__marker), 'recovery', 'downloading does not leave the page');
+
+  // The Download button stays and downloads again.
+  const link = row(page, TC).getByRole('link', { name: new RegExp(`^Download \\(\\d[^)]*MB\\)\\s*:\\s*${esc(TC)}`) });
+  assert.match(await link.getAttribute('href'), new RegExp(`^${PATH}/[0-9a-f]{32}/download$`));
+  assert.equal(await link.getAttribute('download'), '');
+  assert.equal(await link.getAttribute('data-auto-download'), null, 'the mark is used once');
+  const [again] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.equal(again.suggestedFilename(), download.suggestedFilename());
+  assert.equal(downloads.length, 2);
+
+  // A later visit (a reload): the row is Disponibile, nothing downloads by itself.
+  await page.reload({ waitUntil: 'load' });
+  await waitState(page, TC, /Disponibile fino al/, 5_000);
+  await page.waitForTimeout(3000);
+  assert.equal(downloads.length, 2, 'no download on a later visit');
 
   assert.deepEqual(await axe(page), []);
   assert.deepEqual(problems, []);
@@ -371,6 +389,8 @@ test('7. without JavaScript "Recupera" is a plain POST: 303 back to the list wit
   ]);
   assert.deepEqual(statuses, [303]);
   assert.equal(page.url(), listUrl, 'back to the same list (ritorno)');
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
   assert.match(await stateOf(page, RM), /^(Recupero in corso|Disponibile fino al)/);
   // Without JS nothing polls: reloading by hand shows it available.
   for (let i = 0; i < 120 && !(await stateOf(page, RM)).startsWith('Disponibile'); i++) {
@@ -379,6 +399,7 @@ test('7. without JavaScript "Recupera" is a plain POST: 303 back to the list wit
   }
   assert.match(await stateOf(page, RM), /^Disponibile fino al/);
   await row(page, RM).getByRole('link', { name: new RegExp(`^Download \\([^)]*\\)\\s*:\\s*${esc(RM)}`) }).waitFor();
+  assert.equal(downloads.length, 0, 'without JavaScript the Download button is the way');
   assert.deepEqual(problems, []);
   await context.close();
 });

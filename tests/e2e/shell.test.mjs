@@ -26,6 +26,46 @@ test('anonymous pages pass axe and load htmx without CSP violations', async () =
   await context.close();
 });
 
+test('login page help: Istruzioni per l\'accesso and Come richiedere il PIN? lead to the manual\'s sections; SPID links open AgID in a new tab', async () => {
+  const { context, page, problems } = await newPage(chrome.browser);
+  await page.goto(server.url + '/accedi');
+  for (const [name, hash, heading] of [
+    ["Istruzioni per l'accesso", '#accesso', '1. Accedere al portale'],
+    ['Come richiedere il PIN?', '#nuovo-pin', '2. Richiedere un nuovo PIN'],
+  ]) {
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/manuale' && u.hash === hash, { waitUntil: 'load' }),
+      page.getByRole('link', { name, exact: true }).click(),
+    ]);
+    const h = page.getByRole('heading', { level: 2, name: heading });
+    await h.waitFor();
+    // The browser scrolled to the section: its heading is in the viewport.
+    assert.ok(await h.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }), `${hash} in view`);
+    await page.goBack({ waitUntil: 'load' });
+  }
+  for (const [name, href] of [
+    [/^Maggiori informazioni/, 'https://www.spid.gov.it/'],
+    [/^Non hai SPID\?/, 'https://www.spid.gov.it/richiedi-spid'],
+  ]) {
+    const link = page.getByRole('link', { name });
+    assert.equal(await link.getAttribute('href'), href);
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await link.getAttribute('rel'), 'noopener');
+    assert.match(await link.textContent(), /nuova scheda/, 'says it opens a new tab');
+    // A click opens a new tab on AgID's page (no network here: only its address is checked)
+    // and leaves the login page where it is.
+    const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await popup.waitForURL((u) => u.href.startsWith(href) || u.protocol === 'chrome-error:', { timeout: 10_000 }).catch(() => {});
+    const opened = popup.url();
+    assert.ok(opened.startsWith(href) || opened.startsWith('chrome-error:'), `new tab at ${opened}`);
+    await popup.close();
+    assert.equal(new URL(page.url()).pathname, '/accedi');
+  }
+  assert.deepEqual(await axe(page), [], '/accedi with the help links');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('login with codice fiscale and PIN lands on Documenti Interscambiati; every section passes axe', async () => {
   const { context, page, problems } = await newPage(chrome.browser);
   await login(page, server.url, MARIO.cf.toLowerCase());

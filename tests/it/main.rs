@@ -7,6 +7,8 @@ mod catalogue;
 mod client;
 mod dicomweb;
 mod documents;
+mod fragments;
+mod html;
 mod login;
 mod new_pin;
 mod oidc;

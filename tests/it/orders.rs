@@ -262,7 +262,8 @@ fn buy_pay_in_the_sandbox_and_download() {
     let to = location(&b.post(&format!("{page}/paga"), &[]));
     assert!(to.starts_with("/sandbox/pagamenti?ritorno="), "{to}");
     let frag = b.hx_get(&format!("{page}/stato?da=pending&vista=dettaglio"));
-    assert!(frag.body.contains("every 5s") && frag.header("hx-refresh").is_none());
+    assert_eq!(frag.status, 204, "unchanged: nothing to swap");
+    assert!(frag.body.is_empty() && frag.header("hx-refresh").is_none());
     let paid = sandbox(&mut b, &ticket, "paga");
     assert!(
         paid.body.contains("Pagamento in elaborazione"),
@@ -277,13 +278,18 @@ fn buy_pay_in_the_sandbox_and_download() {
         Some("true"),
         "the page reloads with its new buttons"
     );
-    assert!(frag.body.contains("COMPLETATO") && !frag.body.contains("every 5s"));
-    let row = b.hx_get(&format!("{page}/stato?da=pending&vista=riga"));
-    assert!(
-        row.body.starts_with("<tr") && row.body.contains("Download"),
-        "{}",
-        row.body
-    );
+    assert_eq!(frag.status, 204, "a reload, nothing swapped");
+    for (vista, link) in [
+        ("ordini", "#documenti"),
+        ("dashboard", "?origine=dashboard#documenti"),
+    ] {
+        let row = b.hx_get(&format!("{page}/stato?da=pending&vista={vista}"));
+        assert!(
+            row.body.starts_with("<tr") && row.body.contains(&format!("{page}{link}\"")),
+            "{}",
+            row.body
+        );
+    }
     let r = b.get(&page);
     assert!(
         r.body.contains("Documenti acquistati") && r.body.contains("Recupera"),
