@@ -291,3 +291,8 @@ ALTER TABLE sessions ADD COLUMN id_token TEXT;
 -- The Documenti Interscambiati list filtered by category: the category's rows in page order,
 -- instead of every row of the range read to find them (bench figure 9, categoria variant).
 CREATE INDEX documents_patient_category ON documents(patient_id, category, exchange_day DESC, exchanged_at DESC, id DESC);
+
+-- step 7
+-- Orders closed without payment that have a notice number stay watched for a while: a
+-- payment that still arrives for them is flagged for the operator (orders/reconcile.rs).
+CREATE INDEX orders_watch ON orders(next_check_at) WHERE state IN ('cancelled', 'expired');

@@ -201,6 +201,7 @@ pub type AfterBind = Box<dyn FnOnce(&App, std::net::SocketAddr) + Send>;
 /// Starts the server; `after_bind` runs once the address is printed (the demo prints
 /// its credentials there).
 pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), String> {
+    crate::failpoint::init(config.production);
     let db = init(&config)?;
     let secret = secret(&db)?;
     let tls = if config.tls_enabled() {

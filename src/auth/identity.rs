@@ -138,9 +138,13 @@ pub async fn enter(
     }
     let (now, ip) = (app.now(), ctx.ip.to_string());
     let provider = id_token.as_ref().map(|_| method);
+    let previous = sessions::cookie_hash(ctx);
     let (token, new) = app
         .db
         .write(move |tx| {
+            if let Some(h) = previous {
+                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+            }
             let existing: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM patients WHERE codice_fiscale = ?1",

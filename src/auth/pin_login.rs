@@ -61,7 +61,7 @@ enum Outcome {
 
 pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let now = app.now();
-    if !app.ip_limiter.allow(ctx.ip, "login", now) {
+    if !app.ip_limiter.allow(ctx.ip, "login") {
         return Err(AppError::new(
             Kind::TooManyRequests,
             "Troppi tentativi di accesso da questa connessione. Attendi un minuto e riprova.",
@@ -96,7 +96,8 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         };
         return render(app, ctx, StatusCode::UNPROCESSABLE_ENTITY, state);
     }
-    let outcome = check(app, &cf, pin, now, ctx.ip.to_string()).await?;
+    let previous = sessions::cookie_hash(ctx);
+    let outcome = check(app, &cf, pin, now, ctx.ip.to_string(), previous).await?;
     match outcome {
         Outcome::Ok(token) => {
             sessions::set_cookie(app, ctx, &token);
@@ -139,63 +140,71 @@ fn locked(app: &App, ctx: &mut Ctx, cf: &CodiceFiscale, until: i64) -> Result<Re
     render(app, ctx, StatusCode::TOO_MANY_REQUESTS, state)
 }
 
-/// Looks up the lock and the stored hash, verifies the PIN (a dummy hash when unknown),
-/// then records the outcome (and opens the session) in one transaction.
+/// Counts the attempt (refused when locked or when the limit is already taken by attempts
+/// under way), verifies the PIN (a dummy hash when the codice fiscale is unknown), then
+/// records the outcome — and opens the session, unless a lock came meanwhile — in one
+/// transaction. `previous`: the hash of the session cookie the browser still sends, ended
+/// by a successful login.
 async fn check(
     app: &App,
     cf: &CodiceFiscale,
     pin: String,
     now: i64,
     ip: String,
+    previous: Option<Vec<u8>>,
 ) -> Result<Outcome, AppError> {
+    let (max, lock_secs) = (app.config.auth.max_failures, app.config.auth.lockout_secs);
     let key = cf.as_str().to_string();
-    let (lock, creds) = app
+    let reserved = app
         .db
-        .read(move |c| {
-            Ok((
-                throttle::locked_until(c, &key, now)?,
-                store::credentials(c, &key)?,
-            ))
-        })
+        .write(move |tx| Ok(throttle::reserve(tx, &key, now, max, lock_secs)?))
         .await?;
-    if let Some(until) = lock {
+    if let Err(throttle::Refused::Locked(until)) = reserved {
         return Ok(Outcome::Locked(until));
     }
+    let key = cf.as_str().to_string();
+    let creds = app
+        .db
+        .read(move |c| Ok(store::credentials(c, &key)?))
+        .await?;
     let id = creds.as_ref().map(|c| c.id);
     let ok = app
         .hasher
         .verify(pin, creds.and_then(|c| c.pin_hash))
         .await?;
-    let (max, lock_secs) = (app.config.auth.max_failures, app.config.auth.lockout_secs);
     let key = cf.as_str().to_string();
     if ok {
         let patient = id.ok_or_else(|| AppError::internal("verified without a patient"))?;
-        let token = app
+        return app
             .db
             .write(move |tx| {
-                throttle::clear_failures(tx, &key)?;
+                if let Err(throttle::Refused::Locked(until)) = throttle::succeed(tx, &key, now)? {
+                    crate::audit::record(
+                        tx,
+                        now,
+                        Some(patient),
+                        "login_failed",
+                        "pin: bloccato",
+                        &ip,
+                    )?;
+                    return Ok(Outcome::Locked(until));
+                }
+                if let Some(h) = previous {
+                    tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+                }
                 crate::audit::record(tx, now, Some(patient), "login", "pin", &ip)?;
-                Ok(sessions::create(tx, patient, "pin", now)?)
+                Ok(Outcome::Ok(sessions::create(tx, patient, "pin", now)?))
             })
-            .await?;
-        return Ok(Outcome::Ok(token));
+            .await;
     }
     app.metrics.login_failures.fetch_add(1, Ordering::Relaxed);
     app.db
         .write(move |tx| {
-            let locked_until = throttle::record_failure(tx, &key, now, max, lock_secs)?;
-            let failures: i64 = tx.query_row(
-                "SELECT failures FROM login_failures WHERE codice_fiscale = ?1",
-                [&key],
-                |r| r.get(0),
-            )?;
+            let (locked_until, left) = throttle::confirm_failure(tx, &key, now, max, lock_secs)?;
             if let Some(p) = id {
                 crate::audit::record(tx, now, Some(p), "login_failed", "pin", &ip)?;
             }
-            Ok(Outcome::Wrong {
-                locked_until,
-                left: (max - failures).max(0),
-            })
+            Ok(Outcome::Wrong { locked_until, left })
         })
         .await
 }

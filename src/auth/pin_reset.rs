@@ -31,7 +31,7 @@ fn render(
 
 pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let now = app.now();
-    if !app.ip_limiter.allow(ctx.ip, "new_pin", now) {
+    if !app.ip_limiter.allow(ctx.ip, "new_pin") {
         return Err(AppError::new(
             Kind::TooManyRequests,
             "Troppe richieste da questa connessione. Attendi un minuto e riprova.",

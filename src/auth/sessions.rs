@@ -25,6 +25,14 @@ pub fn expired(created_at: i64, last_seen_at: i64, now: i64, idle: i64, absolute
     now - last_seen_at >= idle || now - created_at >= absolute
 }
 
+/// The stored hash of the session cookie the browser sends, valid or not: a new login in
+/// the same browser ends that session.
+pub fn cookie_hash(ctx: &Ctx) -> Option<Vec<u8>> {
+    ctx.cookie(cookies::SESSION)
+        .filter(|t| t.len() == 64)
+        .map(|t| crypto::sha256(t.as_bytes()).to_vec())
+}
+
 /// The session of the request's cookie, if valid; an expired one is deleted.
 pub async fn resolve(app: &App, ctx: &mut Ctx) -> Result<Option<Session>, AppError> {
     let Some(token) = ctx.cookie(cookies::SESSION).filter(|t| t.len() == 64) else {

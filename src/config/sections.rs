@@ -109,6 +109,9 @@ pub struct Http {
     pub shutdown_grace_secs: u64,
     /// Honour `X-Forwarded-For` from this proxy address (empty = never).
     pub trusted_proxy: String,
+    /// Under TLS, HSTS also for every subdomain (`includeSubDomains`): only when all of the
+    /// ASL's subdomains are served over HTTPS.
+    pub hsts_include_subdomains: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -262,6 +265,7 @@ impl Default for Http {
             keep_alive: true,
             shutdown_grace_secs: 10,
             trusted_proxy: String::new(),
+            hsts_include_subdomains: false,
         }
     }
 }

@@ -144,7 +144,13 @@ pub fn seed(c: &Connection, config: &Config) -> Result<(), String> {
             })),
             "expired" => Some(Event::Expired),
             "cancelled" => {
-                sandbox.cancel(&notice).map_err(|e| e.to_string())?;
+                let position = crate::payments::provider::Position {
+                    notice_number: notice.clone(),
+                    iuv: String::new(),
+                    provider_ref: String::new(),
+                };
+                crate::payments::provider::Provider::cancel(&sandbox, &position)
+                    .map_err(|e| e.to_string())?;
                 Some(Event::ProviderCancelled)
             }
             "failed" => {

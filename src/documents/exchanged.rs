@@ -265,28 +265,31 @@ async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result
             .await?;
         return Err(gone());
     }
-    let (patient, ip, range) = (
-        session.patient_id,
-        ctx.ip.to_string(),
-        ctx.header("range").unwrap_or("").to_string(),
-    );
-    app.db
-        .write(move |tx| {
-            let detail = if range.is_empty() {
-                format!("document {doc}")
-            } else {
-                format!("document {doc} {range}")
-            };
-            Ok(crate::audit::record(
-                tx,
-                now,
-                Some(patient),
-                "download",
-                &detail,
-                &ip,
-            )?)
-        })
-        .await?;
+    // A HEAD sends no data: nothing was downloaded. The detail names the part served as
+    // parsed numbers, never the header as sent (a 60 KB Range would make a 60 KB row).
+    if ctx.method != hyper::Method::HEAD {
+        let detail = match ctx
+            .header("range")
+            .and_then(|r| recovery::download::parse_range(r, file.size as u64))
+        {
+            Some(Ok((start, end))) => format!("document {doc} bytes {start}-{end}"),
+            Some(Err(())) => format!("document {doc} range not satisfiable"),
+            None => format!("document {doc}"),
+        };
+        let (patient, ip) = (session.patient_id, ctx.ip.to_string());
+        app.db
+            .write(move |tx| {
+                Ok(crate::audit::record(
+                    tx,
+                    now,
+                    Some(patient),
+                    "download",
+                    &detail,
+                    &ip,
+                )?)
+            })
+            .await?;
+    }
     let dl = recovery::download::Download {
         path: &file.path,
         size: file.size as u64,

@@ -1,11 +1,23 @@
-//! `Set-Cookie` values: always `HttpOnly; SameSite=Strict; Path=/`, `Secure` under TLS (one
-//! exception, `cds_oidc`, is Lax: see `set_lax`).
+//! `Set-Cookie` values: always `HttpOnly; SameSite=Strict; Path=/`, `Secure` and the
+//! `__Host-` name prefix under TLS (one exception, `cds_oidc`, is Lax: see `set_lax`).
 
 pub const SESSION: &str = "cds_session";
 /// Anonymous browser id that binds signed CSRF tokens of anonymous forms.
 pub const PRE: &str = "cds_pre";
 
+/// The name a cookie has in the browser: under TLS with the `__Host-` prefix, which the
+/// browser accepts only from this host, `Secure`, `Path=/` and without `Domain` — so a
+/// sibling subdomain cannot plant it (`Ctx::cookie` reads the same name).
+pub fn wire_name(name: &str, tls: bool) -> String {
+    if tls {
+        format!("__Host-{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 pub fn set(name: &str, value: &str, max_age: Option<i64>, tls: bool) -> String {
+    let name = wire_name(name, tls);
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));

@@ -18,8 +18,11 @@ pub fn anon_token(ctx: &mut Ctx, secret: &[u8], now: i64) -> String {
             // Later in this request the new cookie counts as the browser's.
             ctx.headers.append(
                 hyper::header::COOKIE,
-                hyper::header::HeaderValue::from_str(&format!("{}={p}", cookies::PRE))
-                    .expect("hex is a valid header"),
+                hyper::header::HeaderValue::from_str(&format!(
+                    "{}={p}",
+                    cookies::wire_name(cookies::PRE, ctx.tls)
+                ))
+                .expect("hex is a valid header"),
             );
             p
         }
@@ -50,16 +53,18 @@ pub fn presented(ctx: &Ctx) -> String {
     }
 }
 
-/// True when the request carries the session's token, or a valid anonymous token.
-pub fn verify(ctx: &Ctx, secret: &[u8], now: i64) -> bool {
+/// True when the request carries the session's token; or, on the anonymous forms' routes
+/// (`anonymous_form`: login, new PIN, the sandboxes), a valid anonymous token. With a
+/// session anywhere else only the session's own token counts: an anonymous token bound to a
+/// `cds_pre` cookie someone planted cannot act for the patient.
+pub fn verify(ctx: &Ctx, secret: &[u8], now: i64, anonymous_form: bool) -> bool {
     let token = presented(ctx);
     if token.is_empty() {
         return false;
     }
-    if let Some(s) = &ctx.session
-        && crypto::same(&s.csrf_token, &token)
-    {
-        return true;
+    match &ctx.session {
+        Some(s) if crypto::same(&s.csrf_token, &token) => true,
+        Some(_) if !anonymous_form => false,
+        _ => anon_valid(ctx, secret, &token, now),
     }
-    anon_valid(ctx, secret, &token, now)
 }

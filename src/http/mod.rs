@@ -50,7 +50,10 @@ pub async fn serve(app: App, req: Request<Incoming>, peer: SocketAddr) -> Resp {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    resp::secure(&mut resp, ctx.tls, &app.csp);
+    let hsts = ctx
+        .tls
+        .then(|| resp::hsts(app.config.http.hsts_include_subdomains));
+    resp::secure(&mut resp, hsts.as_ref(), &app.csp);
     if ctx.method == Method::HEAD {
         *resp.body_mut() = resp::full(Bytes::new());
     }
@@ -80,7 +83,9 @@ async fn handle(app: &App, route: &Route, ctx: &mut Ctx, body: Incoming) -> Resu
     if !route.is_static() && ctx.cookie(cookies::SESSION).is_some() {
         ctx.session = crate::auth::sessions::resolve(app, ctx).await?;
     }
-    if ctx.method == Method::POST && !csrf::verify(ctx, &app.secret, app.now()) {
+    if ctx.method == Method::POST
+        && !csrf::verify(ctx, &app.secret, app.now(), route.anonymous_form())
+    {
         return Err(AppError::csrf());
     }
     router::dispatch(app, route, ctx).await

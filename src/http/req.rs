@@ -26,7 +26,9 @@ impl Ctx {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// A cookie by its name in `cookies` (under TLS only its `__Host-` form counts).
     pub fn cookie(&self, name: &str) -> Option<&str> {
+        let name = crate::http::cookies::wire_name(name, self.tls);
         self.headers
             .get_all(hyper::header::COOKIE)
             .iter()

@@ -72,8 +72,18 @@ pub fn csp(form_action: &[String]) -> String {
     )
 }
 
-/// Security headers on every response; `Cache-Control: no-store` unless the handler chose.
-pub fn secure(r: &mut Resp, tls: bool, csp: &HeaderValue) {
+/// The `Strict-Transport-Security` value under TLS.
+pub fn hsts(include_subdomains: bool) -> HeaderValue {
+    if include_subdomains {
+        HeaderValue::from_static("max-age=31536000; includeSubDomains")
+    } else {
+        HeaderValue::from_static("max-age=31536000")
+    }
+}
+
+/// Security headers on every response; `Cache-Control: no-store` unless the handler chose;
+/// `hsts` under TLS.
+pub fn secure(r: &mut Resp, hsts: Option<&HeaderValue>, csp: &HeaderValue) {
     let h = r.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     h.insert(
@@ -93,11 +103,8 @@ pub fn secure(r: &mut Resp, tls: bool, csp: &HeaderValue) {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    if tls {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        );
+    if let Some(v) = hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, v.clone());
     }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -163,6 +163,20 @@ impl Route {
             Route::Asset(_) | Route::Logo | Route::Favicon | Route::Healthz | Route::Metrics
         )
     }
+
+    /// Routes whose forms are shown before login and carry the signed anonymous CSRF token
+    /// (see `csrf::verify`); every other POST needs the session's token.
+    pub fn anonymous_form(&self) -> bool {
+        matches!(
+            self,
+            Route::Login
+                | Route::LoginSpid
+                | Route::LoginCie
+                | Route::NewPin
+                | Route::SandboxPayments
+                | Route::SandboxSpid
+        )
+    }
 }
 
 const GET: &str = "GET, HEAD";

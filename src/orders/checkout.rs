@@ -18,7 +18,7 @@ fn conflict(msg: &str) -> AppError {
     AppError::new(Kind::Conflict, msg)
 }
 
-fn provider(app: &App) -> Result<Arc<dyn Provider>, AppError> {
+pub fn provider(app: &App) -> Result<Arc<dyn Provider>, AppError> {
     app.payments.clone().ok_or_else(|| {
         AppError::new(
             Kind::Unavailable,
@@ -163,24 +163,48 @@ pub async fn confirm(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Resul
         }
         return show(app, ctx, session, &o, Some(FormError::Email(&email, msg))).await;
     }
-    let p = provider(app)?;
+    provider(app)?;
     let (id, now, seg, mail) = (
         o.id,
         app.now(),
         app.config.payments.segregation_code.clone(),
         email.clone(),
     );
-    let notice = app
-        .db
+    app.db
         .write(move |tx| {
             store::set_email(tx, id, &mail, now)?;
             Ok(store::reserve_notice(tx, id, &seg)?)
         })
         .await?;
-    let (position, due_at) = create_position(app, p, &o, session.patient_id, notice, email).await?;
-    let (amount, first) = (o.total_cents, app.config.payments.poll_first_secs);
-    let (patient, ip) = (session.patient_id, ctx.ip.to_string());
-    app.db
+    crate::failpoint::hit("confirm.reserved").await;
+    finish_confirm(app, id, &ctx.ip.to_string()).await?;
+    Ok(back_to(ctx, &to_order))
+}
+
+/// The second half of "Conferma", for a draft whose notice is reserved: the provider creates
+/// the position (safe to repeat with the same notice) and the order records it, pending.
+/// Also what finishes a Conferma cut short by a crash or a dropped connection
+/// (`reconcile::resume_confirms`). `ip` goes to the audit log.
+pub async fn finish_confirm(app: &App, id: i64, ip: &str) -> Result<Outcome, AppError> {
+    let p = provider(app)?;
+    let (o, patient) = app
+        .db
+        .read(move |c| Ok((store::by_id(c, id)?, store::patient_of(c, id)?)))
+        .await?;
+    let (Some(notice), State::Draft) = (o.notice_number.clone(), o.state) else {
+        return Ok(Outcome::Ignored);
+    };
+    let email = o.payer_email.clone().unwrap_or_default();
+    let (position, due_at) = create_position(app, p.clone(), &o, patient, notice, email).await?;
+    crate::failpoint::hit("confirm.created").await;
+    let made = position.clone();
+    let (amount, first, ip) = (
+        o.total_cents,
+        app.config.payments.poll_first_secs,
+        ip.to_string(),
+    );
+    let outcome = app
+        .db
         .write(move |tx| {
             let now = crate::app::unix_now();
             let ev = Event::Confirm {
@@ -189,7 +213,8 @@ pub async fn confirm(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Resul
                 due_at,
                 next_check_at: now + first,
             };
-            if let Outcome::Applied { .. } = apply(tx, id, &ev, now)? {
+            let outcome = apply(tx, id, &ev, now)?;
+            if let Outcome::Applied { .. } = outcome {
                 crate::audit::record(
                     tx,
                     now,
@@ -199,11 +224,18 @@ pub async fn confirm(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Resul
                     &ip,
                 )?;
             }
-            Ok(())
+            Ok(outcome)
         })
         .await?;
+    if outcome == Outcome::Ignored {
+        // Cancelled while the provider was making the position: it must not stay payable.
+        // (Should this fail, the watch of the cancelled order cancels it again.)
+        if let Err(e) = call(p, move |p| p.cancel(&made)).await {
+            crate::log::warn(&format!("ordine {id}: annullamento dell'avviso: {e}"));
+        }
+    }
     app.payments_wakeup.notify_one();
-    Ok(back_to(ctx, &to_order))
+    Ok(outcome)
 }
 
 /// The order's current debt position, as the provider knows it.

@@ -8,6 +8,7 @@ mod checkout;
 pub mod dashboard;
 pub mod pages;
 pub mod poller;
+pub mod reconcile;
 pub mod state;
 pub mod store;
 mod views;

@@ -1,7 +1,7 @@
 //! "Ordini" and one order's page: details, consents, payer fields, the ticket, the notice
 //! PDF, the polled status and, once paid, the documents' downloads.
 
-use super::state::{Event, State};
+use super::state::State;
 use super::{Action, checkout, store, views};
 use crate::app::App;
 use crate::auth::sessions::{self, Session};
@@ -119,17 +119,7 @@ async fn cancel(app: &App, ctx: &Ctx, o: store::Order) -> Result<Resp, AppError>
             "Un ordine già confermato non si annulla dal portale: se non vuoi pagarlo, lascia scadere l'avviso.",
         ));
     }
-    let (id, now) = (o.id, app.now());
-    app.db
-        .write(move |tx| {
-            Ok(super::state::apply(
-                tx,
-                id,
-                &Event::Cancel("annullato dal paziente"),
-                now,
-            )?)
-        })
-        .await?;
+    super::reconcile::cancel_draft(app, o.id, "annullato dal paziente").await?;
     Ok(back_to(ctx, PATH))
 }
 

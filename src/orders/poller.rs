@@ -1,9 +1,11 @@
 //! The payment status poller: asks the provider about pending orders, first
 //! `payments.poll_first_secs` after confirmation, then waiting twice as long after each
 //! unanswered check up to `payments.poll_max_secs`, so an order completes even when nobody
-//! is looking. It also cancels drafts left longer than `payments.draft_hours`.
+//! is looking. It also cancels drafts left longer than `payments.draft_hours`, and runs
+//! the reconciliation of `orders::reconcile` (Conferma cut short, closed orders watched).
 //! Its state is in SQLite (`orders.next_check_at`, `checks`): a restart resumes it.
 
+use super::reconcile;
 use super::state::{Event, Outcome, apply};
 use super::store;
 use crate::app::App;
@@ -29,10 +31,12 @@ pub fn position(c: &Connection, order_id: i64) -> rusqlite::Result<Option<Positi
 }
 
 pub async fn run(app: App) {
+    let mut started = true;
     loop {
-        if let Err(e) = round(&app).await {
+        if let Err(e) = round(&app, started).await {
             crate::log::warn(&format!("controllo dei pagamenti: {e}"));
         }
+        started = false;
         tokio::select! {
             _ = app.payments_wakeup.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -40,45 +44,52 @@ pub async fn run(app: App) {
     }
 }
 
-/// One pass: the checks that are due (when a provider is configured), then stale drafts.
-pub async fn round(app: &App) -> Result<(), AppError> {
+/// One pass: the checks that are due (when a provider is configured), the watched closed
+/// orders, the Conferma steps cut short (all of them on the first pass after a start: no
+/// request survives a restart), then stale drafts.
+pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
     let now = app.now();
     if app.payments.is_some() {
-        let due = app
+        let (due, watched) = app
             .db
-            .read(move |c| Ok(store::due_checks(c, now, 32)?))
+            .read(move |c| {
+                Ok((
+                    store::due_checks(c, now, 32)?,
+                    store::due_watches(c, now, 32)?,
+                ))
+            })
             .await?;
         for d in due {
             check(app, d).await;
         }
+        for d in watched {
+            reconcile::watch(app, d).await;
+        }
+        let before = if started {
+            now
+        } else {
+            now - reconcile::RESUME_AFTER_SECS
+        };
+        reconcile::resume_confirms(app, before).await?;
     }
     let before = now - app.config.payments.draft_hours * 3600;
     let stale = app
         .db
         .read(move |c| Ok(store::stale_drafts(c, before)?))
         .await?;
-    if stale.is_empty() {
-        return Ok(());
+    for id in stale {
+        if let Err(e) = reconcile::cancel_draft(app, id, "non confermato in tempo").await {
+            crate::log::warn(&format!("ordine {id}: bozza scaduta non annullata: {e}"));
+        }
     }
-    app.db
-        .write(move |tx| {
-            for id in stale {
-                apply(tx, id, &Event::Cancel("non confermato in tempo"), now)?;
-            }
-            Ok(())
-        })
-        .await
+    Ok(())
 }
 
 async fn check(app: &App, d: store::Due) {
     let Some(p) = app.payments.clone() else {
         return;
     };
-    let position = Position {
-        notice_number: d.notice_number,
-        iuv: d.iuv,
-        provider_ref: d.provider_ref,
-    };
+    let position = d.position();
     let pos = position.clone();
     let answer = super::checkout::call(p, move |p| p.status(&pos)).await;
     let (id, checks, now) = (d.id, d.checks, app.now());

@@ -202,14 +202,38 @@ pub fn reserve_notice(c: &Connection, id: i64, segregation: &str) -> rusqlite::R
     Ok(notice.as_str().to_string())
 }
 
-/// A pending order the poller must ask about now.
+/// An order the poller must ask about now: a pending one, or a watched closed one.
 pub struct Due {
     pub id: i64,
     pub notice_number: String,
     pub iuv: String,
     pub provider_ref: String,
     pub checks: i64,
-    pub due_at: i64,
+    /// Pending: when the position falls due; watched: when the order was closed.
+    pub at: i64,
+}
+
+impl Due {
+    /// The order's position, as the provider knows it.
+    pub fn position(&self) -> crate::payments::provider::Position {
+        crate::payments::provider::Position {
+            notice_number: self.notice_number.clone(),
+            iuv: self.iuv.clone(),
+            provider_ref: self.provider_ref.clone(),
+        }
+    }
+}
+
+/// `id, notice_number, iuv, provider_ref, checks, at`.
+fn due(r: &Row) -> rusqlite::Result<Due> {
+    Ok(Due {
+        id: r.get(0)?,
+        notice_number: r.get(1)?,
+        iuv: r.get(2)?,
+        provider_ref: r.get(3)?,
+        checks: r.get(4)?,
+        at: r.get(5)?,
+    })
 }
 
 pub fn due_checks(c: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<Due>> {
@@ -217,16 +241,7 @@ pub fn due_checks(c: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<
         "SELECT id, notice_number, iuv, coalesce(provider_ref, ''), checks, coalesce(due_at, 0) FROM orders
          WHERE state = 'pending' AND next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2",
     )?
-    .query_map(params![now, limit], |r| {
-        Ok(Due {
-            id: r.get(0)?,
-            notice_number: r.get(1)?,
-            iuv: r.get(2)?,
-            provider_ref: r.get(3)?,
-            checks: r.get(4)?,
-            due_at: r.get(5)?,
-        })
-    })?
+    .query_map(params![now, limit], due)?
     .collect()
 }
 
@@ -248,11 +263,58 @@ pub fn backoff(
     Ok(())
 }
 
-/// Drafts older than this are cancelled by the poller.
+/// Closed orders with a notice whose watch is due (see `orders::reconcile`).
+pub fn due_watches(c: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<Due>> {
+    c.prepare_cached(
+        "SELECT id, notice_number, iuv, coalesce(provider_ref, ''), checks, coalesce(closed_at, 0) FROM orders
+         WHERE state IN ('cancelled', 'expired') AND next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2",
+    )?
+    .query_map(params![now, limit], due)?
+    .collect()
+}
+
+/// The next look at a watched closed order (`None`: the watch ends).
+pub fn rewatch(c: &Connection, id: i64, next: Option<i64>) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE orders SET checks = checks + 1, next_check_at = ?2 WHERE id = ?1 AND state IN ('cancelled', 'expired')",
+        params![id, next],
+    )?;
+    Ok(())
+}
+
+/// Drafts whose "Conferma" reserved a notice and was not finished by `before`.
+pub fn unfinished_confirms(c: &Connection, before: i64) -> rusqlite::Result<Vec<i64>> {
+    c.prepare_cached(
+        "SELECT id FROM orders WHERE state = 'draft' AND notice_number IS NOT NULL AND updated_at <= ?1",
+    )?
+    .query_map([before], |r| r.get(0))?
+    .collect()
+}
+
+/// A draft's Conferma could not be finished now: the next try in `RESUME_AFTER_SECS`.
+pub fn touch(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE orders SET updated_at = ?2 WHERE id = ?1 AND state = 'draft'",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// The patient an order belongs to.
+pub fn patient_of(c: &Connection, id: i64) -> rusqlite::Result<i64> {
+    c.query_row("SELECT patient_id FROM orders WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+}
+
+/// Drafts older than this are cancelled by the poller; one with a notice number was
+/// confirmed by the patient and is finished instead (`reconcile::resume_confirms`).
 pub fn stale_drafts(c: &Connection, before: i64) -> rusqlite::Result<Vec<i64>> {
-    c.prepare_cached("SELECT id FROM orders WHERE state = 'draft' AND created_at < ?1")?
-        .query_map([before], |r| r.get(0))?
-        .collect()
+    c.prepare_cached(
+        "SELECT id FROM orders WHERE state = 'draft' AND notice_number IS NULL AND created_at < ?1",
+    )?
+    .query_map([before], |r| r.get(0))?
+    .collect()
 }
 
 /// Documents in a completed order of this patient (they may be downloaded).

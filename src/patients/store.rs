@@ -43,10 +43,14 @@ pub fn upsert(
     )
 }
 
+/// Sets a new PIN and ends every session of the patient: a new PIN is what a patient asks
+/// for when the old one leaked, so nobody stays in with it (the new-PIN page, an operator's
+/// reset, the demo's start).
 pub fn set_pin_hash(c: &Connection, id: i64, hash: &str, now: i64) -> rusqlite::Result<()> {
     c.execute(
         "UPDATE patients SET pin_hash = ?2, pin_set_at = ?3 WHERE id = ?1",
         params![id, hash, now],
     )?;
+    c.execute("DELETE FROM sessions WHERE patient_id = ?1", [id])?;
     Ok(())
 }

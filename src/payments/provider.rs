@@ -1,5 +1,5 @@
 //! The payment provider behind one trait: create a debt position, give the payment portal's
-//! URL, tell a position's status, give the receipt. Calls are blocking (the real providers
+//! URL, tell a position's status, give the receipt, cancel a position. Calls are blocking (the real providers
 //! speak HTTP through ureq); callers run them on blocking threads.
 //!
 //! The trait fits the two real providers of SPECS.md §3: PiemontePay makes its own IUV and
@@ -63,6 +63,17 @@ impl Receipt {
     }
 }
 
+/// What `cancel` found at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancelled {
+    /// Cancelled now, or it already was (or had expired): it can no longer be paid.
+    Done,
+    /// The provider has no such position (its creation never reached it).
+    NotFound,
+    /// Paid, or a payment is under way: it cannot be cancelled.
+    Paid,
+}
+
 #[derive(Debug)]
 pub enum ProviderError {
     /// The provider could not be reached or did not answer in time: try again later.
@@ -88,4 +99,7 @@ pub trait Provider: Send + Sync {
     fn payment_url(&self, p: &Position, return_url: &str) -> Result<String, ProviderError>;
     fn status(&self, p: &Position) -> Result<Status, ProviderError>;
     fn receipt(&self, p: &Position) -> Result<Receipt, ProviderError>;
+    /// Cancels the position so it can no longer be paid (an order given up before it was
+    /// paid). Safe to repeat: an already cancelled position is `Done`.
+    fn cancel(&self, p: &Position) -> Result<Cancelled, ProviderError>;
 }

@@ -285,6 +285,7 @@ fn recover_a_study_and_download_the_zip() {
     // Another patient gets nothing, whatever the id.
     let mut laura = Browser::new(&s.addr);
     laura.login(LAURA.0, LAURA.1);
+    laura.get(PATH); // her session's CSRF token
     for path in [format!("{PATH}/{ct}/download"), format!("{PATH}/{ct}/riga")] {
         let r = laura.send("GET", &path, &[("HX-Request", "true")], "");
         assert_eq!(r.status, 404, "{path}");
@@ -460,4 +461,45 @@ fn long_lists_page_with_mostra_altri() {
         rows(&third)[4].1,
         "Cartella clinica – ricovero in Medicina Interna"
     );
+}
+
+#[test]
+fn downloads_are_audited_by_the_range_served_and_head_is_not() {
+    let s = Server::demo(SMALL_DEMO);
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let id = id_of(&b.get(PATH), "Referto TC torace");
+    recover_and_wait(&mut b, &id);
+    let url = format!("{PATH}/{id}/download");
+    let details = || -> Vec<String> {
+        let db = rusqlite::Connection::open(s.db_path()).unwrap();
+        let mut st = db
+            .prepare("SELECT detail FROM audit_log WHERE action = 'download' ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    // HEAD: nothing downloaded, nothing audited.
+    let head = b.send("HEAD", &url, &[], "");
+    assert_eq!(head.status, 200);
+    assert!(details().is_empty(), "{:?}", details());
+    // A range: the part served, as numbers.
+    let part = b.send("GET", &url, &[("Range", "bytes=0-99")], "");
+    assert_eq!(part.status, 206);
+    // A 60 KB Range header (many ranges: the whole file is served) is not stored as sent.
+    let huge = format!("bytes=0-1{}", ",5-6".repeat(15_000));
+    let whole = b.send("GET", &url, &[("Range", &huge)], "");
+    assert_eq!(whole.status, 200);
+    let d = details();
+    let doc = d[0].split(' ').nth(1).unwrap().to_string();
+    assert_eq!(
+        d,
+        vec![
+            format!("document {doc} bytes 0-99"),
+            format!("document {doc}")
+        ]
+    );
+    assert!(d.iter().all(|x| x.len() < 64));
 }

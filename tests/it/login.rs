@@ -1,5 +1,6 @@
 //! Codice fiscale + PIN login: success, wrong PIN, unknown codice fiscale, lockout and
-//! its expiry, per-IP limit, sessions' idle and absolute expiry, logout.
+//! its expiry, concurrent attempts against the lockout, per-IP limit, sessions' idle and
+//! absolute expiry, logout, a second login in the same browser.
 
 use crate::client::Browser;
 use crate::{LAURA, MARIO, Server};
@@ -196,4 +197,133 @@ fn pin_login_can_be_switched_off() {
     assert_eq!(crate::client::get(&s.addr, "/accedi").status, 404);
     assert_eq!(crate::client::get(&s.addr, "/nuovo-pin").status, 404);
     assert_eq!(crate::client::get(&s.addr, "/accedi/spid").status, 200);
+}
+
+/// The rows the audit log has of `event` for Mario.
+fn audited(s: &Server, event: &str) -> i64 {
+    rusqlite::Connection::open(s.db_path())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM audit_log a JOIN patients p ON p.id = a.patient_id
+             WHERE p.codice_fiscale = ?1 AND a.action = ?2",
+            [MARIO.0, event],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Sends one login form per browser, all at the same instant.
+fn burst(s: &Server, pins: &[&str]) -> Vec<crate::client::Response> {
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(pins.len()));
+    let threads: Vec<_> = pins
+        .iter()
+        .map(|pin| {
+            let (addr, pin, barrier) = (s.addr.clone(), pin.to_string(), barrier.clone());
+            let mut b = Browser::new(&addr);
+            b.get("/accedi");
+            std::thread::spawn(move || {
+                barrier.wait();
+                b.post("/accedi", &[("codice_fiscale", MARIO.0), ("pin", &pin)])
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+#[test]
+fn concurrent_wrong_pins_check_at_most_the_limit_and_lock() {
+    // One hashing thread: the attempts really queue behind each other, as under load.
+    let s = Server::demo(&[
+        ("CDS_AUTH_HASH_THREADS", "1"),
+        ("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "1000"),
+    ]);
+    let wrong: Vec<&str> = vec!["00000000"; 27];
+    let answers = burst(&s, &wrong);
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    let checked = audited(&s, "login_failed");
+    assert_eq!(
+        checked, 5,
+        "at most max_failures PINs checked: {statuses:?}"
+    );
+    // Wrong PINs checked before the lock answer 401, the rest 429 (locked).
+    assert!(
+        statuses.iter().all(|&c| c == 401 || c == 429),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().filter(|&&c| c == 401).count() <= 4,
+        "{statuses:?}"
+    );
+    // The right PIN now: locked, no session, and still no more PINs checked.
+    let mut b = Browser::new(&s.addr);
+    let r = b.login(MARIO.0, MARIO.1);
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(!b.cookies.contains_key("cds_session"));
+    assert_eq!(audited(&s, "login"), 0);
+    assert_eq!(audited(&s, "login_failed"), 5);
+}
+
+#[test]
+fn a_right_pin_in_a_burst_past_the_limit_gets_no_session() {
+    // 28 at once, the right PIN at position 22 (the audit's case): whatever order the
+    // server takes them in, at most five PINs are checked before the lock; if the right
+    // one was among them it may open a session, otherwise it is refused like the rest.
+    let s = Server::demo(&[
+        ("CDS_AUTH_HASH_THREADS", "1"),
+        ("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "1000"),
+    ]);
+    let mut pins: Vec<&str> = vec!["00000000"; 28];
+    pins[21] = MARIO.1;
+    let answers = burst(&s, &pins);
+    let (failed, ok) = (audited(&s, "login_failed"), audited(&s, "login"));
+    let right = answers[21].status;
+    // A right PIN among the first five starts a new count: five more at most after it.
+    let limit = if ok == 1 { 10 } else { 5 };
+    assert!(
+        failed + ok <= limit,
+        "PINs checked: {failed} wrong, {ok} right"
+    );
+    assert!(
+        (right == 303) == (ok == 1) && (right == 303 || right == 429),
+        "right PIN answered {right}, {ok} logins"
+    );
+    // Either way the burst ends locked: the right PIN now gets no session.
+    let mut b = Browser::new(&s.addr);
+    assert_eq!(b.login(MARIO.0, MARIO.1).status, 429);
+}
+
+#[test]
+fn a_second_login_in_the_same_browser_ends_the_first_session() {
+    let s = Server::demo(&[]);
+    let mut b = Browser::new(&s.addr);
+    assert_eq!(b.login(MARIO.0, MARIO.1).status, 303);
+    let first = b.cookies.get("cds_session").unwrap().clone();
+    // A login form loaded in another tab before, sent now with the session cookie.
+    b.cookies.remove("cds_session");
+    b.get("/accedi");
+    b.cookies.insert("cds_session".into(), first.clone());
+    let r = b.post("/accedi", &[("codice_fiscale", LAURA.0), ("pin", LAURA.1)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let second = b.cookies.get("cds_session").unwrap().clone();
+    assert_ne!(first, second);
+    let old = crate::client::request(
+        &s.addr,
+        "GET",
+        "/dashboard",
+        &[("Cookie", &format!("cds_session={first}"))],
+        "",
+    );
+    assert_eq!(old.status, 303, "the first session ended");
+    let new = crate::client::request(
+        &s.addr,
+        "GET",
+        "/dashboard",
+        &[("Cookie", &format!("cds_session={second}"))],
+        "",
+    );
+    assert!(
+        new.status == 200 && new.body.contains("Laura"),
+        "{}",
+        new.status
+    );
 }

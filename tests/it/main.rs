@@ -15,6 +15,7 @@ mod oidc;
 mod oidc_op;
 mod oidc_op_selftest;
 mod orders;
+mod orders_crash;
 mod orders_retry;
 mod security;
 mod server;
@@ -26,7 +27,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_cds-portal");
+/// The binary under test; `CDS_IT_BIN` runs the same tests against another build (to see
+/// a new test fail on the code before its fix).
+pub static BIN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    std::env::var("CDS_IT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_cds-portal").to_string())
+});
 pub const MARIO: (&str, &str, &str) = ("RSSMRA80A01A182N", "12345678", "+393331234567");
 /// The menu's sections that need a logged-in patient.
 pub const SECTIONS: &[&str] = &[
@@ -82,7 +87,7 @@ impl Server {
             ("CDS_ARCHIVE_PDF_ROOT", pdf.as_str()),
         ];
         all.extend_from_slice(env);
-        Server::spawn(BIN, "demo", &all, None)
+        Server::spawn(&BIN, "demo", &all, None)
     }
 
     pub fn spawn(bin: &str, command: &str, env: &[(&str, &str)], cwd: Option<&Path>) -> Server {
@@ -101,6 +106,17 @@ impl Server {
             command: command.into(),
             env,
         }
+    }
+
+    /// `restart` without some of the environment (e.g. the `FAILPOINTS` that crashed it).
+    pub fn restart_without(&mut self, keys: &[&str]) {
+        self.env.retain(|(k, _)| !keys.contains(&k.as_str()));
+        self.restart();
+    }
+
+    /// Whether the process has ended (a failpoint aborted it).
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
     /// Kills the server (as a crash would) and starts it again on the same data folder, as
@@ -209,7 +225,7 @@ pub fn shared_archive() -> &'static (String, String) {
             ("CDS_DEMO_CT_SLICES", "12"),
         ];
         // Started and dropped: the archive is written before the server listens.
-        drop(Server::spawn(BIN, "demo", &env, None));
+        drop(Server::spawn(&BIN, "demo", &env, None));
         (r, p)
     })
 }

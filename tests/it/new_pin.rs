@@ -143,3 +143,38 @@ fn malformed_input_gets_clear_messages() {
     assert!(r.body.contains("non è un cellulare italiano valido"));
     assert!(r.body.contains("value=\"RSSMRA80A01A182X\""), "input kept");
 }
+
+#[test]
+fn a_new_pin_ends_every_session_of_the_patient() {
+    let s = Server::demo(&[]);
+    let (mut phone, mut pc, mut laura) = (
+        Browser::new(&s.addr),
+        Browser::new(&s.addr),
+        Browser::new(&s.addr),
+    );
+    for (b, who) in [(&mut phone, MARIO), (&mut pc, MARIO), (&mut laura, LAURA)] {
+        assert_eq!(b.login(who.0, who.1).status, 303);
+        assert_eq!(b.get("/dashboard").status, 200);
+    }
+    // Someone (the patient, fearing a leak) asks for a new PIN.
+    let r = request_pin(&mut Browser::new(&s.addr), MARIO.0, MARIO.2);
+    assert!(r.body.contains(SAME));
+    for b in [&mut phone, &mut pc] {
+        let r = b.get("/dashboard");
+        assert_eq!(r.status, 303, "Mario's sessions ended");
+        assert!(r.header("location").unwrap().starts_with("/accedi"));
+    }
+    assert_eq!(
+        laura.get("/dashboard").status,
+        200,
+        "another patient stays in"
+    );
+    assert_eq!(
+        phone.login(MARIO.0, MARIO.1).status,
+        401,
+        "the old PIN is gone"
+    );
+    // A request that does not match (another mobile) ends nothing.
+    request_pin(&mut Browser::new(&s.addr), LAURA.0, MARIO.2);
+    assert_eq!(laura.get("/dashboard").status, 200);
+}

@@ -311,7 +311,7 @@ fn sandbox_identity_page_is_demo_only() {
     assert!(b.get("/dashboard").body.contains("Mario Rossi"));
     assert_eq!(b.post("/sandbox/spid", &[("persona", "99")]).status, 400);
     // `serve` without sandbox: no sandbox page, and SPID says it is not active yet.
-    let plain = Server::spawn(crate::BIN, "serve", &[], None);
+    let plain = Server::spawn(&crate::BIN, "serve", &[], None);
     assert_eq!(crate::client::get(&plain.addr, "/sandbox/spid").status, 404);
     let mut b = Browser::new(&plain.addr);
     b.get("/accedi");

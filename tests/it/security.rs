@@ -45,6 +45,77 @@ fn csrf_is_required_on_every_post() {
 }
 
 #[test]
+fn with_a_session_only_its_own_csrf_token_acts() {
+    let s = Server::demo(&[]);
+    let mut mario = Browser::new(&s.addr);
+    assert_eq!(mario.login(MARIO.0, MARIO.1).status, 303);
+    let session = mario.cookies.get("cds_session").unwrap().clone();
+    // The attacker's own anonymous cookie and the token signed for it (a sibling subdomain
+    // can plant the cookie in the patient's browser).
+    let mut attacker = Browser::new(&s.addr);
+    attacker.get("/accedi");
+    let (pre, token) = (
+        attacker.cookies.get("cds_pre").unwrap().clone(),
+        attacker.csrf.clone().unwrap(),
+    );
+    let cookie = format!("cds_session={session}; cds_pre={pre}");
+    let report = crate::orders::doc_id(&s, "Referto TC torace");
+    let tries = [
+        (
+            format!("/documenti-interscambiati/{report}/nascondi"),
+            String::new(),
+        ),
+        (
+            "/assistenza".to_string(),
+            "tipo=assistenza&oggetto=Prova&messaggio=Scritto+da+altri".to_string(),
+        ),
+        ("/esci".to_string(), String::new()),
+    ];
+    for (path, fields) in &tries {
+        let body = format!("{fields}&csrf={}", client::enc(&token));
+        let r = request(&s.addr, "POST", path, &[("Cookie", &cookie)], &body);
+        assert_eq!(
+            r.status, 403,
+            "{path}: the anonymous token does not act for the patient"
+        );
+        let hx = request(
+            &s.addr,
+            "POST",
+            path,
+            &[("Cookie", &cookie), ("X-CSRF-Token", &token)],
+            fields,
+        );
+        assert_eq!(hx.status, 403, "{path} (htmx)");
+    }
+    // Nothing was written: the report is not hidden, no request, the session lives.
+    let db = crate::orders::db(&s);
+    let hidden: i64 = db
+        .query_row(
+            "SELECT count(*) FROM documents WHERE public_id = ?1 AND hidden_at IS NOT NULL",
+            [&report],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let requests: i64 = db
+        .query_row("SELECT count(*) FROM support_requests", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((hidden, requests), (0, 0));
+    assert_eq!(mario.get("/dashboard").status, 200);
+    // The session's own token still works; the anonymous one still works where it belongs
+    // (the login form), and logs in as whoever types the PIN.
+    let r = mario.post(&format!("/documenti-interscambiati/{report}/nascondi"), &[]);
+    assert_eq!(r.status, 303);
+    let body = format!(
+        "codice_fiscale={}&pin={}&csrf={}",
+        MARIO.0,
+        MARIO.1,
+        client::enc(&token)
+    );
+    let r = request(&s.addr, "POST", "/accedi", &[("Cookie", &cookie)], &body);
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[test]
 fn security_headers_on_pages_assets_and_errors() {
     let s = Server::demo(&[]);
     for path in ["/accedi", "/assets/css/site.css", "/non-esiste", "/healthz"] {
@@ -166,9 +237,8 @@ fn bad_input_gets_a_4xx_page_never_a_500() {
     assert!(!s.log().contains(" 500 ") && !s.log().contains("status=500"));
 }
 
-#[test]
-fn tls_sets_secure_cookies_and_hsts() {
-    let dir = TempDir::new("tls");
+/// A self-signed certificate for 127.0.0.1 in `dir`.
+fn test_certificate(dir: &TempDir) -> (std::path::PathBuf, std::path::PathBuf) {
     let (cert, key) = (dir.0.join("cert.pem"), dir.0.join("key.pem"));
     let ok = std::process::Command::new("openssl")
         .args([
@@ -197,34 +267,116 @@ fn tls_sets_secure_cookies_and_hsts() {
         .unwrap()
         .success();
     assert!(ok, "openssl made a test certificate");
+    (cert, key)
+}
+
+/// curl over TLS with a cookie jar: `extra` arguments, the parsed response.
+fn curl(
+    cert: &std::path::Path,
+    jar: &std::path::Path,
+    extra: &[&str],
+    url: &str,
+) -> client::Response {
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-i", "--cacert"])
+        .arg(cert)
+        .arg("-b")
+        .arg(jar)
+        .arg("-c")
+        .arg(jar)
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap();
+    client::parse(&out.stdout)
+}
+
+#[test]
+fn tls_sets_secure_host_cookies_and_hsts() {
+    let dir = TempDir::new("tls");
+    let (cert, key) = test_certificate(&dir);
     let s = Server::demo(&[
         ("CDS_TLS_CERT", cert.to_str().unwrap()),
         ("CDS_TLS_KEY", key.to_str().unwrap()),
     ]);
-    let out = std::process::Command::new("curl")
-        .args(["-s", "-i", "--cacert"])
-        .arg(&cert)
-        .arg(format!("https://{}/accedi", s.addr))
-        .output()
-        .unwrap();
-    let r = client::parse(&out.stdout);
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(
-        r.header("strict-transport-security")
-            .unwrap_or_default()
-            .contains("max-age=")
+    let jar = dir.0.join("jar.txt");
+    let base = format!("https://{}", s.addr);
+    let r = curl(&cert, &jar, &[], &format!("{base}/accedi"));
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("strict-transport-security"),
+        Some("max-age=31536000")
     );
     let cookie = r.header("set-cookie").unwrap();
     assert!(
-        cookie.contains("Secure")
+        cookie.starts_with("__Host-cds_pre=")
+            && cookie.contains("Secure")
             && cookie.contains("HttpOnly")
-            && cookie.contains("SameSite=Strict"),
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/")
+            && !cookie.contains("Domain"),
         "{cookie}"
     );
+    // A whole login over TLS: the session cookie is __Host- too, and opens the dashboard.
+    let token = r.csrf().unwrap();
+    let form = format!(
+        "codice_fiscale={}&pin={}&csrf={}",
+        MARIO.0,
+        MARIO.1,
+        client::enc(&token)
+    );
+    let r = curl(&cert, &jar, &["--data", &form], &format!("{base}/accedi"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    let session = r.header("set-cookie").unwrap();
+    assert!(
+        session.starts_with("__Host-cds_session=") && session.contains("Secure"),
+        "{session}"
+    );
+    let value = session
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let r = curl(&cert, &jar, &[], &format!("{base}/dashboard"));
+    assert_eq!(r.status, 200);
+    // The same value under the plain name (what a sibling subdomain could set) opens nothing.
+    let empty = dir.0.join("empty.txt");
+    let planted = format!("cds_session={value}");
+    let r = curl(
+        &cert,
+        &empty,
+        &["-H", &format!("Cookie: {planted}")],
+        &format!("{base}/dashboard"),
+    );
+    assert_eq!(r.status, 303, "only the __Host- cookie counts under TLS");
     // Plain HTTP on the TLS port gets nothing.
     let plain = std::process::Command::new("curl")
         .args(["-s", "-m", "3", &format!("http://{}/accedi", s.addr)])
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("Accedi"));
+}
+
+#[test]
+fn hsts_include_subdomains_is_a_setting() {
+    let dir = TempDir::new("hsts");
+    let (cert, key) = test_certificate(&dir);
+    let s = Server::demo(&[
+        ("CDS_TLS_CERT", cert.to_str().unwrap()),
+        ("CDS_TLS_KEY", key.to_str().unwrap()),
+        ("CDS_HTTP_HSTS_INCLUDE_SUBDOMAINS", "true"),
+    ]);
+    let r = curl(
+        &cert,
+        &dir.0.join("jar.txt"),
+        &[],
+        &format!("https://{}/accedi", s.addr),
+    );
+    assert_eq!(
+        r.header("strict-transport-security"),
+        Some("max-age=31536000; includeSubDomains")
+    );
 }

@@ -24,7 +24,7 @@ fn asset_files(dir: &Path, prefix: &str, out: &mut Vec<String>) {
 fn binary_alone_in_an_empty_folder_serves_every_page_and_asset() {
     let dir = TempDir::new("alone");
     let bin = dir.0.join("cds-portal");
-    std::fs::copy(BIN, &bin).unwrap();
+    std::fs::copy(&*BIN, &bin).unwrap();
     let s = Server::spawn(bin.to_str().unwrap(), "demo", &[], Some(&dir.0));
     let assets_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
     let mut files = Vec::new();
@@ -153,7 +153,7 @@ fn newer_database_is_refused_at_start() {
     let db = rusqlite::Connection::open(data.join("cds-portal.db")).unwrap();
     db.pragma_update(None, "user_version", 999).unwrap();
     drop(db);
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(&data)
         .env_clear()
@@ -170,7 +170,7 @@ fn init_backup_while_serving_and_check_config() {
     Browser::new(&s.addr).login(MARIO.0, MARIO.1);
     let dir = TempDir::new("backup");
     let target = dir.0.join("copia.db");
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .args(["backup"])
         .arg(&target)
         .arg("--data")
@@ -194,7 +194,7 @@ fn init_backup_while_serving_and_check_config() {
     assert_eq!(ok, "ok");
     // init creates a fresh database.
     let fresh = dir.0.join("fresh");
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .args(["init", "--data"])
         .arg(&fresh)
         .env_clear()
@@ -203,7 +203,7 @@ fn init_backup_while_serving_and_check_config() {
     assert!(out.status.success());
     assert!(fresh.join("cds-portal.db").exists());
     // check-config masks secrets and fails on errors.
-    let out = Command::new(BIN)
+    let out = Command::new(&*BIN)
         .arg("check-config")
         .env_clear()
         .env("CDS_SMS_GATEWAY", "http")
@@ -218,7 +218,7 @@ fn init_backup_while_serving_and_check_config() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(shown.contains("https://sms.example.invalid/send") && !shown.contains("very-secret"));
-    let bad = Command::new(BIN)
+    let bad = Command::new(&*BIN)
         .arg("check-config")
         .env_clear()
         .env("CDS_LISTEN", "not-an-address")

@@ -215,7 +215,7 @@ pub async fn start(app: &App, ctx: &mut Ctx, provider: &'static str) -> Result<R
         ));
     };
     let now = app.now();
-    if !app.ip_limiter.allow(ctx.ip, "oidc", now) {
+    if !app.ip_limiter.allow(ctx.ip, "oidc") {
         return Err(AppError::new(
             Kind::TooManyRequests,
             "Troppi tentativi di accesso da questa rete. Riprova tra un minuto.",
@@ -238,8 +238,16 @@ pub async fn start(app: &App, ctx: &mut Ctx, provider: &'static str) -> Result<R
         created_at: now,
     };
     let st = state.clone();
+    // A new login in this browser ends the session it may still hold (the provider's
+    // return is cross-site: the session cookie, SameSite=Strict, is not sent there).
+    let previous = crate::auth::sessions::cookie_hash(ctx);
     app.db
-        .write(move |tx| Ok(store::insert(tx, &st, &started)?))
+        .write(move |tx| {
+            if let Some(h) = previous {
+                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+            }
+            Ok(store::insert(tx, &st, &started)?)
+        })
         .await?;
     ctx.set_cookies.push(cookies::set_lax(
         cookies::OIDC,

@@ -7,7 +7,9 @@
 //!
 //! A confirmation that arrives twice is a `Duplicate` (nothing changes); one that arrives
 //! after the order was cancelled or expired is `Flagged` for the operator (the money came
-//! in: refund or complete by hand) and never changes the state by itself.
+//! in: refund or complete by hand) and never changes the state by itself. A draft that has
+//! a notice number is cancelled here only after its position is cancelled at the provider
+//! (`orders::reconcile`).
 
 use crate::payments::provider::{Position, Receipt};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -247,6 +249,18 @@ fn set_position(
     Ok(())
 }
 
+/// An order closed without payment. One that has a notice number stays watched for a while
+/// (`orders::reconcile`): a payment that still arrives for it is flagged, never lost.
+fn close(c: &Connection, order_id: i64, now: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE orders SET closed_at = ?2, checks = 0,
+           next_check_at = CASE WHEN notice_number IS NULL THEN NULL ELSE ?2 END
+         WHERE id = ?1",
+        params![order_id, now],
+    )?;
+    Ok(())
+}
+
 /// The guarded move: `WHERE state = from` makes a second writer's move a no-op.
 fn move_to(
     c: &Connection,
@@ -291,17 +305,11 @@ fn move_to(
         }
         Event::Failed { reason, .. } => detail = reason.clone(),
         Event::Cancel(why) => {
-            c.execute(
-                "UPDATE orders SET closed_at = ?2 WHERE id = ?1",
-                params![order_id, now],
-            )?;
+            close(c, order_id, now)?;
             detail = why.to_string();
         }
         Event::ProviderCancelled | Event::Expired => {
-            c.execute(
-                "UPDATE orders SET closed_at = ?2, next_check_at = NULL WHERE id = ?1",
-                params![order_id, now],
-            )?;
+            close(c, order_id, now)?;
             c.execute(
                 "UPDATE payment_positions SET state = 'closed' WHERE order_id = ?1 AND state = 'open'",
                 [order_id],

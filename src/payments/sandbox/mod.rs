@@ -6,7 +6,7 @@
 
 pub mod pages;
 
-use super::provider::{NewPosition, Position, Provider, ProviderError, Receipt, Status};
+use super::provider::{Cancelled, NewPosition, Position, Provider, ProviderError, Receipt, Status};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::Mutex;
@@ -144,16 +144,6 @@ impl Sandbox {
             )? > 0)
         })
     }
-
-    /// The creditor cancels the position (tests and the demo's cancelled order).
-    pub fn cancel(&self, notice: &str) -> Result<bool, ProviderError> {
-        self.with(|c| {
-            Ok(c.execute(
-                "UPDATE positions SET state = 'cancelled' WHERE notice_number = ?1 AND state IN ('unpaid', 'failed')",
-                [notice],
-            )? > 0)
-        })
-    }
 }
 
 impl Provider for Sandbox {
@@ -216,6 +206,31 @@ impl Provider for Sandbox {
                     },
                     _ => Status::Unpaid,
                 },
+            })
+        })
+    }
+
+    fn cancel(&self, p: &Position) -> Result<Cancelled, ProviderError> {
+        let notice = p.notice_number.clone();
+        self.with(|c| {
+            let n = c.execute(
+                "UPDATE positions SET state = 'cancelled' WHERE notice_number = ?1 AND state IN ('unpaid', 'failed')",
+                [&notice],
+            )?;
+            if n > 0 {
+                return Ok(Cancelled::Done);
+            }
+            let state: Option<String> = c
+                .query_row(
+                    "SELECT state FROM positions WHERE notice_number = ?1",
+                    [&notice],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(match state.as_deref() {
+                None => Cancelled::NotFound,
+                Some("paid" | "processing") => Cancelled::Paid,
+                Some(_) => Cancelled::Done,
             })
         })
     }
