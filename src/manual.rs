@@ -85,6 +85,7 @@ fn access(app: &App) -> Markup {
         p { "Nella pagina Accedi, " strong { "Istruzioni per l'accesso" } " e " strong { "Come richiedere il PIN?" }
             " riportano a queste istruzioni; accanto ai pulsanti, " strong { "Maggiori informazioni" } " e "
             strong { "Non hai SPID?" } " aprono in una nuova scheda le pagine pubbliche di AgID su SPID e su come ottenerlo." }
+        p { "Sul telefono il menu è raccolto sotto il pulsante " strong { "Menu" } " in alto, che mostra anche la sezione in cui ti trovi e quanti documenti hai nel carrello: toccalo per aprirlo o chiuderlo." }
         p { "Per uscire premi " strong { "Logout" } " nel menu. Dopo " (app.config.session.idle_timeout_secs / 60)
             " minuti senza attività la sessione si chiude da sola." }
     }

@@ -105,4 +105,24 @@
       a.click();
     });
   });
+
+  // (g) Il menu (<details data-nav>): su telefono si apre e chiude con la barra "Menu"
+  // anche senza JavaScript; qui si aggiunge aria-expanded sulla barra, Esc che lo chiude e
+  // riporta il fuoco sulla barra, e lo si tiene aperto sugli schermi larghi (dove la barra
+  // non si vede e il menu è una riga di link).
+  var nav = document.querySelector('details[data-nav]');
+  if (nav) {
+    var bar = nav.querySelector('summary');
+    var wide = window.matchMedia('(min-width: 48em)');
+    var sync = function () { bar.setAttribute('aria-expanded', nav.open ? 'true' : 'false'); };
+    var fit = function () { nav.open = wide.matches; sync(); };
+    nav.addEventListener('toggle', sync);
+    if (wide.addEventListener) wide.addEventListener('change', fit); else wide.addListener(fit);
+    fit();
+    nav.addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape' || !nav.open || wide.matches) return;
+      nav.open = false;
+      bar.focus();
+    });
+  }
 })();

@@ -75,6 +75,18 @@ pub struct Asl {
     pub parent: String,
     /// Path of an SVG or PNG logo; empty = the built-in neutral mark.
     pub logo: String,
+    /// The name on one line of a phone's header, e.g. "ASL Città di Torino"; empty = the
+    /// part of `name` before " – " (or all of it).
+    pub short_name: String,
+}
+
+impl Asl {
+    pub fn short_name(&self) -> &str {
+        if !self.short_name.is_empty() {
+            return &self.short_name;
+        }
+        self.name.split(" – ").next().unwrap_or(&self.name).trim()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,6 +240,7 @@ impl Default for Asl {
             name: "Azienda Sanitaria Locale".into(),
             parent: "Servizio Sanitario Regionale".into(),
             logo: String::new(),
+            short_name: String::new(),
         }
     }
 }

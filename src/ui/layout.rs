@@ -47,7 +47,8 @@ pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
                 a class="skip-link" href="#main" { "Vai al contenuto principale" }
                 @if app.config.sandbox {
                     div class="sandbox-banner" role="note" {
-                        "Ambiente dimostrativo: dati fittizi, SMS e pagamenti simulati."
+                        span class="banner-long" { "Ambiente dimostrativo: dati fittizi, SMS e pagamenti simulati." }
+                        span class="banner-short" { "Ambiente dimostrativo: dati fittizi" }
                     }
                 }
                 (header(app, ctx, p.active))
@@ -69,46 +70,84 @@ fn header(app: &App, ctx: &Ctx, active: Option<&str>) -> Markup {
             div class="container brand" {
                 img src="/logo" alt="" width="48" height="48";
                 div {
-                    p class="brand-name" { (asl.name) }
+                    p class="brand-name" {
+                        span class="brand-long" { (asl.name) }
+                        span class="brand-short" { (asl.short_name()) }
+                    }
                     p class="brand-tagline" { "Ritiro online di referti, immagini e cartella clinica" }
                 }
             }
-            @if let Some(s) = &ctx.session {
-                nav class="main-nav" aria-label="Menu principale" {
-                    div class="container" {
-                        ul {
-                            @for (href, label) in MENU {
-                                li { a href=(href) aria-current=[(active == Some(*href)).then_some("page")] {
-                                    (label)
-                                    @if *href == "/carrello" { " " (cart_count(s.cart_count, false)) }
-                                } }
-                            }
-                            li {
-                                form method="post" action="/esci" {
-                                    input type="hidden" name="csrf" value=(s.csrf_token);
-                                    button type="submit" class="btn-link" { "Logout" }
-                                }
+            @if let Some(s) = &ctx.session { (menu(s, active)) }
+        }
+    }
+}
+
+/// The manual's menu. On a phone it hides behind a "Menu" bar that names the current section
+/// and the cart's count: a `<details>` disclosure, so it opens and closes without
+/// JavaScript too (app.js adds `aria-expanded`, Escape, and keeps it open on wide screens,
+/// where the bar is not shown and the menu is a row of links).
+fn menu(s: &crate::auth::sessions::Session, active: Option<&str>) -> Markup {
+    let current = MENU.iter().find(|(href, _)| active == Some(*href));
+    html! {
+        nav class="main-nav" aria-label="Menu principale" {
+            details class="nav-menu" data-nav="" {
+                summary class="nav-toggle" aria-expanded="false" {
+                    span class="nav-burger" aria-hidden="true" {}
+                    span class="nav-toggle-label" { "Menu" }
+                    @if let Some((_, label)) = current {
+                        span class="nav-current" { span class="visually-hidden" { ", sezione attuale: " } (label) }
+                    }
+                    (cart_count_bar(s.cart_count, false))
+                }
+                div class="container" {
+                    ul {
+                        @for (href, label) in MENU {
+                            li { a href=(href) aria-current=[(active == Some(*href)).then_some("page")] {
+                                (label)
+                                @if *href == "/carrello" { " " (cart_count(s.cart_count, false)) }
+                            } }
+                        }
+                        li {
+                            form method="post" action="/esci" {
+                                input type="hidden" name="csrf" value=(s.csrf_token);
+                                button type="submit" class="btn-link" { "Logout" }
                             }
                         }
-                        p class="nav-user" { "Utente: " (s.given_name) " " (s.family_name) }
                     }
+                    p class="nav-user" { "Utente: " (s.given_name) " " (s.family_name) }
                 }
             }
         }
     }
 }
 
-/// The number of documents in the cart, next to "Carrello" (hidden at 0). With `oob` it is
-/// an htmx out-of-band swap: every cart change answered to htmx carries one.
-pub fn cart_count(n: i64, oob: bool) -> Markup {
-    let label = if n == 1 {
+fn cart_label(n: i64) -> String {
+    if n == 1 {
         "1 documento nel carrello".to_string()
     } else {
         format!("{n} documenti nel carrello")
-    };
+    }
+}
+
+/// The number of documents in the cart, next to "Carrello" (hidden at 0). With `oob` it is
+/// an htmx out-of-band swap: every cart change answered to htmx carries one, for this badge
+/// and for its copy in the phone's menu bar.
+pub fn cart_count(n: i64, oob: bool) -> Markup {
     html! {
-        span id="cart-count" class="badge cart-count" role="status" aria-label=(label)
+        span id="cart-count" class="badge cart-count" role="status" aria-label=(cart_label(n))
             hx-swap-oob=[oob.then_some("true")] hidden[n <= 0] { (n) }
+        @if oob { (cart_count_bar(n, true)) }
+    }
+}
+
+/// The cart's count in the closed menu bar (phones): part of the "Menu" button's name, not
+/// a second live region.
+fn cart_count_bar(n: i64, oob: bool) -> Markup {
+    html! {
+        span id="cart-count-bar" class="badge cart-count" hx-swap-oob=[oob.then_some("true")] hidden[n <= 0] {
+            span aria-hidden="true" { (n) }
+            span class="visually-hidden" { ", " (cart_label(n)) }
+        }
     }
 }
 
