@@ -5,6 +5,7 @@ use crate::auth::hashing::Hasher;
 use crate::auth::throttle::IpLimiter;
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::{AppError, Context};
 use crate::ops::Metrics;
 use std::ops::Deref;
 use std::sync::Arc;
@@ -50,7 +51,7 @@ impl Deref for App {
 }
 
 impl App {
-    pub fn new(config: Config, db: Db, secret: Vec<u8>) -> Result<App, String> {
+    pub fn new(config: Config, db: Db, secret: Vec<u8>) -> Result<App, AppError> {
         let logo = load_logo(&config.asl.logo)?;
         let sandbox_payments = if config.payments.provider == "sandbox" {
             Some(Arc::new(crate::payments::sandbox::Sandbox::open(
@@ -73,7 +74,7 @@ impl App {
             csp: hyper::header::HeaderValue::from_str(&crate::http::resp::csp(
                 &crate::auth::oidc::origins(&config.oidc),
             ))
-            .map_err(|e| format!("oidc.*.issuer: {e}"))?,
+            .context("oidc.*.issuer")?,
             hasher: Hasher::new(&config.auth)?,
             ip_limiter: IpLimiter::new(config.auth.ip_attempts_per_minute),
             db,
@@ -114,7 +115,7 @@ fn archive(config: &Config) -> Arc<dyn crate::recovery::archive::Archive> {
     }
 }
 
-pub fn load_logo(path: &str) -> Result<Option<(bytes::Bytes, &'static str)>, String> {
+pub fn load_logo(path: &str) -> Result<Option<(bytes::Bytes, &'static str)>, AppError> {
     if path.is_empty() {
         return Ok(None);
     }
@@ -126,8 +127,12 @@ pub fn load_logo(path: &str) -> Result<Option<(bytes::Bytes, &'static str)>, Str
     {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
-        _ => return Err(format!("asl.logo {path}: serve un file .svg o .png")),
+        _ => {
+            return Err(AppError::bad_request(format!(
+                "asl.logo {path}: serve un file .svg o .png"
+            )));
+        }
     };
-    let data = std::fs::read(path).map_err(|e| format!("asl.logo {path}: {e}"))?;
+    let data = std::fs::read(path).context(format!("asl.logo {path}"))?;
     Ok(Some((data.into(), kind)))
 }

@@ -3,6 +3,7 @@
 use crate::app::App;
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::{AppError, Context};
 use crate::http::server;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,9 +33,11 @@ struct Args {
     positional: Vec<String>,
 }
 
-fn parse(args: Vec<String>) -> Result<Args, String> {
+fn parse(args: Vec<String>) -> Result<Args, AppError> {
     let mut it = args.into_iter();
-    let command = it.next().ok_or("manca il comando")?;
+    let command = it
+        .next()
+        .ok_or_else(|| AppError::bad_request("manca il comando"))?;
     let mut a = Args {
         command,
         config: None,
@@ -45,14 +48,19 @@ fn parse(args: Vec<String>) -> Result<Args, String> {
         positional: vec![],
     };
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or(format!("{name} richiede un valore"));
+        let mut value = |name: &str| {
+            it.next()
+                .ok_or_else(|| AppError::bad_request(format!("{name} richiede un valore")))
+        };
         match arg.as_str() {
             "--config" => a.config = Some(value("--config")?.into()),
             "--listen" => a.listen = Some(value("--listen")?),
             "--data" => a.data = Some(value("--data")?.into()),
             "--reset" => a.reset = true,
             "--keys" => a.keys = true,
-            s if s.starts_with("--") => return Err(format!("opzione sconosciuta {s}")),
+            s if s.starts_with("--") => {
+                return Err(AppError::bad_request(format!("opzione sconosciuta {s}")));
+            }
             _ => a.positional.push(arg),
         }
     }
@@ -76,7 +84,9 @@ pub fn main(args: Vec<String>) -> i32 {
         "backup" => backup(&a),
         "check-config" => check_config(&a),
         "package" => package(&a),
-        other => Err(format!("comando sconosciuto {other:?}\n\n{USAGE}")),
+        other => Err(AppError::bad_request(format!(
+            "comando sconosciuto {other:?}\n\n{USAGE}"
+        ))),
     });
     match result {
         Ok(()) => 0,
@@ -87,7 +97,7 @@ pub fn main(args: Vec<String>) -> i32 {
     }
 }
 
-fn load(a: &Args, demo: bool) -> Result<Config, String> {
+fn load(a: &Args, demo: bool) -> Result<Config, AppError> {
     let env: Vec<(String, String)> = std::env::vars().collect();
     let mut config = if demo {
         // The demo's defaults sit below the file and the environment.
@@ -129,15 +139,16 @@ pub fn db_path(c: &Config) -> PathBuf {
 }
 
 /// Creates the data folder and the database (schema + server secret).
-pub fn init(c: &Config) -> Result<Db, String> {
-    std::fs::create_dir_all(&c.data_dir).map_err(|e| format!("{}: {e}", c.data_dir.display()))?;
+pub fn init(c: &Config) -> Result<Db, AppError> {
+    std::fs::create_dir_all(&c.data_dir)
+        .context(format!("cartella dati {}", c.data_dir.display()))?;
     check_local_disk(&c.data_dir)?;
     let db = Db::open(&db_path(c))?;
     Ok(db)
 }
 
 /// SQLite locking breaks on network filesystems: refuse them.
-fn check_local_disk(dir: &Path) -> Result<(), String> {
+fn check_local_disk(dir: &Path) -> Result<(), AppError> {
     let Ok(dir) = dir.canonicalize() else {
         return Ok(());
     };
@@ -168,18 +179,18 @@ fn check_local_disk(dir: &Path) -> Result<(), String> {
         "ceph",
     ];
     if network.contains(&fstype.as_str()) {
-        return Err(format!(
+        return Err(AppError::bad_request(format!(
             "la cartella dati {} è su un filesystem di rete ({fstype}): SQLite richiede un disco locale",
             dir.display()
-        ));
+        )));
     }
     Ok(())
 }
 
-fn secret(db: &Db) -> Result<Vec<u8>, String> {
+fn secret(db: &Db) -> Result<Vec<u8>, AppError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| e.to_string())?;
+        .context("avvio del runtime")?;
     rt.block_on(db.write(|tx| {
         let fresh = crate::crypto::random_bytes::<32>().to_vec();
         tx.execute(
@@ -192,7 +203,6 @@ fn secret(db: &Db) -> Result<Vec<u8>, String> {
             })?,
         )
     }))
-    .map_err(|e| e.to_string())
 }
 
 /// Runs once the server listens, with its bound address.
@@ -200,7 +210,7 @@ pub type AfterBind = Box<dyn FnOnce(&App, std::net::SocketAddr) + Send>;
 
 /// Starts the server; `after_bind` runs once the address is printed (the demo prints
 /// its credentials there).
-pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), String> {
+pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppError> {
     crate::failpoint::init(config.production);
     let db = init(&config)?;
     let secret = secret(&db)?;
@@ -212,11 +222,11 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), String
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
+        .context("avvio del runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
-            .map_err(|e| format!("impossibile ascoltare su {}: {e}", config.listen))?;
+            .context(format!("impossibile ascoltare su {}", config.listen))?;
         let gateway: Arc<dyn crate::sms::Gateway> = Arc::from(crate::sms::gateway(&config.sms));
         let app = App::new(config, db, secret)?;
         let addr = server::bound_addr(&listener);
@@ -287,15 +297,17 @@ async fn housekeeping(app: App) {
     }
 }
 
-fn backup(a: &Args) -> Result<(), String> {
-    let target = a
-        .positional
-        .first()
-        .ok_or("backup richiede il file di destinazione: cds-portal backup FILE")?;
+fn backup(a: &Args) -> Result<(), AppError> {
+    let target = a.positional.first().ok_or_else(|| {
+        AppError::bad_request("backup richiede il file di destinazione: cds-portal backup FILE")
+    })?;
     let config = load(a, false)?;
     let source = db_path(&config);
     if !source.exists() {
-        return Err(format!("{} non esiste: nulla da copiare", source.display()));
+        return Err(AppError::bad_request(format!(
+            "{} non esiste: nulla da copiare",
+            source.display()
+        )));
     }
     Db::backup_to(&source, Path::new(target))?;
     println!("copia del database salvata in {target}");
@@ -303,9 +315,11 @@ fn backup(a: &Args) -> Result<(), String> {
 }
 
 /// Packages a folder of DICOM files by hand (and for the benchmarks).
-fn package(a: &Args) -> Result<(), String> {
+fn package(a: &Args) -> Result<(), AppError> {
     let [dir, out] = &a.positional[..] else {
-        return Err("uso: cds-portal package CARTELLA_STUDIO FILE.zip".into());
+        return Err(AppError::bad_request(
+            "uso: cds-portal package CARTELLA_STUDIO FILE.zip",
+        ));
     };
     let mut files = Vec::new();
     for entry in walk(Path::new(dir))? {
@@ -317,7 +331,8 @@ fn package(a: &Args) -> Result<(), String> {
         asl_name: &config.asl.name,
         title: "Studio",
     };
-    let p = crate::packaging::package_study(&files, Path::new(out), &labels, &|_, _| {})?;
+    let p = crate::packaging::package_study(&files, Path::new(out), &labels, &|_, _| {})
+        .map_err(AppError::bad_request)?;
     let secs = started.elapsed().as_secs_f64();
     let input: u64 = files
         .iter()
@@ -335,9 +350,9 @@ fn package(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
     let mut out = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).context(format!("cartella {}", dir.display()))?;
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -349,7 +364,7 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn check_config(a: &Args) -> Result<(), String> {
+fn check_config(a: &Args) -> Result<(), AppError> {
     if a.keys {
         for (key, env) in Config::env_names() {
             println!("{key:40} {env}");

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod error;
 pub mod failpoint;
 pub mod http;
 pub mod log;

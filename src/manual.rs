@@ -2,7 +2,7 @@
 //! describes what the portal does today; sections grow with the features.
 
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page};

@@ -1,7 +1,7 @@
 //! Operations: `/healthz` and `/metrics` (Prometheus text format).
 
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::http::resp::{self, Resp};
 use hyper::StatusCode;
 use std::collections::BTreeMap;

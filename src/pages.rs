@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::auth::LANDING;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::http::router::Route;

@@ -7,8 +7,8 @@
 use super::oidc::claims::Identity;
 use super::{LANDING, sessions};
 use crate::app::App;
+use crate::error::{AppError, Kind};
 use crate::http::csrf;
-use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page};

@@ -3,8 +3,8 @@
 
 use super::views::{self, FormState};
 use crate::app::App;
+use crate::error::{AppError, Kind};
 use crate::http::csrf;
-use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::patients::{CodiceFiscale, phone, store};

@@ -3,8 +3,8 @@
 
 use crate::app::App;
 use crate::crypto;
+use crate::error::{AppError, Kind};
 use crate::http::cookies;
-use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use rusqlite::{Connection, OptionalExtension, params};

@@ -39,7 +39,7 @@ pub fn lookup_mut<'a>(table: &'a mut toml::Table, path: &[&str]) -> Option<&'a m
 }
 
 pub fn apply_env(table: &mut toml::Table, name: &str, value: &str) -> Result<(), String> {
-    let defaults = toml::Table::try_from(Config::default()).map_err(|e| e.to_string())?;
+    let defaults = toml::Table::try_from(Config::default()).expect("the defaults serialise");
     let mut paths = Vec::new();
     leaves(&defaults, &mut Vec::new(), &mut paths);
     let path = paths

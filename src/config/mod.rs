@@ -10,6 +10,7 @@ pub use oidc::{Oidc, OidcProvider};
 pub use payments::Payments;
 pub use sections::*;
 
+use crate::error::{AppError, Context};
 use env::{apply_env, env_name, leaves, lookup_mut, merge};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -75,14 +76,14 @@ const SECRET_KEYS: &[&str] = &[
 
 impl Config {
     /// Defaults, then the TOML file (if any), then `CDS_*` variables from `env`.
-    pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Config, String> {
-        let mut table = toml::Table::try_from(Config::default()).map_err(|e| e.to_string())?;
+    pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Config, AppError> {
+        let mut table = toml::Table::try_from(Config::default()).expect("the defaults serialise");
         if let Some(path) = file {
             let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("impossibile leggere {}: {e}", path.display()))?;
+                .context(format!("impossibile leggere {}", path.display()))?;
             let file_table: toml::Table = text
                 .parse()
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+                .context(format!("file di configurazione {}", path.display()))?;
             merge(&mut table, file_table);
         }
         let mut errors = Vec::new();
@@ -92,16 +93,16 @@ impl Config {
             }
         }
         if !errors.is_empty() {
-            return Err(errors.join("\n"));
+            return Err(AppError::bad_request(errors.join("\n")));
         }
         let config: Config = toml::Value::Table(table)
             .try_into()
-            .map_err(|e: toml::de::Error| format!("configurazione non valida: {e}"))?;
+            .context("configurazione non valida")?;
         config.validate()?;
         Ok(config)
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), AppError> {
         let mut errors = Vec::new();
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             errors.push(format!(
@@ -176,7 +177,7 @@ impl Config {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(errors.join("\n"))
+            Err(AppError::bad_request(errors.join("\n")))
         }
     }
 
@@ -269,6 +270,7 @@ mod tests {
         assert!(
             Config::load(None, &env)
                 .unwrap_err()
+                .message
                 .contains("CDS_SESION_IDLE")
         );
         let dir = std::env::temp_dir().join(format!("cds-cfg2-{}", std::process::id()));

@@ -1,5 +1,6 @@
 //! `schema.sql` is a ledger of numbered steps; `PRAGMA user_version` says how many are applied.
 
+use crate::error::{AppError, Context, Kind};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -36,16 +37,23 @@ pub fn memory() -> Connection {
 
 /// Applies the missing steps, each in one transaction. An existing DB is first copied
 /// with `VACUUM INTO` next to `db_path` so that a failed upgrade loses nothing.
-pub fn upgrade(conn: &mut Connection, db_path: Option<&Path>, ledger: &str) -> Result<u32, String> {
+pub fn upgrade(
+    conn: &mut Connection,
+    db_path: Option<&Path>,
+    ledger: &str,
+) -> Result<u32, AppError> {
     let steps = steps(ledger);
     let latest = steps.last().map(|s| s.0).unwrap_or(0);
     let current: u32 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| format!("lettura della versione dello schema: {e}"))?;
+        .context("lettura della versione dello schema")?;
     if current > latest {
-        return Err(format!(
-            "il database ha lo schema {current}, più recente di quello che questo programma conosce \
-             ({latest}): usa una versione più recente di cds-portal"
+        return Err(AppError::new(
+            Kind::Conflict,
+            format!(
+                "il database ha lo schema {current}, più recente di quello che questo programma conosce \
+                 ({latest}): usa una versione più recente di cds-portal"
+            ),
         ));
     }
     if current > 0
@@ -55,15 +63,16 @@ pub fn upgrade(conn: &mut Connection, db_path: Option<&Path>, ledger: &str) -> R
         let backup = path.with_extension(format!("pre-step{}.db", current + 1));
         let _ = std::fs::remove_file(&backup);
         conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])
-            .map_err(|e| format!("copia di sicurezza prima dell'aggiornamento: {e}"))?;
+            .context("copia di sicurezza prima dell'aggiornamento")?;
     }
     for (n, sql) in steps.into_iter().filter(|(n, _)| *n > current) {
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
-        tx.execute_batch(&sql)
-            .map_err(|e| format!("schema, passo {n}: {e}"))?;
-        tx.pragma_update(None, "user_version", n)
-            .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| format!("schema, passo {n}: {e}"))?;
+        let mut step = || -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(&sql)?;
+            tx.pragma_update(None, "user_version", n)?;
+            tx.commit()
+        };
+        step().context(format!("schema, passo {n}"))?;
     }
     Ok(latest)
 }
@@ -117,7 +126,7 @@ mod tests {
         conn.pragma_update(None, "user_version", latest() + 1)
             .unwrap();
         let err = upgrade(&mut conn, None, SCHEMA).unwrap_err();
-        assert!(err.contains("più recente"), "{err}");
+        assert!(err.message.contains("più recente"), "{err}");
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! SQLite access: one writer connection, a few read-only readers, all used on blocking
-//! threads; never across an `.await`.
+//! threads; never across an `.await`. Whatever future awaits them may be dropped (a
+//! shutdown, a cancelled request): the reader's permit and connection go with the blocking
+//! work and come back when it ends, and a writer left poisoned by a panic is used again
+//! (the panic rolled its transaction back).
 
 pub mod migrate;
 
-use crate::http::error::AppError;
+use crate::error::{AppError, Context, Kind};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::Semaphore;
 
 #[derive(Clone)]
@@ -15,10 +18,9 @@ pub struct Db {
 }
 
 struct Inner {
-    path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
-    reader_slots: Semaphore,
+    reader_slots: Arc<Semaphore>,
 }
 
 const READERS: usize = 4;
@@ -30,14 +32,34 @@ fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// A lock whose holder panicked is still good here: SQLite rolled back what it was doing.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A reader connection taken from the pool; back in the pool on drop, even after a panic.
+struct Reader<'a> {
+    pool: &'a Mutex<Vec<Connection>>,
+    conn: Option<Connection>,
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            lock(self.pool).push(c);
+        }
+    }
+}
+
 impl Db {
     /// Opens (creating if needed) the database and applies missing schema steps.
-    pub fn open(path: &Path) -> Result<Db, String> {
-        let mut writer = Connection::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        prepare(&writer).map_err(|e| e.to_string())?;
+    pub fn open(path: &Path) -> Result<Db, AppError> {
+        let where_ = || format!("database {}", path.display());
+        let mut writer = Connection::open(path).context(where_())?;
+        prepare(&writer).context(where_())?;
         writer
             .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .context(where_())?;
         migrate::upgrade(&mut writer, Some(path), migrate::SCHEMA)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
@@ -45,22 +67,17 @@ impl Db {
                 path,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
-            .map_err(|e| e.to_string())?;
-            prepare(&r).map_err(|e| e.to_string())?;
+            .context(where_())?;
+            prepare(&r).context(where_())?;
             readers.push(r);
         }
         Ok(Db {
             inner: Arc::new(Inner {
-                path: path.to_path_buf(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(readers),
-                reader_slots: Semaphore::new(READERS),
+                reader_slots: Arc::new(Semaphore::new(READERS)),
             }),
         })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.inner.path
     }
 
     /// Runs `f` on a reader connection on a blocking thread.
@@ -69,21 +86,26 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, AppError> + Send + 'static,
     {
-        let _permit = self
+        let permit = self
             .inner
             .reader_slots
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(AppError::internal)?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = inner.readers.lock().map_err(AppError::internal)?.pop();
-            let conn = conn.ok_or_else(|| AppError::internal("reader pool empty"))?;
-            let result = f(&conn);
-            if let Ok(mut pool) = inner.readers.lock() {
-                pool.push(conn);
-            }
-            result
+            // Held by the work itself, not by the future that awaits it.
+            let _permit = permit;
+            let mut reader = Reader {
+                pool: &inner.readers,
+                conn: lock(&inner.readers).pop(),
+            };
+            let conn = reader
+                .conn
+                .as_mut()
+                .ok_or_else(|| AppError::internal("reader pool empty"))?;
+            f(conn)
         })
         .await
         .map_err(AppError::internal)?
@@ -97,7 +119,7 @@ impl Db {
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = inner.writer.lock().map_err(AppError::internal)?;
+            let mut conn = lock(&inner.writer);
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             tx.commit()?;
@@ -108,19 +130,85 @@ impl Db {
     }
 
     /// Online, consistent copy of the database (works while serving).
-    pub fn backup_to(path: &Path, target: &Path) -> Result<(), String> {
+    pub fn backup_to(path: &Path, target: &Path) -> Result<(), AppError> {
         if target.exists() {
-            return Err(format!(
-                "{} esiste già: scegli un altro nome",
-                target.display()
+            return Err(AppError::new(
+                Kind::Conflict,
+                format!("{} esiste già: scegli un altro nome", target.display()),
             ));
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .context(format!("database {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(|e| e.to_string())?;
+            .context("copia non riuscita")?;
         conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
-            .map_err(|e| format!("copia non riuscita: {e}"))?;
+            .context("copia non riuscita")?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dropped_reads_give_back_their_permit_and_connection() {
+        let dir = std::env::temp_dir().join(format!("cds-db-drop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&dir.join("t.db")).unwrap();
+        // 100 reads that hold their connection a while, dropped while waiting or working.
+        let mut tasks = Vec::new();
+        for _ in 0..100 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                db.read(|_| {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    Ok(())
+                })
+                .await
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        for t in &tasks {
+            t.abort();
+        }
+        // Every read after them works: no "reader pool empty", all four slots back.
+        for _ in 0..20 {
+            let n: i64 = db
+                .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get(0))?))
+                .await
+                .unwrap();
+            assert_eq!(n, 1);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(db.inner.reader_slots.available_permits(), READERS);
+        assert_eq!(lock(&db.inner.readers).len(), READERS);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_a_write_leaves_the_writer_usable() {
+        let dir = std::env::temp_dir().join(format!("cds-db-panic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&dir.join("t.db")).unwrap();
+        let r = db
+            .write(|tx| -> Result<(), AppError> {
+                tx.execute("INSERT INTO settings (key, value) VALUES ('x', 'y')", [])?;
+                panic!("boom")
+            })
+            .await;
+        assert!(r.is_err());
+        let n: i64 = db
+            .write(|tx| {
+                Ok(
+                    tx.query_row("SELECT count(*) FROM settings WHERE key = 'x'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "the panicking transaction was rolled back");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

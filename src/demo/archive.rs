@@ -8,6 +8,7 @@ use super::synth::{self, SynthPatient};
 use crate::config::Config;
 use crate::documents::catalogue_store::{self, Details};
 use crate::documents::store::{self, NewDocument};
+use crate::error::{AppError, Context};
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ const MARKER: &str = "demo-studies.txt";
 const THUMBNAIL_SIDE: usize = 256;
 
 /// Writes the synthetic studies and PDFs unless already there (slow: outside any transaction).
-pub fn prepare(config: &Config) -> Result<Studies, String> {
+pub fn prepare(config: &Config) -> Result<Studies, AppError> {
     let mut facts = reports::write(&config.pdf_root())?;
     let root = config.archive_root();
     let (ct, mr, xray) = match existing(&root) {
@@ -55,8 +56,8 @@ fn existing(root: &Path) -> Option<(String, String, String)> {
     }
 }
 
-fn generate(config: &Config, root: &Path) -> Result<(String, String, String), String> {
-    std::fs::create_dir_all(root).map_err(|e| format!("{}: {e}", root.display()))?;
+fn generate(config: &Config, root: &Path) -> Result<(String, String, String), AppError> {
+    std::fs::create_dir_all(root).context(format!("{}", root.display()))?;
     let today = crate::documents::filter::today()
         .strftime("%Y%m%d")
         .to_string();
@@ -73,10 +74,10 @@ fn generate(config: &Config, root: &Path) -> Result<(String, String, String), St
         sex: "F".into(),
     };
     let started = std::time::Instant::now();
-    let io = |e: std::io::Error| e.to_string();
-    let ct = synth::write_ct(root, &mario, &today, config.demo.ct_slices).map_err(io)?;
-    let mr = synth::write_mr(root, &mario, &today).map_err(io)?;
-    let xray = synth::write_xray(root, &laura, &today).map_err(io)?;
+    let what = || format!("archivio dimostrativo in {}", root.display());
+    let ct = synth::write_ct(root, &mario, &today, config.demo.ct_slices).context(what())?;
+    let mr = synth::write_mr(root, &mario, &today).context(what())?;
+    let xray = synth::write_xray(root, &laura, &today).context(what())?;
     let uids = (
         ct.study_instance_uid,
         mr.study_instance_uid,
@@ -86,7 +87,7 @@ fn generate(config: &Config, root: &Path) -> Result<(String, String, String), St
         root.join(MARKER),
         format!("{}\n{}\n{}\n", uids.0, uids.1, uids.2),
     )
-    .map_err(|e| e.to_string())?;
+    .context(what())?;
     crate::log::info(&format!(
         "demo: archivio sintetico creato in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -141,7 +142,29 @@ fn clear(c: &Connection, patients: [i64; 2]) -> rusqlite::Result<()> {
 }
 
 /// (Re)dates the demo patients' documents.
-pub fn seed(c: &Connection, studies: &Studies) -> Result<(), String> {
+/// `ago` seconds before `now` as the pages count days: whole days are calendar days in
+/// Rome (70 days ago across a change of summer time is still 70 dates back), and a
+/// document of today (less than a day ago) never slips into yesterday.
+fn when(now: i64, ago: i64) -> i64 {
+    const DAY: i64 = 86_400;
+    let rome = crate::ui::time::rome().clone();
+    let Ok(zoned) = jiff::Timestamp::from_second(now).map(|t| t.to_zoned(rome)) else {
+        return now - ago;
+    };
+    if ago < DAY {
+        let midnight = zoned
+            .start_of_day()
+            .map(|z| z.timestamp().as_second())
+            .unwrap_or(now - ago);
+        return (now - ago).max(midnight);
+    }
+    zoned
+        .checked_sub(jiff::Span::new().days(ago / DAY))
+        .map(|z| z.timestamp().as_second() - ago % DAY)
+        .unwrap_or(now - ago)
+}
+
+pub fn seed(c: &Connection, studies: &Studies) -> Result<(), AppError> {
     let now = jiff::Timestamp::now().as_second();
     let today = crate::documents::filter::today();
     let ids = |cf: &str| -> rusqlite::Result<i64> {
@@ -151,11 +174,8 @@ pub fn seed(c: &Connection, studies: &Studies) -> Result<(), String> {
             |r| r.get(0),
         )
     };
-    let (mario, laura) = (
-        ids("RSSMRA80A01A182N").map_err(|e| e.to_string())?,
-        ids("BNCLRA85M52A182Y").map_err(|e| e.to_string())?,
-    );
-    clear(c, [mario, laura]).map_err(|e| e.to_string())?;
+    let (mario, laura) = (ids("RSSMRA80A01A182N")?, ids("BNCLRA85M52A182Y")?);
+    clear(c, [mario, laura])?;
     let days_ago = |n: i64| {
         today
             .checked_sub(jiff::Span::new().days(n))
@@ -163,7 +183,7 @@ pub fn seed(c: &Connection, studies: &Studies) -> Result<(), String> {
             .ok()
     };
     for doc in DOCUMENTS {
-        let at = now - doc.ago;
+        let at = when(now, doc.ago);
         let (kind, source) = match doc.source {
             Source::Ct => ("dicom", studies.ct.as_str()),
             Source::Mr => ("dicom", studies.mr.as_str()),
@@ -206,7 +226,7 @@ pub fn seed(c: &Connection, studies: &Studies) -> Result<(), String> {
             }
             Ok(())
         };
-        write().map_err(|e| e.to_string())?;
+        write()?;
     }
     Ok(())
 }

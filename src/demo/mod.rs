@@ -9,6 +9,7 @@ pub mod reports;
 pub mod synth;
 
 use crate::config::Config;
+use crate::error::{AppError, Context};
 use crate::patients::store;
 
 pub struct DemoPatient {
@@ -36,13 +37,15 @@ pub const PATIENTS: &[DemoPatient] = &[
     },
 ];
 
-pub fn run(config: Config, reset: bool) -> Result<(), String> {
+pub fn run(config: Config, reset: bool) -> Result<(), AppError> {
     if config.production {
-        return Err("la demo non si avvia con production = true".into());
+        return Err(AppError::bad_request(
+            "la demo non si avvia con production = true",
+        ));
     }
     if reset && config.data_dir.exists() {
         std::fs::remove_dir_all(&config.data_dir)
-            .map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+            .context(format!("cartella dati {}", config.data_dir.display()))?;
     }
     seed(&config)?;
     crate::cli::start(
@@ -72,7 +75,7 @@ pub fn run(config: Config, reset: bool) -> Result<(), String> {
 
 /// Creates the demo patients with their fixed PINs (again on every start, so a PIN
 /// changed while playing is back to the documented one).
-pub fn seed(config: &Config) -> Result<(), String> {
+pub fn seed(config: &Config) -> Result<(), AppError> {
     let db = crate::cli::init(config)?;
     let params = argon2::Params::new(
         config.auth.argon2_m_kib,
@@ -80,31 +83,30 @@ pub fn seed(config: &Config) -> Result<(), String> {
         config.auth.argon2_p,
         None,
     )
-    .map_err(|e| e.to_string())?;
+    .context("parametri argon2 non validi")?;
     let hashes: Vec<String> = PATIENTS
         .iter()
         .map(|p| crate::auth::hashing::hash_with(&params, p.pin))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, _>>()
+        .map_err(AppError::internal)?;
     let now = jiff::Timestamp::now().as_second();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| e.to_string())?;
+        .context("avvio del runtime")?;
     rt.block_on(db.write(move |tx| {
         for (p, hash) in PATIENTS.iter().zip(&hashes) {
             let id = store::upsert(tx, p.cf, p.given, p.family, Some(p.mobile), now)?;
             store::set_pin_hash(tx, id, hash, now)?;
         }
         Ok(())
-    }))
-    .map_err(|e| e.to_string())?;
+    }))?;
     let studies = archive::prepare(config)?;
     let sandbox = (config.payments.provider == "sandbox").then(|| config.clone());
     rt.block_on(db.write(move |tx| {
-        archive::seed(tx, &studies).map_err(crate::http::error::AppError::internal)?;
+        archive::seed(tx, &studies)?;
         if let Some(config) = &sandbox {
-            orders::seed(tx, config).map_err(crate::http::error::AppError::internal)?;
+            orders::seed(tx, config)?;
         }
         Ok(())
     }))
-    .map_err(|e| e.to_string())
 }

@@ -5,6 +5,7 @@
 
 use crate::config::Config;
 use crate::documents::store::{NewDocument, insert};
+use crate::error::{AppError, Context};
 use crate::orders::state::{Event, apply};
 use crate::orders::store::{self, Terms};
 use crate::payments::provider::{NewPosition, Provider, Receipt};
@@ -52,8 +53,7 @@ const PAST: &[Past] = &[
     },
 ];
 
-pub fn seed(c: &Connection, config: &Config) -> Result<(), String> {
-    let e = |e: rusqlite::Error| e.to_string();
+pub fn seed(c: &Connection, config: &Config) -> Result<(), AppError> {
     let sandbox = Sandbox::open(
         &config.data_dir.join("sandbox-pagopa.db"),
         config.payee(),
@@ -66,7 +66,7 @@ pub fn seed(c: &Connection, config: &Config) -> Result<(), String> {
             [],
             |r| r.get(0),
         )
-        .map_err(e)?;
+        .context("ordini demo")?;
     let now = jiff::Timestamp::now().as_second();
     let day = 86_400;
     let terms = Terms {
@@ -91,29 +91,27 @@ pub fn seed(c: &Connection, config: &Config) -> Result<(), String> {
             },
             at - 2 * day,
         )
-        .map_err(e)?;
+        .context("ordini demo")?;
         let doc: i64 = c
             .query_row(
                 "SELECT id FROM documents WHERE public_id = ?1",
                 [&public_id],
                 |r| r.get(0),
             )
-            .map_err(e)?;
+            .context("ordini demo")?;
         c.execute(
             "UPDATE documents SET ward = ?2, pages = 48 WHERE id = ?1",
             params![doc, p.title.rsplit(" in ").next().unwrap_or("")],
         )
-        .map_err(e)?;
-        let number = store::create(c, mario, &[doc], &terms, at).map_err(e)?;
-        let order = store::get(c, mario, &number)
-            .map_err(e)?
-            .ok_or("ordine demo mancante")?;
-        store::set_consents(c, order.id, at + 60).map_err(e)?;
-        store::set_email(c, order.id, "mario.rossi@example.org", at + 60).map_err(e)?;
-        let notice =
-            store::reserve_notice(c, order.id, &config.payments.segregation_code).map_err(e)?;
+        .context("ordini demo")?;
+        let number = store::create(c, mario, &[doc], &terms, at)?;
+        let order = store::get(c, mario, &number)?
+            .ok_or_else(|| AppError::internal("ordine demo mancante"))?;
+        store::set_consents(c, order.id, at + 60)?;
+        store::set_email(c, order.id, "mario.rossi@example.org", at + 60)?;
+        let notice = store::reserve_notice(c, order.id, &config.payments.segregation_code)?;
         let proposed =
-            crate::payments::notice::NoticeNumber::parse(&notice).map_err(|e| e.to_string())?;
+            crate::payments::notice::NoticeNumber::parse(&notice).context("ordini demo")?;
         let expired = p.end == "expired";
         let due = crate::ui::time::day_of(if expired { now - day } else { at + 30 * day });
         let position = sandbox
@@ -127,14 +125,14 @@ pub fn seed(c: &Connection, config: &Config) -> Result<(), String> {
                 payer_family: "Rossi",
                 payer_email: "mario.rossi@example.org",
             })
-            .map_err(|e| e.to_string())?;
+            .context("ordini demo")?;
         let confirm = Event::Confirm {
             position,
             amount_cents: p.price,
             due_at: if expired { now - day } else { at + 30 * day },
             next_check_at: now + 5,
         };
-        apply(c, order.id, &confirm, at + 120).map_err(e)?;
+        apply(c, order.id, &confirm, at + 120)?;
         let end = match p.end {
             "completed" => Some(Event::Paid(Receipt {
                 iur: format!("DEMO{}", &notice[10..]),
@@ -150,13 +148,13 @@ pub fn seed(c: &Connection, config: &Config) -> Result<(), String> {
                     provider_ref: String::new(),
                 };
                 crate::payments::provider::Provider::cancel(&sandbox, &position)
-                    .map_err(|e| e.to_string())?;
+                    .context("ordini demo")?;
                 Some(Event::ProviderCancelled)
             }
             "failed" => {
                 sandbox
                     .fail(&notice, "RSSMRA80A01A182N")
-                    .map_err(|e| e.to_string())?;
+                    .context("ordini demo")?;
                 Some(Event::Failed {
                     reason: "Pagamento rifiutato dal prestatore di servizi di pagamento".into(),
                     at: at + 900,
@@ -165,7 +163,7 @@ pub fn seed(c: &Connection, config: &Config) -> Result<(), String> {
             _ => None,
         };
         if let Some(ev) = end {
-            apply(c, order.id, &ev, at + 900).map_err(e)?;
+            apply(c, order.id, &ev, at + 900)?;
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! The demo's PDF documents (reports, discharge letters, clinical records), written at every
 //! start into the document store, with what the "Documenti" preview shows of each.
 
+use crate::error::{AppError, Context};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -140,8 +141,8 @@ fn all() -> Vec<(&'static str, Vec<Vec<String>>)> {
 }
 
 /// Writes every PDF (temp file, then rename: a reader never sees half a file); their facts.
-pub fn write(pdf_root: &Path) -> Result<HashMap<String, Facts>, String> {
-    std::fs::create_dir_all(pdf_root).map_err(|e| format!("{}: {e}", pdf_root.display()))?;
+pub fn write(pdf_root: &Path) -> Result<HashMap<String, Facts>, AppError> {
+    std::fs::create_dir_all(pdf_root).context(format!("{}", pdf_root.display()))?;
     let mut facts = HashMap::new();
     for (name, pages) in all() {
         let bytes = super::pdf::pages(&pages);
@@ -149,7 +150,7 @@ pub fn write(pdf_root: &Path) -> Result<HashMap<String, Facts>, String> {
         let tmp = pdf_root.join(format!(".{name}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, &bytes)
             .and_then(|_| std::fs::rename(&tmp, &target))
-            .map_err(|e| format!("{}: {e}", target.display()))?;
+            .context(format!("{}", target.display()))?;
         facts.insert(
             name.to_string(),
             Facts {

@@ -5,7 +5,7 @@ use super::catalogue_store::{self as store, CatalogueDoc};
 use super::catalogue_views::{self as views, PATH, Results};
 use crate::app::App;
 use crate::auth::sessions::{self, Session};
-use crate::http::error::{AppError, Kind};
+use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page};

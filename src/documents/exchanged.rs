@@ -6,7 +6,7 @@ use super::store::{self, DocRow};
 use super::views::{self, PATH, Results};
 use crate::app::App;
 use crate::auth::sessions::{self, Session};
-use crate::http::error::{AppError, Kind};
+use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::recovery::{self, Status};

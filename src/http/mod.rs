@@ -11,7 +11,7 @@ pub mod router;
 pub mod server;
 
 use crate::app::App;
-use crate::http::error::{AppError, Kind};
+use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
 use crate::http::router::Route;
@@ -113,10 +113,7 @@ async fn read_body(
             "Invio dei dati troppo lento: riprova.",
         )),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Ok(Err(e)) => Err(AppError {
-            source: Some(e.to_string()),
-            ..AppError::bad_request("Richiesta incompleta.")
-        }),
+        Ok(Err(e)) => Err(AppError::bad_request("Richiesta incompleta.").because(e)),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }

@@ -1,7 +1,7 @@
 //! Paths decoded by a pure function into a typed route; one `match` dispatches.
 
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
 use crate::{auth, documents, ops, orders, pages, sms, support};

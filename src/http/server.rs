@@ -1,6 +1,7 @@
 //! Accept loop: plain TCP or TLS, hyper http1 with a header-read timeout, graceful shutdown.
 
 use crate::app::App;
+use crate::error::{AppError, Context};
 use crate::http::serve;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -14,30 +15,32 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 /// Loads the PEM certificate chain and key into a TLS acceptor.
-pub fn tls_acceptor(cert: &str, key: &str) -> Result<TlsAcceptor, String> {
+pub fn tls_acceptor(cert: &str, key: &str) -> Result<TlsAcceptor, AppError> {
     use rustls_pemfile::{certs, private_key};
-    let mut cert_reader = std::io::BufReader::new(
-        std::fs::File::open(cert).map_err(|e| format!("tls.cert {cert}: {e}"))?,
-    );
+    let mut cert_reader =
+        std::io::BufReader::new(std::fs::File::open(cert).context(format!("tls.cert {cert}"))?);
     let chain: Vec<_> = certs(&mut cert_reader)
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("tls.cert {cert}: {e}"))?;
+        .context(format!("tls.cert {cert}"))?;
     if chain.is_empty() {
-        return Err(format!("tls.cert {cert}: nessun certificato PEM"));
+        return Err(AppError::bad_request(format!(
+            "tls.cert {cert}: nessun certificato PEM"
+        )));
     }
-    let mut key_reader = std::io::BufReader::new(
-        std::fs::File::open(key).map_err(|e| format!("tls.key {key}: {e}"))?,
-    );
+    let mut key_reader =
+        std::io::BufReader::new(std::fs::File::open(key).context(format!("tls.key {key}"))?);
     let key = private_key(&mut key_reader)
-        .map_err(|e| format!("tls.key {key}: {e}"))?
-        .ok_or_else(|| format!("tls.key {key}: nessuna chiave privata PEM"))?;
+        .context(format!("tls.key {key}"))?
+        .ok_or_else(|| {
+            AppError::bad_request(format!("tls.key {key}: nessuna chiave privata PEM"))
+        })?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .context("tls")?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| format!("tls: {e}"))?;
+        .context("tls: certificato e chiave non corrispondono")?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
 }

@@ -7,7 +7,7 @@ use super::cart_views::{self as views, PATH};
 use crate::app::App;
 use crate::auth::sessions;
 use crate::documents::{catalogue, catalogue_views};
-use crate::http::error::{AppError, Kind};
+use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page};

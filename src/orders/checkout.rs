@@ -7,7 +7,7 @@ use super::state::{Event, Outcome, State, apply};
 use super::store::{self, Order};
 use crate::app::App;
 use crate::auth::sessions::Session;
-use crate::http::error::{AppError, Kind};
+use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::payments::notice::NoticeNumber;
@@ -35,12 +35,12 @@ pub async fn call<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(p.as_ref()))
         .await
         .map_err(AppError::internal)?
-        .map_err(|e| AppError {
-            source: Some(e.to_string()),
-            ..AppError::new(
+        .map_err(|e| {
+            AppError::new(
                 Kind::Unavailable,
                 "Il servizio di pagamento non risponde: riprova tra qualche minuto.",
             )
+            .because(e)
         })
 }
 

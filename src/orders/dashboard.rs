@@ -4,7 +4,7 @@
 use super::{store, views};
 use crate::app::App;
 use crate::auth::sessions;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page, euro, time};

@@ -9,7 +9,7 @@ use super::reconcile;
 use super::state::{Event, Outcome, apply};
 use super::store;
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::payments::provider::{Position, Status};
 use rusqlite::{Connection, OptionalExtension};
 use std::time::Duration;
@@ -105,7 +105,7 @@ async fn check(app: &App, d: store::Due) {
         }
         Ok(status) => sync(app, id, position, status).await.map(|_| ()),
         Err(e) => {
-            let why = e.source.clone().unwrap_or_default();
+            let why = e.chain();
             crate::log::warn(&format!(
                 "ordine {id}: stato del pagamento non letto: {why}"
             ));

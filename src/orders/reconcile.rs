@@ -14,7 +14,7 @@ use super::checkout::{call, finish_confirm, provider};
 use super::state::{Event, Outcome, apply};
 use super::store;
 use crate::app::App;
-use crate::http::error::{AppError, Kind};
+use crate::error::{AppError, Kind};
 use crate::payments::provider::{Cancelled, Status};
 
 /// A Conferma in progress takes at most the provider's timeout; one untouched for longer
@@ -110,7 +110,7 @@ pub async fn watch(app: &App, d: store::Due) {
         Ok(Status::Cancelled | Status::Expired) => {}
         Err(e) => crate::log::warn(&format!(
             "ordine {id}: controllo di un ordine chiuso: {}",
-            e.source.unwrap_or_default()
+            e.chain()
         )),
     }
     if let Err(e) = app

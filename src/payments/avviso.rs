@@ -3,6 +3,7 @@
 //! `PAGOPA|002|<NAV>|<CF ente>|<cents>` (ECC level M, about 25 × 25 mm).
 
 use super::notice::NoticeNumber;
+use crate::error::{AppError, Context};
 use crate::pdf::{A4, Page, document, mm};
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -37,13 +38,15 @@ fn cut(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-pub fn pdf(a: &Avviso) -> Result<Vec<u8>, String> {
+pub fn pdf(a: &Avviso) -> Result<Vec<u8>, AppError> {
     if a.ente_cf.len() != 11 || !a.ente_cf.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("il codice fiscale dell'ente creditore ha 11 cifre".into());
+        return Err(AppError::bad_request(
+            "il codice fiscale dell'ente creditore ha 11 cifre",
+        ));
     }
     let payload = qr_payload(a.notice, a.ente_cf, a.amount_cents);
     let qr = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
-        .map_err(|e| e.to_string())?;
+        .context("codice QR dell'avviso")?;
     let (ente, payer, subject) = (
         cut(a.ente_name, 50),
         cut(a.payer_name, 70),

@@ -25,6 +25,8 @@ impl fmt::Display for NoticeError {
     }
 }
 
+impl std::error::Error for NoticeError {}
+
 const MAX_BASE: u64 = 9_999_999_999_999;
 
 impl NoticeNumber {

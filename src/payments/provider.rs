@@ -91,6 +91,8 @@ impl fmt::Display for ProviderError {
     }
 }
 
+impl std::error::Error for ProviderError {}
+
 pub trait Provider: Send + Sync {
     /// Creates the debt position. Must be safe to call again with the same notice number
     /// after a timeout (the provider answers with the same position or a duplicate error).

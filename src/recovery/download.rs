@@ -1,7 +1,7 @@
 //! Serving a recovered file: Content-Length, attachment name, ETag, single HTTP ranges
 //! (so a broken download resumes), streamed from disk in large chunks.
 
-use crate::http::error::{AppError, Kind};
+use crate::error::{AppError, Kind};
 use crate::http::resp::{Body, Resp};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;

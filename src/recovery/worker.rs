@@ -4,27 +4,20 @@
 use super::archive::ArchiveError;
 use super::store;
 use crate::app::App;
+use crate::error::{AppError, Context};
 use crate::packaging::{self, Labels};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Resumes interrupted jobs, cleans the cache of leftovers, starts workers and sweeper.
-pub async fn start(app: &App) -> Result<(), String> {
+pub async fn start(app: &App) -> Result<(), AppError> {
     let cache = app.config.cache_dir();
-    std::fs::create_dir_all(&cache).map_err(|e| format!("{}: {e}", cache.display()))?;
-    let resumed = app
-        .db
-        .write(|tx| Ok(store::resume(tx)?))
-        .await
-        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&cache).context(format!("cartella cache {}", cache.display()))?;
+    let resumed = app.db.write(|tx| Ok(store::resume(tx)?)).await?;
     if resumed > 0 {
         crate::log::info(&format!("recuperi ripresi dopo il riavvio: {resumed}"));
     }
-    let live = app
-        .db
-        .read(|c| Ok(store::live_files(c)?))
-        .await
-        .map_err(|e| e.to_string())?;
+    let live = app.db.read(|c| Ok(store::live_files(c)?)).await?;
     remove_leftovers(&cache, &live);
     for _ in 0..app.config.recovery.workers {
         tokio::spawn(worker(app.clone()));
@@ -179,7 +172,7 @@ async fn sweeper(app: App) {
     }
 }
 
-pub async fn sweep(app: &App) -> Result<usize, crate::http::error::AppError> {
+pub async fn sweep(app: &App) -> Result<usize, AppError> {
     let now = app.now();
     let expired = app.db.read(move |c| Ok(store::expired(c, now)?)).await?;
     let n = expired.len();

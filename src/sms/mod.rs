@@ -82,7 +82,7 @@ impl Gateway for HttpGateway {
         // The error text of a transport failure never holds the request body.
         let resp = req
             .send_json(serde_json::Value::Object(body))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| format!("gateway non raggiungibile: {e}"))?;
         let status = resp.status().as_u16();
         if (200..300).contains(&status) {
             Ok(())

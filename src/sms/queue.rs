@@ -126,7 +126,7 @@ pub async fn run(app: App, gateway: Arc<dyn Gateway>) {
 async fn send_due(
     app: &App,
     gateway: &Arc<dyn Gateway>,
-) -> Result<Option<i64>, crate::http::error::AppError> {
+) -> Result<Option<i64>, crate::error::AppError> {
     let now = app.now();
     let max_age = app.config.sms.max_age_secs;
     let expired = app
@@ -143,7 +143,7 @@ async fn send_due(
         let gw = gateway.clone();
         let (result, msg) = tokio::task::spawn_blocking(move || (gw.send(&msg), msg))
             .await
-            .map_err(crate::http::error::AppError::internal)?;
+            .map_err(crate::error::AppError::internal)?;
         let (keep, now, max_backoff) = (
             gateway.keeps_copy(),
             app.now(),

@@ -1,7 +1,7 @@
 //! Demo only: `/sandbox/sms` shows what the console gateway "delivered".
 
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page, time};

@@ -8,7 +8,7 @@ pub(crate) mod views;
 
 use crate::app::App;
 use crate::auth::sessions::{self, Session};
-use crate::http::error::{AppError, Kind as ErrorKind};
+use crate::error::{AppError, Kind as ErrorKind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page};

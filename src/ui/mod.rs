@@ -7,7 +7,7 @@ pub mod time;
 pub use layout::{Page, cart_count, page};
 
 use crate::app::App;
-use crate::http::error::AppError;
+use crate::error::AppError;
 use crate::http::req::Ctx;
 use maud::{Markup, html};
 

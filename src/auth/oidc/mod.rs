@@ -11,8 +11,8 @@ pub mod store;
 
 use crate::app::App;
 use crate::auth::identity;
+use crate::error::{AppError, Kind};
 use crate::http::cookies;
-use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use client::{Client, Discovery};
@@ -142,10 +142,8 @@ impl Refusal {
 
 impl From<Refusal> for AppError {
     fn from(r: Refusal) -> AppError {
-        AppError {
-            source: Some(format!("accesso SPID/CIE rifiutato: {}", r.detail)),
-            ..AppError::new(r.kind, r.message)
-        }
+        AppError::new(r.kind, r.message)
+            .because(format!("accesso SPID/CIE rifiutato: {}", r.detail))
     }
 }
 
@@ -285,7 +283,11 @@ pub async fn callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         crate::log::warn(&format!(
             "req={} {}",
             ctx.id,
-            e.source.as_deref().unwrap_or("accesso SPID/CIE rifiutato")
+            if e.source.is_some() {
+                e.chain()
+            } else {
+                "accesso SPID/CIE rifiutato".into()
+            }
         ));
     }
     result
@@ -314,31 +316,26 @@ async fn take_callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         &crate::crypto::hex(&crate::crypto::sha256(browser.as_bytes())),
         &crate::crypto::hex(&started.browser_hash),
     ) {
-        return Err(AppError {
-            source: Some("accesso SPID/CIE: browser diverso da quello che l'ha iniziato".into()),
-            ..AppError::new(
-                Kind::BadRequest,
-                format!("La richiesta di accesso non proviene da questo browser. {RETRY}"),
-            )
-        });
+        return Err(AppError::new(
+            Kind::BadRequest,
+            format!("La richiesta di accesso non proviene da questo browser. {RETRY}"),
+        )
+        .because("accesso SPID/CIE: browser diverso da quello che l'ha iniziato"));
     }
     if !q.get("error").is_empty() {
-        return Err(AppError {
-            source: Some(format!(
-                "accesso SPID/CIE: il gestore ha risposto error={}",
-                q.get("error")
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .take(40)
-                    .collect::<String>()
-            )),
-            ..AppError::new(
-                Kind::Forbidden,
-                format!(
-                    "L'accesso è stato annullato o non è riuscito presso il gestore dell'identità. {RETRY}"
-                ),
-            )
-        });
+        let said: String = q
+            .get("error")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(40)
+            .collect();
+        return Err(AppError::new(
+            Kind::Forbidden,
+            format!(
+                "L'accesso è stato annullato o non è riuscito presso il gestore dell'identità. {RETRY}"
+            ),
+        )
+        .because(format!("accesso SPID/CIE: il gestore ha risposto error={said}")));
     }
     let provider: &'static str = if started.provider == "cie" {
         "cie"

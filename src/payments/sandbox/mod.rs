@@ -7,6 +7,7 @@
 pub mod pages;
 
 use super::provider::{Cancelled, NewPosition, Position, Provider, ProviderError, Receipt, Status};
+use crate::error::{AppError, Context};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::Mutex;
@@ -49,10 +50,11 @@ impl Sandbox {
         payee: &str,
         ente_cf: &str,
         confirm_secs: i64,
-    ) -> Result<Sandbox, String> {
-        let conn = Connection::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    ) -> Result<Sandbox, AppError> {
+        let what = || format!("sandbox pagoPA {}", path.display());
+        let conn = Connection::open(path).context(what())?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| e.to_string())?;
+            .context(what())?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              CREATE TABLE IF NOT EXISTS positions (
@@ -73,7 +75,7 @@ impl Sandbox {
                 created_at    INTEGER NOT NULL
              ) STRICT;",
         )
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .context(format!("{}", path.display()))?;
         Ok(Sandbox {
             conn: Mutex::new(conn),
             payee: payee.into(),

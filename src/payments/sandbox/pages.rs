@@ -4,8 +4,8 @@
 
 use super::{Found, PATH};
 use crate::app::App;
+use crate::error::{AppError, Kind};
 use crate::http::csrf;
-use crate::http::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page};
