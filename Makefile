@@ -2,7 +2,7 @@
 CARGO ?= cargo
 DEMO_LISTEN ?= 127.0.0.1:8080
 
-.PHONY: help run test deps lint bench release clean
+.PHONY: help run test deps lint bench release deb clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -12,6 +12,7 @@ run: ## build and start the demo on http://127.0.0.1:8080 (demo data, sandboxes)
 
 test: deps lint ## everything: installs what the tests need, then unit, integration and browser tests
 	$(CARGO) test --locked
+	bash tests/deb/run.sh
 	cd tests/e2e && CDS_BIN=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/cds-portal node --test --test-concurrency=1 --test-timeout=300000
 
 deps: ## install the system packages the tests need (idempotent)
@@ -27,6 +28,10 @@ bench: ## benchmarks under bench/ (prints figures)
 release: ## stripped release binary in target/release/cds-portal
 	$(CARGO) build --release --locked
 	@ls -l target/release/cds-portal
+
+deb: ## Debian package target/deb/cds-portal_<version>_<arch>.deb (pkg/deb)
+	$(CARGO) build --release --locked
+	@bash pkg/deb/build.sh $(or $(CARGO_TARGET_DIR),target)/release/cds-portal target/deb
 
 clean: ## remove build output and the demo data
 	$(CARGO) clean
