@@ -191,18 +191,7 @@ fn secret(db: &Db) -> Result<Vec<u8>, AppError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .context("avvio del runtime")?;
-    rt.block_on(db.write(|tx| {
-        let fresh = crate::crypto::random_bytes::<32>().to_vec();
-        tx.execute(
-            "INSERT OR IGNORE INTO settings (key, value) VALUES ('secret', ?1)",
-            [&fresh],
-        )?;
-        Ok(
-            tx.query_row("SELECT value FROM settings WHERE key = 'secret'", [], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })?,
-        )
-    }))
+    rt.block_on(db.write(|tx| Ok(crate::db::server_secret(tx)?)))
 }
 
 /// Runs once the server listens, with its bound address.
@@ -280,14 +269,13 @@ async fn housekeeping(app: App) {
         let result = app
             .db
             .write(move |tx| {
-                crate::auth::sessions::sweep(tx, now, idle, absolute)?;
-                tx.execute(
-                    "DELETE FROM login_failures WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until < ?1)",
-                    [now - 86_400],
-                )?;
-                tx.execute("DELETE FROM pin_resets WHERE created_at < ?1", [now - 2 * 86_400])?;
-                crate::auth::oidc::store::sweep(tx, now - login_secs)?;
-                Ok(())
+                Ok(crate::auth::store::sweep_all(
+                    tx,
+                    now,
+                    idle,
+                    absolute,
+                    now - login_secs,
+                )?)
             })
             .await;
         if let Err(e) = result {

@@ -68,6 +68,13 @@ impl AppError {
         Self::new(Kind::NotFound, "La pagina richiesta non esiste.")
     }
 
+    /// Not there, in the words of what was looked for (`documents::NOT_FOUND`,
+    /// `orders::NOT_FOUND`…): the same answer whether it does not exist or is another
+    /// patient's.
+    pub fn missing(message: impl Into<String>) -> Self {
+        Self::new(Kind::NotFound, message)
+    }
+
     pub fn method_not_allowed(allow: &'static str) -> Self {
         AppError {
             allow: Some(allow),

@@ -23,6 +23,7 @@ pub mod pages;
 pub mod patients;
 pub mod payments;
 pub mod pdf;
+pub mod public_id;
 pub mod recovery;
 pub mod sms;
 pub mod support;

@@ -13,7 +13,6 @@ use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page};
 use maud::html;
-use rusqlite::{OptionalExtension, params};
 
 pub const SANDBOX: &str = "/sandbox/spid";
 
@@ -143,32 +142,19 @@ pub async fn enter(
         .db
         .write(move |tx| {
             if let Some(h) = previous {
-                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+                super::store::end(tx, &h)?;
             }
-            let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM patients WHERE codice_fiscale = ?1",
-                    [&id.codice_fiscale],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            // The claims' names are the registry's; empty ones do not blank the record.
-            let patient: i64 = tx.query_row(
-                "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (codice_fiscale) DO UPDATE SET
-                   given_name = CASE WHEN ?2 != '' THEN ?2 ELSE given_name END,
-                   family_name = CASE WHEN ?3 != '' THEN ?3 ELSE family_name END
-                 RETURNING id",
-                params![id.codice_fiscale, id.given_name, id.family_name, now],
-                |r| r.get(0),
+            let (patient, new) = crate::patients::store::from_identity(
+                tx,
+                &id.codice_fiscale,
+                &id.given_name,
+                &id.family_name,
+                now,
             )?;
-            let token = sessions::create(tx, patient, method, now)?;
-            tx.execute(
-                "UPDATE sessions SET provider = ?2, id_token = ?3 WHERE token_hash = ?1",
-                params![crate::crypto::sha256(token.as_bytes()).to_vec(), provider, id_token],
-            )?;
+            let at_provider = provider.zip(id_token.as_deref());
+            let token = super::store::create(tx, patient, method, at_provider, now)?;
             crate::audit::record(tx, now, Some(patient), "login", method, &ip)?;
-            Ok((token, existing.is_none()))
+            Ok((token, new))
         })
         .await?;
     sessions::set_cookie(app, ctx, &token);

@@ -7,6 +7,7 @@ pub mod oidc;
 pub mod pin_login;
 pub mod pin_reset;
 pub mod sessions;
+pub mod store;
 pub mod throttle;
 pub(crate) mod views;
 

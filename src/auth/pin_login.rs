@@ -190,10 +190,12 @@ async fn check(
                     return Ok(Outcome::Locked(until));
                 }
                 if let Some(h) = previous {
-                    tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+                    super::store::end(tx, &h)?;
                 }
                 crate::audit::record(tx, now, Some(patient), "login", "pin", &ip)?;
-                Ok(Outcome::Ok(sessions::create(tx, patient, "pin", now)?))
+                Ok(Outcome::Ok(super::store::create(
+                    tx, patient, "pin", None, now,
+                )?))
             })
             .await;
     }

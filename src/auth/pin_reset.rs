@@ -9,7 +9,7 @@ use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::patients::{CodiceFiscale, phone, store};
 use hyper::StatusCode;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 const SAME_ANSWER: &str = "Richiesta ricevuta. Se il codice fiscale e il cellulare corrispondono a quelli \
     registrati presso l'Azienda, riceverai a breve un SMS con il nuovo PIN. Se non lo ricevi entro qualche \
@@ -105,10 +105,7 @@ async fn issue_pin(
                 return Ok(false);
             }
             store::set_pin_hash(tx, patient, &hash, now)?;
-            tx.execute(
-                "INSERT INTO pin_resets (patient_id, created_at) VALUES (?1, ?2)",
-                params![patient, now],
-            )?;
+            crate::auth::store::record_pin_reset(tx, patient, now)?;
             crate::auth::throttle::clear_failures(tx, &key)?;
             crate::sms::queue::enqueue(tx, &to, &text, now)?;
             crate::audit::record(tx, now, Some(patient), "pin_reset", "", &ip)?;
@@ -137,11 +134,7 @@ fn eligible(
     if p.mobile_e164.as_deref() != Some(mobile) {
         return Ok(None);
     }
-    let (recent, today): (i64, i64) = c.query_row(
-        "SELECT COALESCE(SUM(created_at > ?2), 0), COUNT(*) FROM pin_resets WHERE patient_id = ?1 AND created_at > ?3",
-        params![p.id, now - interval, now - 86_400],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (recent, today) = crate::auth::store::pin_resets(c, p.id, now - interval, now - 86_400)?;
     Ok((recent == 0 && today < per_day).then(|| (p.id, mobile.to_string())))
 }
 

@@ -1,13 +1,13 @@
 //! Sessions in SQLite: a 256-bit random token in an HttpOnly cookie, only its SHA-256
 //! stored; idle and absolute timeouts; logout deletes the row.
 
+use super::store;
 use crate::app::App;
 use crate::crypto;
 use crate::error::{AppError, Kind};
 use crate::http::cookies;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
-use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -47,66 +47,34 @@ pub async fn resolve(app: &App, ctx: &mut Ctx) -> Result<Option<Session>, AppErr
     let lookup = hash.clone();
     let found = app
         .db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT s.patient_id, s.csrf_token, s.created_at, s.last_seen_at, p.given_name, p.family_name,
-                   (SELECT count(*) FROM cart_items WHERE patient_id = s.patient_id)
-                 FROM sessions s JOIN patients p ON p.id = s.patient_id WHERE s.token_hash = ?1",
-                [&lookup],
-                |r| {
-                    Ok((
-                        Session {
-                            token_hash: lookup.clone(),
-                            patient_id: r.get(0)?,
-                            csrf_token: r.get(1)?,
-                            given_name: r.get(4)?,
-                            family_name: r.get(5)?,
-                            cart_count: r.get(6)?,
-                        },
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
-                    ))
-                },
-            )
-            .optional()?)
-        })
+        .read(move |c| Ok(store::session(c, &lookup)?))
         .await?;
-    let Some((session, created, last_seen)) = found else {
+    let Some(f) = found else {
         ctx.set_cookies
             .push(cookies::clear(cookies::SESSION, ctx.tls));
         return Ok(None);
     };
-    if expired(created, last_seen, now, idle, absolute) {
-        app.db
-            .write(move |tx| Ok(tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?))
-            .await?;
+    if expired(f.created_at, f.last_seen_at, now, idle, absolute) {
+        app.db.write(move |tx| Ok(store::end(tx, &hash)?)).await?;
         ctx.set_cookies
             .push(cookies::clear(cookies::SESSION, ctx.tls));
         return Ok(None);
     }
     // Touch at most every few seconds: a page and its fragments do not each write.
-    if now - last_seen >= (idle / 30).clamp(1, 30) {
+    if now - f.last_seen_at >= (idle / 30).clamp(1, 30) {
+        let touched = hash.clone();
         app.db
-            .write(move |tx| {
-                Ok(tx.execute(
-                    "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
-                    params![hash, now],
-                )?)
-            })
+            .write(move |tx| Ok(store::touch(tx, &touched, now)?))
             .await?;
     }
-    Ok(Some(session))
-}
-
-/// Creates a session row; returns the cookie token (never stored).
-pub fn create(c: &Connection, patient_id: i64, method: &str, now: i64) -> rusqlite::Result<String> {
-    let token = crypto::token();
-    c.execute(
-        "INSERT INTO sessions (token_hash, patient_id, csrf_token, method, created_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![crypto::sha256(token.as_bytes()).to_vec(), patient_id, crypto::token(), method, now],
-    )?;
-    Ok(token)
+    Ok(Some(Session {
+        token_hash: hash,
+        patient_id: f.patient_id,
+        csrf_token: f.csrf_token,
+        given_name: f.given_name,
+        family_name: f.family_name,
+        cart_count: f.cart_count,
+    }))
 }
 
 /// Sets the session cookie on the response.
@@ -131,20 +99,14 @@ pub async fn logout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     if let Some(s) = ctx.session.take() {
         let (hash, patient, ip) = (s.token_hash, s.patient_id, ctx.ip.to_string());
         let now = app.now();
-        let opened: Option<(String, String)> =
-            app.db
-                .write(move |tx| {
-                    let opened = tx
-                    .query_row(
-                        "DELETE FROM sessions WHERE token_hash = ?1 RETURNING provider, id_token",
-                        [&hash],
-                        |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)),
-                    )
-                    .optional()?;
-                    crate::audit::record(tx, now, Some(patient), "logout", "", &ip)?;
-                    Ok(opened.and_then(|(p, t)| p.zip(t)))
-                })
-                .await?;
+        let opened = app
+            .db
+            .write(move |tx| {
+                let opened = store::end(tx, &hash)?;
+                crate::audit::record(tx, now, Some(patient), "logout", "", &ip)?;
+                Ok(opened)
+            })
+            .await?;
         // A SPID/CIE session also ends at the provider, when it offers an end_session_endpoint.
         if let Some((provider, id_token)) = opened {
             at_provider = crate::auth::oidc::end_session_url(app, ctx, &provider, &id_token).await;
@@ -159,14 +121,6 @@ pub async fn logout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         hyper::header::HeaderValue::from_static("\"cache\", \"storage\""),
     );
     Ok(r)
-}
-
-/// Deletes sessions past either timeout (run by the housekeeping task).
-pub fn sweep(c: &Connection, now: i64, idle: i64, absolute: i64) -> rusqlite::Result<usize> {
-    c.execute(
-        "DELETE FROM sessions WHERE last_seen_at <= ?1 OR created_at <= ?2",
-        params![now - idle, now - absolute],
-    )
 }
 
 #[cfg(test)]

@@ -161,6 +161,15 @@ pub fn locked_until(c: &Connection, cf: &str, now: i64) -> rusqlite::Result<Opti
     Ok(until.flatten().filter(|&u| u > now))
 }
 
+/// Forgets counts left alone since `before` and not locked now.
+pub fn sweep(c: &Connection, before: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "DELETE FROM login_failures WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until < ?1)",
+        [before],
+    )?;
+    Ok(())
+}
+
 pub fn clear_failures(c: &Connection, cf: &str) -> rusqlite::Result<()> {
     c.execute("DELETE FROM login_failures WHERE codice_fiscale = ?1", [cf])?;
     Ok(())

@@ -147,6 +147,18 @@ impl Db {
     }
 }
 
+/// The server's secret (CSRF signatures of anonymous forms): made once, kept in `settings`.
+pub fn server_secret(c: &Connection) -> rusqlite::Result<Vec<u8>> {
+    let fresh = crate::crypto::random_bytes::<32>().to_vec();
+    c.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('secret', ?1)",
+        [&fresh],
+    )?;
+    c.query_row("SELECT value FROM settings WHERE key = 'secret'", [], |r| {
+        r.get(0)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::public_id::PublicId;
 use crate::ui::{self, Page};
 use hyper::StatusCode;
 use hyper::header::{CACHE_CONTROL, HeaderValue};
@@ -37,11 +38,6 @@ impl Action {
             Action::Thumbnail => "catalogue_thumbnail",
         }
     }
-}
-
-/// htmx asks for the results only; history restores and plain requests get the page.
-fn wants_fragment(ctx: &Ctx) -> bool {
-    ctx.is_htmx() && ctx.header("hx-history-restore-request") != Some("true")
 }
 
 /// The first exchange day still listed in "Documenti Interscambiati" (YYYY-MM-DD).
@@ -78,7 +74,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     };
     let size = app.config.documents.page_size;
     let (patient, owned) = (session.patient_id, cat.map(str::to_string));
-    let full = !wants_fragment(ctx);
+    let full = !ctx.wants_fragment();
     let (found, choices) = app
         .db
         .read(move |c| {
@@ -139,14 +135,11 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
 }
 
 fn not_found() -> AppError {
-    AppError::new(Kind::NotFound, "Documento non trovato.")
+    AppError::missing(super::NOT_FOUND)
 }
 
-/// The patient's document by its public id (404 for a malformed id or another's document).
-pub async fn find(app: &App, session: &Session, id: &str) -> Result<CatalogueDoc, AppError> {
-    if !super::exchanged::valid_id(id) {
-        return Err(not_found());
-    }
+/// The patient's document by its public id (404 for another's document).
+pub async fn find(app: &App, session: &Session, id: &PublicId) -> Result<CatalogueDoc, AppError> {
     let (patient, id) = (session.patient_id, id.to_string());
     app.db
         .read(move |c| Ok(store::get(c, patient, &id)?))
@@ -157,13 +150,10 @@ pub async fn find(app: &App, session: &Session, id: &str) -> Result<CatalogueDoc
 pub async fn document(
     app: &App,
     ctx: &mut Ctx,
-    id: &str,
+    id: &PublicId,
     action: Action,
 ) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
-    if !super::exchanged::valid_id(id) {
-        return Err(not_found());
-    }
     let (patient, public_id) = (session.patient_id, id.to_string());
     match action {
         Action::Thumbnail => {

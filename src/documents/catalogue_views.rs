@@ -273,7 +273,7 @@ mod tests {
         assert_eq!(query(None, 0), "");
         assert_eq!(
             query(Some("Cartella clinica"), 2),
-            "?categoria=Cartella%20clinica&pagina=2"
+            "?categoria=Cartella+clinica&pagina=2"
         );
     }
 }

@@ -41,19 +41,6 @@ impl Action {
     }
 }
 
-/// A document id as it appears in URLs: 32 lowercase hex characters.
-pub fn valid_id(id: &str) -> bool {
-    id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// htmx asks for the results only; history restores and plain requests get the page.
-fn wants_fragment(ctx: &Ctx) -> bool {
-    ctx.is_htmx() && ctx.header("hx-history-restore-request") != Some("true")
-}
-
 pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
     let today = filter::today();
@@ -101,7 +88,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         @if let Some(e) = &error { (ui::alert("danger", e)) }
         (views::results(&results))
     };
-    if wants_fragment(ctx) {
+    if ctx.wants_fragment() {
         return Ok(resp::html(status, inner));
     }
     let body = html! {
@@ -127,15 +114,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
 }
 
 async fn find(app: &App, session: &Session, id: &str) -> Result<DocRow, AppError> {
-    let not_found = || {
-        AppError::new(
-            Kind::NotFound,
-            "Documento non trovato o non più consultabile online.",
-        )
-    };
-    if !valid_id(id) {
-        return Err(not_found());
-    }
+    let not_found = || AppError::missing(super::NOT_FOUND_ONLINE);
     let first_online = store::first_online_day(filter::today(), app.config.documents.online_days);
     let (patient, id, now) = (session.patient_id, id.to_string(), app.now());
     app.db
@@ -259,9 +238,7 @@ async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result
             "download: file in cache mancante per il documento {doc}"
         ));
         app.db
-            .write(
-                move |tx| Ok(tx.execute("DELETE FROM recoveries WHERE document_id = ?1", [doc])?),
-            )
+            .write(move |tx| Ok(recovery::store::lost(tx, doc)?))
             .await?;
         return Err(gone());
     }

@@ -1,6 +1,11 @@
 //! Documents tied to a patient: the "Documenti Interscambiati" page (filter, rows, recovery,
 //! download, hide) and the "Documenti" page (every document, price, preview, cart).
 
+/// A document that is not the patient's, or no longer there.
+pub const NOT_FOUND: &str = "Documento non trovato.";
+/// Documenti Interscambiati lists the documents of the last `online_days` only.
+pub const NOT_FOUND_ONLINE: &str = "Documento non trovato o non più consultabile online.";
+
 pub mod catalogue;
 pub mod catalogue_store;
 pub(crate) mod catalogue_views;

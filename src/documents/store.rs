@@ -170,6 +170,45 @@ pub fn insert(c: &Connection, d: &NewDocument, now: i64) -> rusqlite::Result<Str
     Ok(public_id)
 }
 
+/// A document of the Dashboard's "Nuovi Documenti".
+pub struct NewDoc {
+    pub title: String,
+    pub category: String,
+    pub price_cents: i64,
+    pub published_at: i64,
+}
+
+/// The newest documents published since `since` (up to `limit`) and how many there are
+/// ("Nuovi Documenti" of the Dashboard).
+pub fn new_documents(
+    c: &Connection,
+    patient: i64,
+    since: i64,
+    limit: i64,
+) -> rusqlite::Result<(Vec<NewDoc>, i64)> {
+    let total: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM documents WHERE patient_id = ?1 AND published_at >= ?2 AND state != 'withdrawn'",
+        )?
+        .query_row(params![patient, since], |r| r.get(0))?;
+    let docs = c
+        .prepare_cached(
+            "SELECT title, category, price_cents, published_at FROM documents
+             WHERE patient_id = ?1 AND published_at >= ?2 AND state != 'withdrawn'
+             ORDER BY published_at DESC, id DESC LIMIT ?3",
+        )?
+        .query_map(params![patient, since, limit], |r| {
+            Ok(NewDoc {
+                title: r.get(0)?,
+                category: r.get(1)?,
+                price_cents: r.get(2)?,
+                published_at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((docs, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,7 @@ pub async fn serve(app: App, req: Request<Incoming>, peer: SocketAddr) -> Resp {
         tls: app.config.tls_enabled(),
         session: None,
         set_cookies: Vec::new(),
+        form: Default::default(),
     };
     let result = handle(&app, &route, &mut ctx, body).await;
     let mut resp = match result {
@@ -142,11 +143,7 @@ fn error_response(app: &App, ctx: &Ctx, e: &AppError) -> Resp {
         } else {
             "/accedi"
         };
-        return if ctx.is_htmx() {
-            resp::hx_redirect(to)
-        } else {
-            resp::redirect(to)
-        };
+        return resp::go_to(ctx, to);
     }
     let mut r = if ctx.is_htmx() {
         let mut r = resp::html(e.status(), crate::ui::alert("danger", &e.message));

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use hyper::{HeaderMap, Method};
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 pub struct Ctx {
     pub id: u64,
@@ -19,6 +20,8 @@ pub struct Ctx {
     pub session: Option<Session>,
     /// Cookies to set on the response (already formatted `Set-Cookie` values).
     pub set_cookies: Vec<String>,
+    /// The body's form fields, parsed on first use.
+    pub form: OnceLock<Form>,
 }
 
 impl Ctx {
@@ -43,8 +46,15 @@ impl Ctx {
         self.header("hx-request") == Some("true")
     }
 
-    pub fn form(&self) -> Form {
-        Form::parse(&String::from_utf8_lossy(&self.body))
+    /// htmx asks for a part of the page; a history restore (back/forward without htmx's
+    /// cache) and a plain request get the whole page.
+    pub fn wants_fragment(&self) -> bool {
+        self.is_htmx() && self.header("hx-history-restore-request") != Some("true")
+    }
+
+    /// The body as form fields (`application/x-www-form-urlencoded`), parsed once.
+    pub fn form(&self) -> &Form {
+        self.form.get_or_init(|| Form::parse_bytes(&self.body))
     }
 
     pub fn query(&self) -> Form {
@@ -58,13 +68,15 @@ pub struct Form(HashMap<String, String>);
 
 impl Form {
     pub fn parse(s: &str) -> Form {
+        Self::parse_bytes(s.as_bytes())
+    }
+
+    /// `+` is a space; an invalid escape stays as it is and invalid UTF-8 becomes U+FFFD,
+    /// so bad input reaches validation rather than a panic.
+    pub fn parse_bytes(b: &[u8]) -> Form {
         Form(
-            s.split('&')
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                    (decode(k), decode(v))
-                })
+            form_urlencoded::parse(b)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         )
     }
@@ -74,43 +86,9 @@ impl Form {
     }
 }
 
-/// Percent-decoding with `+` as space; invalid escapes are kept as they are and invalid
-/// UTF-8 becomes U+FFFD, so that bad input reaches validation rather than a panic.
-pub fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Percent-encoding for a query value.
+/// Percent-encoding for a query value (a space is `+`).
 pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -126,6 +104,9 @@ mod tests {
         assert_eq!(f.get("d"), "€");
         assert_eq!(f.get("e"), "%4");
         assert_eq!(f.get("missing"), "");
-        assert_eq!(decode(&encode("a b/€")), "a b/€");
+        assert_eq!(
+            Form::parse(&format!("x={}", encode("a b/€&=+"))).get("x"),
+            "a b/€&=+"
+        );
     }
 }

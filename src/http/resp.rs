@@ -57,6 +57,23 @@ pub fn hx_redirect(location: &str) -> Resp {
     r
 }
 
+/// After a POST: a plain form gets 303 See Other, htmx an `HX-Redirect` (a whole-page
+/// navigation), to the same place.
+pub fn go_to(ctx: &crate::http::req::Ctx, location: &str) -> Resp {
+    if ctx.is_htmx() {
+        hx_redirect(location)
+    } else {
+        redirect(location)
+    }
+}
+
+/// `Content-Disposition: attachment` with the file name the browser saves.
+pub fn attachment(r: &mut Resp, name: &str) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+}
+
 /// The Content-Security-Policy; `form_action` lists the origins a form may lead to besides
 /// this one (Chromium applies form-action to the redirects after a POST too: "Entra con
 /// SPID" and Logout lead to the identity provider).

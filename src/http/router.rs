@@ -4,6 +4,7 @@ use crate::app::App;
 use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
+use crate::public_id::PublicId;
 use crate::{auth, documents, ops, orders, pages, sms, support};
 use hyper::Method;
 
@@ -21,12 +22,12 @@ pub enum Route {
     Documents,
     Exchanged,
     /// `/documenti-interscambiati/<id>/<action>`
-    ExchangedDoc(String, crate::documents::exchanged::Action),
+    ExchangedDoc(PublicId, crate::documents::exchanged::Action),
     /// `/documenti/<id>/<anteprima|miniatura>`
-    CatalogueDoc(String, crate::documents::catalogue::Action),
+    CatalogueDoc(PublicId, crate::documents::catalogue::Action),
     Orders,
     /// `/ordini/<number>` and `/ordini/<number>/<action>`
-    Order(String, crate::orders::Action),
+    Order(PublicId, crate::orders::Action),
     Cart,
     /// `/carrello/aggiungi`, `/carrello/ordina`, `/carrello/<id>/rimuovi`
     CartAction(crate::orders::cart::Action),
@@ -45,10 +46,14 @@ pub enum Route {
     NotFound,
 }
 
-/// `<id>/<action>` after a prefix: the id and the action's name ("" when absent).
-fn id_action(rest: &str) -> (&str, &str) {
+/// `<id>/<action>` after a prefix: the id (when it is one) and the action's name ("" when
+/// absent).
+fn id_action(rest: &str) -> (Option<PublicId>, &str) {
     let mut parts = rest.splitn(2, '/');
-    (parts.next().unwrap_or(""), parts.next().unwrap_or(""))
+    (
+        PublicId::parse(parts.next().unwrap_or("")),
+        parts.next().unwrap_or(""),
+    )
 }
 
 impl Route {
@@ -61,24 +66,23 @@ impl Route {
             };
         }
         if let Some(rest) = path.strip_prefix("/documenti-interscambiati/") {
-            let mut parts = rest.splitn(2, '/');
-            let (id, action) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            return match crate::documents::exchanged::Action::decode(action) {
-                Some(a) if !id.is_empty() => Route::ExchangedDoc(id.to_string(), a),
+            let (id, action) = id_action(rest);
+            return match (id, crate::documents::exchanged::Action::decode(action)) {
+                (Some(id), Some(a)) => Route::ExchangedDoc(id, a),
                 _ => Route::NotFound,
             };
         }
         if let Some(rest) = path.strip_prefix("/documenti/") {
             let (id, action) = id_action(rest);
-            return match crate::documents::catalogue::Action::decode(action) {
-                Some(a) if !id.is_empty() => Route::CatalogueDoc(id.to_string(), a),
+            return match (id, crate::documents::catalogue::Action::decode(action)) {
+                (Some(id), Some(a)) => Route::CatalogueDoc(id, a),
                 _ => Route::NotFound,
             };
         }
         if let Some(rest) = path.strip_prefix("/ordini/") {
             let (number, action) = id_action(rest.trim_end_matches('/'));
-            return match crate::orders::Action::decode(action) {
-                Some(a) if !number.is_empty() => Route::Order(number.to_string(), a),
+            return match (number, crate::orders::Action::decode(action)) {
+                (Some(n), Some(a)) => Route::Order(n, a),
                 _ => Route::NotFound,
             };
         }
@@ -271,10 +275,16 @@ mod tests {
             (
                 "/documenti-interscambiati/0123456789abcdef0123456789abcdef/recupera",
                 Route::ExchangedDoc(
-                    "0123456789abcdef0123456789abcdef".into(),
+                    PublicId::parse("0123456789abcdef0123456789abcdef").unwrap(),
                     crate::documents::exchanged::Action::Recover,
                 ),
             ),
+            (
+                "/documenti-interscambiati/0123456789ABCDEF0123456789abcdef/recupera",
+                Route::NotFound,
+            ),
+            ("/ordini/123/stato", Route::NotFound),
+            ("/carrello/xyz/rimuovi", Route::NotFound),
             ("/documenti-interscambiati/x/nope", Route::NotFound),
             ("/documenti-interscambiati/x", Route::NotFound),
             ("/accedi/xyz", Route::NotFound),

@@ -10,6 +10,7 @@ use crate::documents::{catalogue, catalogue_views};
 use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::public_id::PublicId;
 use crate::ui::{self, Page};
 use maud::html;
 
@@ -21,7 +22,7 @@ pub enum Action {
     /// `/carrello/ordina`: "Procedi all'ordine".
     Checkout,
     /// `/carrello/<document public id>/rimuovi`
-    Remove(String),
+    Remove(PublicId),
 }
 
 impl Action {
@@ -31,7 +32,9 @@ impl Action {
             "ordina" => Some(Action::Checkout),
             other => {
                 let (id, verb) = other.split_once('/')?;
-                (verb == "rimuovi" && !id.is_empty()).then(|| Action::Remove(id.to_string()))
+                (verb == "rimuovi")
+                    .then(|| PublicId::parse(id).map(Action::Remove))
+                    .flatten()
             }
         }
     }
@@ -68,7 +71,7 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
 }
 
 fn not_found() -> AppError {
-    AppError::new(Kind::NotFound, "Documento non trovato.")
+    AppError::missing(crate::documents::NOT_FOUND)
 }
 
 fn refused(r: Refused) -> AppError {
@@ -103,10 +106,7 @@ pub async fn action(app: &App, ctx: &mut Ctx, action: &Action) -> Result<Resp, A
 
 async fn add(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
-    let id = ctx.form().get("documento").trim().to_string();
-    if !crate::documents::exchanged::valid_id(&id) {
-        return Err(not_found());
-    }
+    let id = PublicId::parse(ctx.form().get("documento").trim()).ok_or_else(not_found)?;
     let (patient, doc, now) = (session.patient_id, id.clone(), app.now());
     let (outcome, count) = app
         .db
@@ -143,11 +143,8 @@ async fn add(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }))
 }
 
-async fn remove(app: &App, ctx: &mut Ctx, id: &str) -> Result<Resp, AppError> {
+async fn remove(app: &App, ctx: &mut Ctx, id: &PublicId) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
-    if !crate::documents::exchanged::valid_id(id) {
-        return Err(not_found());
-    }
     let (patient, doc) = (session.patient_id, id.to_string());
     let (items, removed) = app
         .db
@@ -213,9 +210,5 @@ async fn checkout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         })
         .await?;
     let to = format!("/ordini/{number}");
-    Ok(if ctx.is_htmx() {
-        resp::hx_redirect(&to)
-    } else {
-        resp::redirect(&to)
-    })
+    Ok(resp::go_to(ctx, &to))
 }

@@ -2,7 +2,7 @@
 //! e-mail and "Conferma" (the provider creates the debt position), "Procedi" to the payment
 //! portal, "Ripeti Pagamento", and the printed notice.
 
-use super::pages::{FormError, back_to, show};
+use super::pages::{FormError, show};
 use super::state::{Event, Outcome, State, apply};
 use super::store::{self, Order};
 use crate::app::App;
@@ -60,7 +60,7 @@ pub async fn buy(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Re
     app.db
         .write(move |tx| Ok(store::set_consents(tx, id, now)?))
         .await?;
-    Ok(back_to(ctx, &format!("/ordini/{}", o.number)))
+    Ok(resp::go_to(ctx, &format!("/ordini/{}", o.number)))
 }
 
 /// A plausible e-mail address: what a receipt can be sent to.
@@ -93,26 +93,6 @@ fn due(app: &App) -> (jiff::civil::Date, i64) {
     (day, end)
 }
 
-struct Payer {
-    cf: String,
-    given: String,
-    family: String,
-}
-
-fn payer(c: &rusqlite::Connection, patient: i64) -> rusqlite::Result<Payer> {
-    c.query_row(
-        "SELECT codice_fiscale, given_name, family_name FROM patients WHERE id = ?1",
-        [patient],
-        |r| {
-            Ok(Payer {
-                cf: r.get(0)?,
-                given: r.get(1)?,
-                family: r.get(2)?,
-            })
-        },
-    )
-}
-
 /// Asks the provider for a position on `notice` (safe to repeat with the same notice).
 async fn create_position(
     app: &App,
@@ -122,7 +102,10 @@ async fn create_position(
     notice: String,
     email: String,
 ) -> Result<(Position, i64), AppError> {
-    let payer = app.db.read(move |c| Ok(payer(c, patient)?)).await?;
+    let payer = app
+        .db
+        .read(move |c| Ok(crate::patients::store::payer(c, patient)?))
+        .await?;
     let proposed = NoticeNumber::parse(&notice).map_err(AppError::internal)?;
     let (day, due_at) = due(app);
     let (amount, causale) = (o.total_cents, o.causale.clone());
@@ -145,7 +128,7 @@ async fn create_position(
 pub async fn confirm(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {
     let to_order = format!("/ordini/{}", o.number);
     if o.state == State::Pending {
-        return Ok(back_to(ctx, &to_order));
+        return Ok(resp::go_to(ctx, &to_order));
     }
     if o.state != State::Draft {
         return Err(conflict("L'ordine non può più essere confermato."));
@@ -178,7 +161,7 @@ pub async fn confirm(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Resul
         .await?;
     crate::failpoint::hit("confirm.reserved").await;
     finish_confirm(app, id, &ctx.ip.to_string()).await?;
-    Ok(back_to(ctx, &to_order))
+    Ok(resp::go_to(ctx, &to_order))
 }
 
 /// The second half of "Conferma", for a draft whose notice is reserved: the provider creates
@@ -242,7 +225,7 @@ pub async fn finish_confirm(app: &App, id: i64, ip: &str) -> Result<Outcome, App
 async fn position_of(app: &App, o: &Order) -> Result<Position, AppError> {
     let id = o.id;
     app.db
-        .read(move |c| Ok(super::poller::position(c, id)?))
+        .read(move |c| Ok(store::position(c, id)?))
         .await?
         .ok_or_else(|| conflict("L'ordine non ha ancora un avviso di pagamento."))
 }
@@ -251,7 +234,7 @@ async fn position_of(app: &App, o: &Order) -> Result<Position, AppError> {
 /// asking again soon, since a payment is likely on its way.
 pub async fn pay(app: &App, ctx: &Ctx, _session: &Session, o: Order) -> Result<Resp, AppError> {
     if !matches!(o.state, State::Pending | State::Failed) {
-        return Ok(back_to(ctx, &format!("/ordini/{}", o.number)));
+        return Ok(resp::go_to(ctx, &format!("/ordini/{}", o.number)));
     }
     let p = provider(app)?;
     let position = position_of(app, &o).await?;
@@ -259,14 +242,9 @@ pub async fn pay(app: &App, ctx: &Ctx, _session: &Session, o: Order) -> Result<R
     let url = call(p, move |p| p.payment_url(&position, &back)).await?;
     let (id, now, first) = (o.id, app.now(), app.config.payments.poll_first_secs);
     app.db
-        .write(move |tx| {
-            Ok(tx.execute(
-                "UPDATE orders SET next_check_at = ?2, checks = 0 WHERE id = ?1 AND state = 'pending'",
-                rusqlite::params![id, now + first],
-            )?)
-        })
+        .write(move |tx| Ok(store::check_soon(tx, id, now + first)?))
         .await?;
-    Ok(back_to(ctx, &url))
+    Ok(resp::go_to(ctx, &url))
 }
 
 /// "Ripeti Pagamento": asks the provider first. Paid meanwhile → completed; still payable →
@@ -275,7 +253,7 @@ pub async fn pay(app: &App, ctx: &Ctx, _session: &Session, o: Order) -> Result<R
 pub async fn retry(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {
     let to_order = format!("/ordini/{}", o.number);
     if o.state == State::Pending {
-        return Ok(back_to(ctx, &to_order));
+        return Ok(resp::go_to(ctx, &to_order));
     }
     if o.state != State::Failed {
         return Err(conflict("Solo un pagamento non riuscito si può ripetere."));
@@ -290,7 +268,7 @@ pub async fn retry(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<
     let ev = match status {
         Status::Paid => {
             super::poller::sync(app, o.id, position, Status::Paid).await?;
-            return Ok(back_to(ctx, &to_order));
+            return Ok(resp::go_to(ctx, &to_order));
         }
         Status::Unpaid => Event::Retry {
             new_position: None,
@@ -325,7 +303,7 @@ pub async fn retry(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<
     let (id, now) = (o.id, app.now());
     app.db.write(move |tx| Ok(apply(tx, id, &ev, now)?)).await?;
     app.payments_wakeup.notify_one();
-    Ok(back_to(ctx, &to_order))
+    Ok(resp::go_to(ctx, &to_order))
 }
 
 /// "Scarica Avviso di Pagamento": the A4 notice with its QR code (SPECS.md §2).
@@ -347,7 +325,9 @@ pub async fn notice_pdf(
         .ok_or_else(|| conflict("L'ordine non ha ancora un avviso di pagamento."))?;
     let patient = session.patient_id;
     let (payer, ip, now, id) = (
-        app.db.read(move |c| Ok(payer(c, patient)?)).await?,
+        app.db
+            .read(move |c| Ok(crate::patients::store::payer(c, patient)?))
+            .await?,
         ctx.ip.to_string(),
         app.now(),
         o.id,
@@ -380,6 +360,6 @@ pub async fn notice_pdf(
         })
         .await?;
     let mut r = resp::with_type(hyper::StatusCode::OK, "application/pdf", pdf);
-    super::pages::attachment(&mut r, &format!("avviso-pagamento-{}.pdf", notice.as_str()));
+    resp::attachment(&mut r, &format!("avviso-pagamento-{}.pdf", notice.as_str()));
     Ok(r)
 }

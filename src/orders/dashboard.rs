@@ -9,47 +9,10 @@ use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::ui::{self, Page, euro, time};
 use maud::html;
-use rusqlite::{Connection, params};
 
 /// Documents published this many days ago or later are "new".
 pub const NEW_DAYS: i64 = 30;
 const SHOWN: i64 = 5;
-
-pub struct NewDoc {
-    pub title: String,
-    pub category: String,
-    pub price_cents: i64,
-    pub published_at: i64,
-}
-
-/// The newest documents published since `since` (up to `SHOWN`) and how many there are.
-pub fn new_documents(
-    c: &Connection,
-    patient: i64,
-    since: i64,
-) -> rusqlite::Result<(Vec<NewDoc>, i64)> {
-    let total: i64 = c
-        .prepare_cached(
-            "SELECT count(*) FROM documents WHERE patient_id = ?1 AND published_at >= ?2 AND state != 'withdrawn'",
-        )?
-        .query_row(params![patient, since], |r| r.get(0))?;
-    let docs = c
-        .prepare_cached(
-            "SELECT title, category, price_cents, published_at FROM documents
-             WHERE patient_id = ?1 AND published_at >= ?2 AND state != 'withdrawn'
-             ORDER BY published_at DESC, id DESC LIMIT ?3",
-        )?
-        .query_map(params![patient, since, SHOWN], |r| {
-            Ok(NewDoc {
-                title: r.get(0)?,
-                category: r.get(1)?,
-                price_cents: r.get(2)?,
-                published_at: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((docs, total))
-}
 
 pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
@@ -60,7 +23,7 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             Ok((
                 store::list(c, patient, SHOWN)?,
                 store::count(c, patient)?,
-                new_documents(c, patient, since)?,
+                crate::documents::store::new_documents(c, patient, since, SHOWN)?,
             ))
         })
         .await?;

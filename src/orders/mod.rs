@@ -71,7 +71,5 @@ impl Action {
     }
 }
 
-/// An order number as URLs carry it: 32 lowercase hex characters.
-pub fn valid_number(n: &str) -> bool {
-    crate::documents::exchanged::valid_id(n)
-}
+/// An order that is not the patient's.
+pub const NOT_FOUND: &str = "Ordine non trovato.";

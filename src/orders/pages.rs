@@ -8,9 +8,10 @@ use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::public_id::PublicId;
 use crate::ui::{self, Page};
 use hyper::StatusCode;
-use hyper::header::{self, HeaderValue};
+use hyper::header::HeaderValue;
 use maud::{Markup, html};
 
 pub const PATH: &str = "/ordini";
@@ -38,15 +39,16 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     )))
 }
 
-pub fn not_found() -> AppError {
-    AppError::new(Kind::NotFound, "Ordine non trovato.")
+fn not_found() -> AppError {
+    AppError::missing(super::NOT_FOUND)
 }
 
 /// The session's order by number (another patient's number is "not found").
-pub async fn find(app: &App, session: &Session, number: &str) -> Result<store::Order, AppError> {
-    if !super::valid_number(number) {
-        return Err(not_found());
-    }
+pub async fn find(
+    app: &App,
+    session: &Session,
+    number: &PublicId,
+) -> Result<store::Order, AppError> {
     let (patient, number) = (session.patient_id, number.to_string());
     app.db
         .read(move |c| Ok(store::get(c, patient, &number)?))
@@ -57,7 +59,7 @@ pub async fn find(app: &App, session: &Session, number: &str) -> Result<store::O
 pub async fn order(
     app: &App,
     ctx: &mut Ctx,
-    number: &str,
+    number: &PublicId,
     action: Action,
 ) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
@@ -79,10 +81,12 @@ pub async fn order(
 /// The polled fragment (see `views::status`). While the state is the one the page shows
 /// (`da`), the answer is `204 No Content`: one indexed read, nothing swapped. Once it
 /// changes, a row gets its new row and the order's page reloads.
-async fn status(app: &App, ctx: &Ctx, session: &Session, number: &str) -> Result<Resp, AppError> {
-    if !super::valid_number(number) {
-        return Err(not_found());
-    }
+async fn status(
+    app: &App,
+    ctx: &Ctx,
+    session: &Session,
+    number: &PublicId,
+) -> Result<Resp, AppError> {
     let q = ctx.query();
     let seen = q.get("da").to_string();
     let view = views::View::decode(q.get("vista"));
@@ -120,16 +124,7 @@ async fn cancel(app: &App, ctx: &Ctx, o: store::Order) -> Result<Resp, AppError>
         ));
     }
     super::reconcile::cancel_draft(app, o.id, "annullato dal paziente").await?;
-    Ok(back_to(ctx, PATH))
-}
-
-/// 303 for a form, HX-Redirect for htmx.
-pub fn back_to(ctx: &Ctx, to: &str) -> Resp {
-    if ctx.is_htmx() {
-        resp::hx_redirect(to)
-    } else {
-        resp::redirect(to)
-    }
+    Ok(resp::go_to(ctx, PATH))
 }
 
 /// What the page shows of a problem with the form at hand.
@@ -250,12 +245,5 @@ fn downloads(
                 }
             }
         }
-    }
-}
-
-/// `Content-Disposition: attachment` for a generated file.
-pub fn attachment(r: &mut Resp, name: &str) {
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
 }

@@ -11,24 +11,7 @@ use super::store;
 use crate::app::App;
 use crate::error::AppError;
 use crate::payments::provider::{Position, Status};
-use rusqlite::{Connection, OptionalExtension};
 use std::time::Duration;
-
-/// The order's current position.
-pub fn position(c: &Connection, order_id: i64) -> rusqlite::Result<Option<Position>> {
-    c.query_row(
-        "SELECT notice_number, iuv, coalesce(provider_ref, '') FROM orders WHERE id = ?1 AND notice_number IS NOT NULL AND iuv IS NOT NULL",
-        [order_id],
-        |r| {
-            Ok(Position {
-                notice_number: r.get(0)?,
-                iuv: r.get(1)?,
-                provider_ref: r.get(2)?,
-            })
-        },
-    )
-    .optional()
-}
 
 pub async fn run(app: App) {
     let mut started = true;

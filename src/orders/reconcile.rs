@@ -55,10 +55,7 @@ pub async fn resume_confirms(app: &App, before: i64) -> Result<(), AppError> {
 /// position (or never had it). A position already paid, or being paid, is not cancelled:
 /// the Conferma is finished instead and the payment completes the order.
 pub async fn cancel_draft(app: &App, id: i64, why: &'static str) -> Result<Outcome, AppError> {
-    let position = app
-        .db
-        .read(move |c| Ok(super::poller::position(c, id)?))
-        .await?;
+    let position = app.db.read(move |c| Ok(store::position(c, id)?)).await?;
     if let Some(position) = position {
         let p = provider(app)?;
         let pos = position.clone();

@@ -202,6 +202,25 @@ pub fn reserve_notice(c: &Connection, id: i64, segregation: &str) -> rusqlite::R
     Ok(notice.as_str().to_string())
 }
 
+/// The order's current position.
+pub fn position(
+    c: &Connection,
+    order_id: i64,
+) -> rusqlite::Result<Option<crate::payments::provider::Position>> {
+    c.query_row(
+        "SELECT notice_number, iuv, coalesce(provider_ref, '') FROM orders WHERE id = ?1 AND notice_number IS NOT NULL AND iuv IS NOT NULL",
+        [order_id],
+        |r| {
+            Ok(crate::payments::provider::Position {
+                notice_number: r.get(0)?,
+                iuv: r.get(1)?,
+                provider_ref: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
 /// An order the poller must ask about now: a pending one, or a watched closed one.
 pub struct Due {
     pub id: i64,
@@ -289,6 +308,15 @@ pub fn unfinished_confirms(c: &Connection, before: i64) -> rusqlite::Result<Vec<
     )?
     .query_map([before], |r| r.get(0))?
     .collect()
+}
+
+/// "Procedi": a payment is likely on its way, so the poller asks again soon.
+pub fn check_soon(c: &Connection, id: i64, at: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE orders SET next_check_at = ?2, checks = 0 WHERE id = ?1 AND state = 'pending'",
+        params![id, at],
+    )?;
+    Ok(())
 }
 
 /// A draft's Conferma could not be finished now: the next try in `RESUME_AFTER_SECS`.

@@ -43,6 +43,50 @@ pub fn upsert(
     )
 }
 
+/// The payer of a debt position: the patient's codice fiscale and names.
+pub struct Payer {
+    pub cf: String,
+    pub given: String,
+    pub family: String,
+}
+
+pub fn payer(c: &Connection, patient: i64) -> rusqlite::Result<Payer> {
+    c.query_row(
+        "SELECT codice_fiscale, given_name, family_name FROM patients WHERE id = ?1",
+        [patient],
+        |r| {
+            Ok(Payer {
+                cf: r.get(0)?,
+                given: r.get(1)?,
+                family: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// A patient identified by SPID/CIE: created when the codice fiscale is new (the claims'
+/// names are the registry's; empty ones do not blank a record). Returns the id and whether
+/// the patient is new.
+pub fn from_identity(
+    c: &Connection,
+    cf: &str,
+    given: &str,
+    family: &str,
+    now: i64,
+) -> rusqlite::Result<(i64, bool)> {
+    let existed = credentials(c, cf)?.is_some();
+    let id = c.query_row(
+        "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (codice_fiscale) DO UPDATE SET
+           given_name = CASE WHEN ?2 != '' THEN ?2 ELSE given_name END,
+           family_name = CASE WHEN ?3 != '' THEN ?3 ELSE family_name END
+         RETURNING id",
+        params![cf, given, family, now],
+        |r| r.get(0),
+    )?;
+    Ok((id, !existed))
+}
+
 /// Sets a new PIN and ends every session of the patient: a new PIN is what a patient asks
 /// for when the old one leaked, so nobody stays in with it (the new-PIN page, an operator's
 /// reset, the demo's start).

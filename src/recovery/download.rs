@@ -143,10 +143,6 @@ pub async fn serve(
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::ETAG, hv(&etag));
     h.insert(
-        header::CONTENT_DISPOSITION,
-        hv(&format!("attachment; filename=\"{}\"", d.file_name)),
-    );
-    h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
@@ -156,6 +152,7 @@ pub async fn serve(
             hv(&format!("bytes {start}-{end}/{}", d.size)),
         );
     }
+    crate::http::resp::attachment(&mut r, d.file_name);
     Ok(r)
 }
 

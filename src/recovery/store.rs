@@ -138,6 +138,12 @@ pub fn forget(c: &Connection, doc: i64, now: i64) -> rusqlite::Result<usize> {
 }
 
 /// Every file the DB still points at (the sweeper deletes the others).
+/// A ready file that vanished from the cache: the document is to recover again.
+pub fn lost(c: &Connection, doc: i64) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM recoveries WHERE document_id = ?1", [doc])?;
+    Ok(())
+}
+
 pub fn live_files(c: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = c.prepare("SELECT file_path FROM recoveries WHERE file_path IS NOT NULL")?;
     let rows = stmt.query_map([], |r| r.get(0))?;

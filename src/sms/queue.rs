@@ -17,6 +17,13 @@ pub fn enqueue(c: &Connection, to: &str, body: &str, now: i64) -> rusqlite::Resu
     Ok(())
 }
 
+/// What the console gateway "delivered", newest first: (to, text, sent at).
+pub fn console_outbox(c: &Connection, limit: i64) -> rusqlite::Result<Vec<(String, String, i64)>> {
+    c.prepare("SELECT to_e164, body, sent_at FROM sms_console_outbox ORDER BY id DESC LIMIT ?1")?
+        .query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect()
+}
+
 pub fn queued(c: &Connection) -> rusqlite::Result<i64> {
     c.query_row(
         "SELECT COUNT(*) FROM sms_queue WHERE state = 'queued'",

@@ -10,19 +10,7 @@ use maud::html;
 pub async fn outbox(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let rows = app
         .db
-        .read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT to_e164, body, sent_at FROM sms_console_outbox ORDER BY id DESC LIMIT 50",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
+        .read(|c| Ok(super::queue::console_outbox(c, 50)?))
         .await?;
     let body = html! {
         h1 class="page-title" { "SMS inviati (sandbox)" }

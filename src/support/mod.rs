@@ -11,8 +11,8 @@ use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, Kind as ErrorKind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::public_id::PublicId;
 use crate::ui::{self, Page};
-use form::hex32;
 pub use form::{Draft, Errors, MESSAGE_MAX, PERIOD_MAX, SUBJECT_MAX, validate};
 use hyper::StatusCode;
 use maud::html;
@@ -33,10 +33,10 @@ struct Links {
 
 /// The linked order and document, or 404 when either is not this patient's.
 async fn links(app: &App, session: &Session, d: &Draft) -> Result<Links, AppError> {
-    if !d.order.is_empty() && !hex32(&d.order) {
+    if !d.order.is_empty() && PublicId::parse(&d.order).is_none() {
         return Err(not_found(false));
     }
-    if !d.document.is_empty() && !hex32(&d.document) {
+    if !d.document.is_empty() && PublicId::parse(&d.document).is_none() {
         return Err(not_found(true));
     }
     if d.order.is_empty() && d.document.is_empty() {
@@ -70,19 +70,12 @@ async fn links(app: &App, session: &Session, d: &Draft) -> Result<Links, AppErro
 }
 
 fn not_found(document: bool) -> AppError {
-    AppError::new(
-        ErrorKind::NotFound,
-        if document {
-            "Documento non trovato: la richiesta non è stata inviata."
-        } else {
-            "Ordine non trovato: la richiesta non è stata inviata."
-        },
-    )
-}
-
-/// htmx asks for the content only; history restores and plain requests get the page.
-fn wants_fragment(ctx: &Ctx) -> bool {
-    ctx.is_htmx() && ctx.header("hx-history-restore-request") != Some("true")
+    let what = if document {
+        crate::documents::NOT_FOUND
+    } else {
+        crate::orders::NOT_FOUND
+    };
+    AppError::missing(format!("{what} La richiesta non è stata inviata."))
 }
 
 pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
@@ -136,7 +129,7 @@ async fn render(
         csrf: &session.csrf_token,
     };
     let inner = views::content(alert, &form, &requests);
-    if wants_fragment(ctx) {
+    if ctx.wants_fragment() {
         return Ok(resp::html(status, inner));
     }
     let body = html! {
@@ -160,7 +153,7 @@ async fn render(
 
 pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
-    let draft = Draft::from_form(&ctx.form());
+    let draft = Draft::from_form(ctx.form());
     let links = links(app, &session, &draft).await?;
     let valid = match validate(&draft) {
         Ok(v) => v,
@@ -180,12 +173,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     );
     app.db
         .write(move |tx| {
-            let recent: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM support_requests WHERE patient_id = ?1 AND created_at > ?2",
-                rusqlite::params![patient, now - 86_400],
-                |r| r.get(0),
-            )?;
-            if recent >= MAX_PER_DAY {
+            if store::sent_since(tx, patient, now - 86_400)? >= MAX_PER_DAY {
                 return Err(AppError::new(
                     ErrorKind::TooManyRequests,
                     "Hai inviato molte richieste nelle ultime 24 ore: attendi la risposta dell'Azienda o riprova domani.",

@@ -116,6 +116,15 @@ pub struct Request {
 pub const LIST_LIMIT: i64 = 100;
 
 /// The patient's requests, newest first, each with its replies in order.
+/// How many requests the patient sent since `since` (a day's limit).
+pub fn sent_since(c: &Connection, patient: i64, since: i64) -> rusqlite::Result<i64> {
+    c.query_row(
+        "SELECT COUNT(*) FROM support_requests WHERE patient_id = ?1 AND created_at > ?2",
+        params![patient, since],
+        |r| r.get(0),
+    )
+}
+
 pub fn list(c: &Connection, patient: i64) -> rusqlite::Result<Vec<Request>> {
     let mut requests = c
         .prepare_cached(

@@ -119,13 +119,9 @@ pub fn element_text(html: &str, marker: &str) -> Option<String> {
     Some(text.split('<').next().unwrap_or_default().to_string())
 }
 
+/// A form value, percent-encoded as browsers send it.
 pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 pub fn form(fields: &[(&str, &str)]) -> String {

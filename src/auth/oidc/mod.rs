@@ -242,7 +242,7 @@ pub async fn start(app: &App, ctx: &mut Ctx, provider: &'static str) -> Result<R
     app.db
         .write(move |tx| {
             if let Some(h) = previous {
-                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [h])?;
+                crate::auth::store::end(tx, &h)?;
             }
             Ok(store::insert(tx, &st, &started)?)
         })

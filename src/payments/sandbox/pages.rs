@@ -15,7 +15,7 @@ use maud::{Markup, html};
 /// Where "Torna al portale dell'Azienda" leads: only an order page of this portal.
 fn return_path(s: &str) -> Option<&str> {
     let n = s.strip_prefix("/ordini/")?;
-    crate::orders::valid_number(n).then_some(s)
+    crate::public_id::PublicId::parse(n).map(|_| s)
 }
 
 pub async fn handle(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
@@ -24,10 +24,11 @@ pub async fn handle(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .clone()
         .ok_or_else(AppError::not_found)?;
     let token = csrf::anon_token(ctx, &app.secret, app.now());
+    let query = ctx.query();
     let (fields, post) = if ctx.method == hyper::Method::POST {
         (ctx.form(), true)
     } else {
-        (ctx.query(), false)
+        (&query, false)
     };
     let ticket: String = fields
         .get("ticket")
