@@ -3,7 +3,7 @@
 
 use crate::auth::hashing::Hasher;
 use crate::auth::throttle::IpLimiter;
-use crate::config::Config;
+use crate::config::{ArchiveKind, Config, PaymentProvider};
 use crate::db::Db;
 use crate::error::{AppError, Context};
 use crate::ops::Metrics;
@@ -53,7 +53,7 @@ impl Deref for App {
 impl App {
     pub fn new(config: Config, db: Db, secret: Vec<u8>) -> Result<App, AppError> {
         let logo = load_logo(&config.asl.logo)?;
-        let sandbox_payments = if config.payments.provider == "sandbox" {
+        let sandbox_payments = if config.payments.provider == PaymentProvider::Sandbox {
             Some(Arc::new(crate::payments::sandbox::Sandbox::open(
                 &config.data_dir.join("sandbox-pagopa.db"),
                 config.payee(),
@@ -105,11 +105,11 @@ pub fn unix_now() -> i64 {
 }
 
 fn archive(config: &Config) -> Arc<dyn crate::recovery::archive::Archive> {
-    match config.archive.kind.as_str() {
-        "dicomweb" => Arc::new(crate::recovery::dicomweb::DicomWebArchive::new(
+    match config.archive.kind {
+        ArchiveKind::Dicomweb => Arc::new(crate::recovery::dicomweb::DicomWebArchive::new(
             &config.archive.dicomweb,
         )),
-        _ => Arc::new(crate::recovery::archive::FsArchive {
+        ArchiveKind::Fs => Arc::new(crate::recovery::archive::FsArchive {
             root: config.archive_root(),
         }),
     }

@@ -74,6 +74,49 @@ const SECRET_KEYS: &[&str] = &[
     "oidc.cie.client_secret",
 ];
 
+/// A setting that names one of a few choices: an enum the code matches on, a lowercase
+/// word in the file and the environment, and an Italian message for an unknown one.
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident, $key:literal, { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub enum $name { $($variant),+ }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                match s.as_str() {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(format!(
+                        concat!($key, ": {:?} non valido ({})"),
+                        other,
+                        [$($word),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                match v { $($name::$variant => $word.to_string()),+ }
+            }
+        }
+    };
+}
+choice!(
+    /// `sms.gateway`: the console (log and outbox, the demo) or an HTTP gateway.
+    SmsGateway, "sms.gateway", { Console => "console", Http => "http" }
+);
+choice!(
+    /// `archive.kind`: a folder of studies, or a PACS over DICOMweb (WADO-RS).
+    ArchiveKind, "archive.kind", { Fs => "fs", Dicomweb => "dicomweb" }
+);
+choice!(
+    /// `payments.provider`: none (orders cannot be paid online yet) or the embedded sandbox.
+    PaymentProvider, "payments.provider", { None => "none", Sandbox => "sandbox" }
+);
+
 impl Config {
     /// Defaults, then the TOML file (if any), then `CDS_*` variables from `env`.
     pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Config, AppError> {
@@ -116,19 +159,14 @@ impl Config {
         if self.production && self.sandbox {
             errors.push("production = true non ammette le sandbox (sandbox = true)".into());
         }
-        if self.production && self.sms.gateway == "console" {
+        if self.production && self.sms.gateway == SmsGateway::Console {
             errors.push("production = true richiede sms.gateway = \"http\"".into());
         }
-        match self.sms.gateway.as_str() {
-            "console" => {}
-            "http"
-                if self.sms.http.url.starts_with("http://")
-                    || self.sms.http.url.starts_with("https://") => {}
-            "http" => errors
-                .push("sms.http.url: serve un URL http(s):// per sms.gateway = \"http\"".into()),
-            other => errors.push(format!(
-                "sms.gateway: {other:?} non valido (console o http)"
-            )),
+        if self.sms.gateway == SmsGateway::Http
+            && !self.sms.http.url.starts_with("http://")
+            && !self.sms.http.url.starts_with("https://")
+        {
+            errors.push("sms.http.url: serve un URL http(s):// per sms.gateway = \"http\"".into());
         }
         if self.session.idle_timeout_secs < 1
             || self.session.absolute_timeout_secs < self.session.idle_timeout_secs
@@ -150,15 +188,10 @@ impl Config {
         if self.auth.hash_threads == 0 || self.auth.max_failures < 1 {
             errors.push("auth.hash_threads e auth.max_failures devono essere ≥ 1".into());
         }
-        match self.archive.kind.as_str() {
-            "fs" => {}
-            "dicomweb" if self.archive.dicomweb.url.starts_with("http") => {}
-            "dicomweb" => {
-                errors.push("archive.dicomweb.url: serve l'URL del servizio DICOMweb".into())
-            }
-            other => errors.push(format!(
-                "archive.kind: {other:?} non valido (fs o dicomweb)"
-            )),
+        if self.archive.kind == ArchiveKind::Dicomweb
+            && !self.archive.dicomweb.url.starts_with("http")
+        {
+            errors.push("archive.dicomweb.url: serve l'URL del servizio DICOMweb".into())
         }
         if self.documents.categories.is_empty()
             || self.documents.online_days < 1
@@ -278,6 +311,41 @@ mod tests {
         let file = dir.join("c.toml");
         std::fs::write(&file, "[sessio]\nidle_timeout_secs = 60\n").unwrap();
         assert!(Config::load(Some(&file), &[]).is_err());
+    }
+
+    #[test]
+    fn choices_are_enums_with_italian_errors() {
+        for (var, value, says) in [
+            (
+                "CDS_ARCHIVE_KIND",
+                "ftp",
+                "archive.kind: \"ftp\" non valido (fs, dicomweb)",
+            ),
+            (
+                "CDS_SMS_GATEWAY",
+                "email",
+                "sms.gateway: \"email\" non valido (console, http)",
+            ),
+            (
+                "CDS_PAYMENTS_PROVIDER",
+                "paypal",
+                "payments.provider: \"paypal\" non valido (none, sandbox)",
+            ),
+        ] {
+            let e = Config::load(None, &[(var.to_string(), value.to_string())]).unwrap_err();
+            assert!(e.to_string().contains(says), "{e}");
+        }
+        let env = [
+            ("CDS_ARCHIVE_KIND".to_string(), "dicomweb".to_string()),
+            (
+                "CDS_ARCHIVE_DICOMWEB_URL".to_string(),
+                "http://pacs/dicom-web".to_string(),
+            ),
+        ];
+        assert_eq!(
+            Config::load(None, &env).unwrap().archive.kind,
+            ArchiveKind::Dicomweb
+        );
     }
 
     #[test]

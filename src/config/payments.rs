@@ -9,7 +9,7 @@ pub struct Payments {
     /// "none" (orders cannot be paid online yet: the order page says so) or "sandbox" (the
     /// embedded payment portal; needs sandbox = true, as the demo sets). The real PiemontePay
     /// and GPD providers come with their own issue.
-    pub provider: String,
+    pub provider: super::PaymentProvider,
     /// "Modalità di pagamento" as the patient sees it, e.g. "Piemonte Pay".
     pub provider_name: String,
     /// "Intestato a" and the creditor on the notice; empty = asl.name.
@@ -41,7 +41,7 @@ pub struct Payments {
 impl Default for Payments {
     fn default() -> Self {
         Payments {
-            provider: "none".into(),
+            provider: super::PaymentProvider::None,
             provider_name: "Piemonte Pay".into(),
             payee: String::new(),
             ente_cf: "00000000000".into(),
@@ -61,16 +61,11 @@ impl Default for Payments {
 
 impl Payments {
     pub fn validate(&self, sandbox: bool, errors: &mut Vec<String>) {
-        match self.provider.as_str() {
-            "none" => {}
-            "sandbox" if !sandbox => errors.push(
+        if self.provider == super::PaymentProvider::Sandbox && !sandbox {
+            errors.push(
                 "payments.provider = \"sandbox\" richiede sandbox = true (e non è ammesso in produzione)"
                     .into(),
-            ),
-            "sandbox" => {}
-            other => errors.push(format!(
-                "payments.provider: {other:?} non valido (none o sandbox)"
-            )),
+            );
         }
         if self.ente_cf.len() != 11 || !self.ente_cf.bytes().all(|b| b.is_ascii_digit()) {
             errors.push("payments.ente_cf: servono 11 cifre".into());

@@ -30,7 +30,7 @@ pub struct Documents {
 #[serde(deny_unknown_fields, default)]
 pub struct Archive {
     /// "fs" (a folder of studies) or "dicomweb" (WADO-RS).
-    pub kind: String,
+    pub kind: super::ArchiveKind,
     /// fs: folder with one sub-folder of DICOM files per StudyInstanceUID; empty = <data_dir>/archive.
     pub root: String,
     /// Folder of the PDF documents (document store); empty = <data_dir>/archive/pdf.
@@ -157,7 +157,7 @@ pub struct Auth {
 #[serde(deny_unknown_fields, default)]
 pub struct Sms {
     /// "console" (log + outbox) or "http".
-    pub gateway: String,
+    pub gateway: super::SmsGateway,
     /// Name in the SMS text.
     pub sender_name: String,
     /// Give up on a message (a PIN is useless by then) after this many seconds.
@@ -202,7 +202,7 @@ impl Default for Documents {
 impl Default for Archive {
     fn default() -> Self {
         Archive {
-            kind: "fs".into(),
+            kind: super::ArchiveKind::Fs,
             root: String::new(),
             pdf_root: String::new(),
             dicomweb: DicomWeb::default(),
@@ -313,7 +313,7 @@ impl Default for Auth {
 impl Default for Sms {
     fn default() -> Self {
         Sms {
-            gateway: "console".into(),
+            gateway: super::SmsGateway::Console,
             sender_name: "ASL".into(),
             max_age_secs: 3600,
             max_backoff_secs: 60,

@@ -129,6 +129,45 @@ mod tests {
         assert!(err.message.contains("più recente"), "{err}");
     }
 
+    /// SHA-256 (first 16 hex digits) of every shipped step. A shipped step is never edited:
+    /// a database that applied it would differ from a fresh one. A new step adds its line.
+    const SHIPPED: &[(u32, &str)] = &[
+        (1, "a401075dee6abb12"),
+        (2, "23017334c3ddbf90"),
+        (3, "ad313230335060da"),
+        (4, "dcffb5cb5ccd043e"),
+        (5, "a1811450c7e90dab"),
+        (6, "6b1cff9f38b576e0"),
+        (7, "f5751f34c1b74632"),
+    ];
+
+    #[test]
+    fn shipped_steps_are_never_edited() {
+        let now: Vec<(u32, String)> = steps(SCHEMA)
+            .into_iter()
+            .map(|(n, sql)| {
+                (
+                    n,
+                    crate::crypto::hex(&crate::crypto::sha256(sql.as_bytes()))[..16].to_string(),
+                )
+            })
+            .collect();
+        for (n, hash) in SHIPPED {
+            let found = now.iter().find(|(m, _)| m == n).map(|(_, h)| h.as_str());
+            assert_eq!(
+                found,
+                Some(*hash),
+                "schema.sql step {n} was edited (or removed): add a new step instead"
+            );
+        }
+        let listed: Vec<u32> = SHIPPED.iter().map(|(n, _)| *n).collect();
+        let missing: Vec<_> = now.iter().filter(|(n, _)| !listed.contains(n)).collect();
+        assert!(
+            missing.is_empty(),
+            "a new step: add its hash to SHIPPED: {missing:?}"
+        );
+    }
+
     #[test]
     fn steps_are_numbered_in_order() {
         let numbers: Vec<u32> = steps(SCHEMA).iter().map(|s| s.0).collect();

@@ -101,7 +101,8 @@ pub fn seed(config: &Config) -> Result<(), AppError> {
         Ok(())
     }))?;
     let studies = archive::prepare(config)?;
-    let sandbox = (config.payments.provider == "sandbox").then(|| config.clone());
+    let sandbox = (config.payments.provider == crate::config::PaymentProvider::Sandbox)
+        .then(|| config.clone());
     rt.block_on(db.write(move |tx| {
         archive::seed(tx, &studies)?;
         if let Some(config) = &sandbox {

@@ -70,8 +70,3 @@ pub fn serve(name: &str, if_none_match: Option<&str>) -> Option<Resp> {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     Some(r)
 }
-
-/// Every embedded asset name (for tests and the self-containment check).
-pub fn names() -> Vec<String> {
-    Assets::iter().map(|n| n.into_owned()).collect()
-}

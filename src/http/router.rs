@@ -244,7 +244,10 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Metrics if get && ctx.ip.is_loopback() => ops::metrics(app).await,
         Route::Metrics if get => Err(AppError::not_found()),
         Route::SandboxSms if get && app.config.sandbox => sms::sandbox::outbox(app, ctx).await,
-        Route::SandboxPayments if (get || post) && app.config.payments.provider == "sandbox" => {
+        Route::SandboxPayments
+            if (get || post)
+                && app.config.payments.provider == crate::config::PaymentProvider::Sandbox =>
+        {
             crate::payments::sandbox::pages::handle(app, ctx).await
         }
         Route::NotFound | Route::SandboxSms | Route::SandboxPayments | Route::SandboxSpid => {

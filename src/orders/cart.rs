@@ -172,7 +172,7 @@ async fn checkout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let p = &app.config.payments;
     let (causale, provider, provider_name, payee, vat_pct) = (
         p.causale.clone(),
-        p.provider.clone(),
+        String::from(p.provider),
         p.provider_name.clone(),
         app.config.payee().to_string(),
         p.vat_pct,

@@ -26,7 +26,6 @@ pub struct Order {
 
 #[derive(Debug, Clone)]
 pub struct Item {
-    pub document_id: i64,
     pub public_id: String,
     pub title: String,
     pub category: String,
@@ -98,17 +97,16 @@ pub fn count(c: &Connection, patient: i64) -> rusqlite::Result<i64> {
 
 pub fn items(c: &Connection, order_id: i64) -> rusqlite::Result<Vec<Item>> {
     c.prepare_cached(
-        "SELECT i.document_id, d.public_id, i.title, i.category, i.price_cents, i.vat_pct
+        "SELECT d.public_id, i.title, i.category, i.price_cents, i.vat_pct
          FROM order_items i JOIN documents d ON d.id = i.document_id WHERE i.order_id = ?1 ORDER BY i.rowid",
     )?
     .query_map([order_id], |r| {
         Ok(Item {
-            document_id: r.get(0)?,
-            public_id: r.get(1)?,
-            title: r.get(2)?,
-            category: r.get(3)?,
-            price_cents: r.get(4)?,
-            vat_pct: r.get(5)?,
+            public_id: r.get(0)?,
+            title: r.get(1)?,
+            category: r.get(2)?,
+            price_cents: r.get(3)?,
+            vat_pct: r.get(4)?,
         })
     })?
     .collect()
@@ -342,15 +340,5 @@ pub fn stale_drafts(c: &Connection, before: i64) -> rusqlite::Result<Vec<i64>> {
         "SELECT id FROM orders WHERE state = 'draft' AND notice_number IS NULL AND created_at < ?1",
     )?
     .query_map([before], |r| r.get(0))?
-    .collect()
-}
-
-/// Documents in a completed order of this patient (they may be downloaded).
-pub fn paid_documents(c: &Connection, patient: i64) -> rusqlite::Result<Vec<i64>> {
-    c.prepare_cached(
-        "SELECT DISTINCT i.document_id FROM order_items i JOIN orders o ON o.id = i.order_id
-         WHERE o.patient_id = ?1 AND o.state = 'completed'",
-    )?
-    .query_map([patient], |r| r.get(0))?
     .collect()
 }

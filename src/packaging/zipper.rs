@@ -106,6 +106,8 @@ impl ZipOut<BufWriter<File>> {
 }
 
 impl<W: Write + Seek> ZipOut<W> {
+    /// An archive in memory (the tests read it back).
+    #[cfg(test)]
     pub fn new(w: W) -> Self {
         ZipOut {
             w: ZipWriter::new(w),
@@ -148,6 +150,7 @@ impl<W: Write + Seek> ZipOut<W> {
         Ok(())
     }
 
+    #[cfg(test)]
     pub fn into_inner(self) -> ZipResult<W> {
         self.w.finish().map_err(|e| e.to_string())
     }

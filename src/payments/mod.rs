@@ -1,7 +1,7 @@
 //! pagoPA: notice numbers (SPECS.md §1), the printed notice (§2), and the payment providers
 //! behind one trait (§3): the embedded sandbox now, PiemontePay and GPD with their own issue.
 
-pub mod avviso;
+pub(crate) mod avviso;
 pub mod notice;
-pub mod provider;
-pub mod sandbox;
+pub(crate) mod provider;
+pub(crate) mod sandbox;

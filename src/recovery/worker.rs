@@ -48,7 +48,16 @@ async fn worker(app: App) {
     loop {
         let now = app.now();
         match app.db.write(move |tx| Ok(store::claim(tx, now)?)).await {
-            Ok(Some(job)) => run(&app, job.document_id).await,
+            Ok(Some(job)) => {
+                if job.attempts > 1 {
+                    // Interrupted before (a crash, a restart): said once, for the IT person.
+                    crate::log::info(&format!(
+                        "recupero del documento {}: tentativo {}",
+                        job.document_id, job.attempts
+                    ));
+                }
+                run(&app, job.document_id).await
+            }
             Ok(None) => {
                 tokio::select! {
                     _ = app.jobs.wakeup.notified() => {}

@@ -23,9 +23,9 @@ pub trait Gateway: Send + Sync {
 }
 
 pub fn gateway(cfg: &SmsConfig) -> Box<dyn Gateway> {
-    match cfg.gateway.as_str() {
-        "http" => Box::new(HttpGateway::new(&cfg.http)),
-        _ => Box::new(Console),
+    match cfg.gateway {
+        crate::config::SmsGateway::Http => Box::new(HttpGateway::new(&cfg.http)),
+        crate::config::SmsGateway::Console => Box::new(Console),
     }
 }
 

@@ -117,9 +117,6 @@ impl StudyInfo {
     pub(super) fn finish(self, files: Vec<PathBuf>) -> SynthStudy {
         SynthStudy {
             study_instance_uid: self.uid,
-            accession: self.accession,
-            date: self.date,
-            description: self.description.to_string(),
             files,
         }
     }

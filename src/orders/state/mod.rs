@@ -58,16 +58,6 @@ impl State {
             State::Expired => "SCADUTO",
         }
     }
-
-    /// No move leaves it except an operator's.
-    pub fn is_final(self) -> bool {
-        matches!(self, State::Completed | State::Cancelled | State::Expired)
-    }
-
-    /// The order still holds its documents: they cannot go in another order.
-    pub fn is_open(self) -> bool {
-        matches!(self, State::Draft | State::Pending | State::Failed)
-    }
 }
 
 #[derive(Debug, Clone)]
