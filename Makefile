@@ -2,7 +2,7 @@
 CARGO ?= cargo
 DEMO_LISTEN ?= 127.0.0.1:8080
 
-.PHONY: help run test deps lint bench release deb clean
+.PHONY: help run test check deps lint bench release deb clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -14,6 +14,11 @@ test: deps lint ## everything: installs what the tests need, then unit, integrat
 	$(CARGO) test --locked
 	bash tests/deb/run.sh
 	cd tests/e2e && CDS_BIN=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/cds-portal node --test --test-concurrency=1 --test-timeout=300000
+
+check: ## quick loop: cargo fmt --check, clippy -D warnings, unit tests (no system packages needed)
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(CARGO) test --locked --lib
 
 deps: ## install the system packages the tests need (idempotent)
 	bash tests/install-deps.sh

@@ -200,6 +200,7 @@ pub type AfterBind = Box<dyn FnOnce(&App, std::net::SocketAddr) + Send>;
 /// Starts the server; `after_bind` runs once the address is printed (the demo prints
 /// its credentials there).
 pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppError> {
+    crate::log::init(&config.log);
     crate::failpoint::init(config.production);
     let db = init(&config)?;
     let secret = secret(&db)?;
@@ -225,10 +226,10 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppErr
             let _ = writeln!(out, "{addr}");
             let _ = out.flush();
         }
-        crate::log::info(&format!(
+        tracing::info!(
             "cds-portal {} in ascolto su {addr}",
             env!("CARGO_PKG_VERSION")
-        ));
+        );
         if let Some(f) = after_bind {
             f(&app, addr);
         }
@@ -237,7 +238,7 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppErr
         tokio::spawn(housekeeping(app.clone()));
         tokio::spawn(crate::orders::poller::run(app.clone()));
         server::run(app, listener, tls, shutdown_signal()).await;
-        crate::log::info("arresto completato");
+        tracing::info!("arresto completato");
         Ok(())
     })
 }
@@ -254,7 +255,7 @@ async fn shutdown_signal() {
         _ = term.recv() => {}
         _ = int.recv() => {}
     }
-    crate::log::info("segnale di arresto ricevuto: non accetto nuove connessioni");
+    tracing::info!("segnale di arresto ricevuto: non accetto nuove connessioni");
 }
 
 /// Deletes expired sessions and stale throttling rows every minute.
@@ -279,7 +280,7 @@ async fn housekeeping(app: App) {
             })
             .await;
         if let Err(e) = result {
-            crate::log::error(&format!("pulizia periodica: {e}"));
+            tracing::error!("pulizia periodica: {e}");
         }
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }

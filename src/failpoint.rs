@@ -37,7 +37,7 @@ pub fn init(production: bool) {
         parse(&std::env::var("FAILPOINTS").unwrap_or_default())
     };
     if !armed.is_empty() {
-        crate::log::warn(&format!("punti di prova attivi: {armed:?}"));
+        tracing::warn!("punti di prova attivi: {armed:?}");
     }
     let _ = ARMED.set(armed);
 }
@@ -47,7 +47,7 @@ pub async fn hit(name: &str) {
     let Some((_, action)) = ARMED.get().and_then(|a| a.iter().find(|(n, _)| n == name)) else {
         return;
     };
-    crate::log::warn(&format!("punto di prova: {name}"));
+    tracing::warn!("punto di prova: {name}");
     match action {
         Action::Abort => std::process::abort(),
         Action::Pause(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,

@@ -109,7 +109,7 @@ pub async fn healthz(app: &App) -> Result<Resp, AppError> {
             serde_json::json!({"status": "error", "version": version, "db": {"state": "schema mismatch", "schema": v}}),
         ),
         Err(e) => {
-            crate::log::error(&format!("healthz: {e}"));
+            tracing::error!("healthz: {e}");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 serde_json::json!({"status": "error", "version": version, "db": {"state": "unavailable"}}),

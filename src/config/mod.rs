@@ -39,6 +39,28 @@ pub struct Config {
     pub payments: Payments,
     pub oidc: Oidc,
     pub demo: Demo,
+    pub log: Log,
+}
+
+/// `[log]`: what the portal writes on stderr, one line per event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// "text" (one readable line per event) or "json" (one JSON object per line, for log
+    /// collectors such as journald forwarders, Loki or Elasticsearch).
+    pub format: LogFormat,
+    /// Which events, as `RUST_LOG` says them ("info", "warn", "info,cds_portal::http=warn");
+    /// the `RUST_LOG` variable, when set, takes its place.
+    pub filter: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            format: LogFormat::Text,
+            filter: "info".into(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -61,6 +83,7 @@ impl Default for Config {
             payments: Payments::default(),
             oidc: Oidc::default(),
             demo: Demo::default(),
+            log: Log::default(),
         }
     }
 }
@@ -111,6 +134,10 @@ choice!(
 choice!(
     /// `archive.kind`: a folder of studies, or a PACS over DICOMweb (WADO-RS).
     ArchiveKind, "archive.kind", { Fs => "fs", Dicomweb => "dicomweb" }
+);
+choice!(
+    /// `log.format`: readable lines, or JSON lines for a log collector.
+    LogFormat, "log.format", { Text => "text", Json => "json" }
 );
 choice!(
     /// `payments.provider`: none (orders cannot be paid online yet) or the embedded sandbox.
@@ -206,6 +233,12 @@ impl Config {
         self.oidc.validate(&mut errors);
         if self.asl.name.trim().is_empty() {
             errors.push("asl.name non può essere vuoto".into());
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
+            errors.push(format!(
+                "log.filter: {:?} non valido (es. \"info\" o \"warn,cds_portal=info\")",
+                self.log.filter
+            ));
         }
         if errors.is_empty() {
             Ok(())

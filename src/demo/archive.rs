@@ -88,10 +88,10 @@ fn generate(config: &Config, root: &Path) -> Result<(String, String, String), Ap
         format!("{}\n{}\n{}\n", uids.0, uids.1, uids.2),
     )
     .context(what())?;
-    crate::log::info(&format!(
+    tracing::info!(
         "demo: archivio sintetico creato in {:.1} s",
         started.elapsed().as_secs_f64()
-    ));
+    );
     Ok(uids)
 }
 

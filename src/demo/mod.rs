@@ -38,6 +38,7 @@ pub const PATIENTS: &[DemoPatient] = &[
 ];
 
 pub fn run(config: Config, reset: bool) -> Result<(), AppError> {
+    crate::log::init(&config.log);
     if config.production {
         return Err(AppError::bad_request(
             "la demo non si avvia con production = true",

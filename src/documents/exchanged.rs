@@ -234,9 +234,7 @@ async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result
     let file = file.ok_or_else(gone)?;
     if !std::path::Path::new(&file.path).is_file() {
         // Deleted behind our back (disk cleaned, restore from backup): "Da recuperare" again.
-        crate::log::warn(&format!(
-            "download: file in cache mancante per il documento {doc}"
-        ));
+        tracing::warn!("download: file in cache mancante per il documento {doc}");
         app.db
             .write(move |tx| Ok(recovery::store::lost(tx, doc)?))
             .await?;

@@ -22,14 +22,21 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
-/// Never fails: every error becomes a response, and each request is logged once.
+/// Never fails: every error becomes a response, and each request is logged once, in a
+/// span with its id and route that whatever the handler logs also carries.
 pub async fn serve(app: App, req: Request<Incoming>, peer: SocketAddr) -> Resp {
+    let route = Route::decode(req.uri().path());
+    let id = app.next_request_id();
+    let span = tracing::info_span!("req", id, route = %route.name());
+    serve_in(app, req, peer, route).instrument(span).await
+}
+
+async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Route) -> Resp {
     let start = Instant::now();
     let (parts, body) = req.into_parts();
-    let route = Route::decode(parts.uri.path());
     let mut ctx = Ctx {
-        id: app.next_request_id(),
         method: parts.method,
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
@@ -62,18 +69,17 @@ pub async fn serve(app: App, req: Request<Incoming>, peer: SocketAddr) -> Resp {
     app.metrics
         .observe(route.name(), resp.status().as_u16(), elapsed);
     // Path only: a query string could hold personal data.
-    crate::log::info(&format!(
-        "req={} {} {} status={} ms={:.1}",
-        ctx.id,
-        ctx.method,
-        if route == Route::NotFound {
-            "(sconosciuto)"
-        } else {
-            ctx.path.as_str()
-        },
-        resp.status().as_u16(),
-        elapsed.as_secs_f64() * 1000.0
-    ));
+    let path = if route == Route::NotFound {
+        "(sconosciuto)"
+    } else {
+        ctx.path.as_str()
+    };
+    tracing::info!(
+        method = %ctx.method,
+        path = %path,
+        status = resp.status().as_u16(),
+        ms = (elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+    );
     resp
 }
 
@@ -135,7 +141,7 @@ fn client_ip(app: &App, headers: &hyper::HeaderMap, peer: SocketAddr) -> std::ne
 
 fn error_response(app: &App, ctx: &Ctx, e: &AppError) -> Resp {
     if e.kind == Kind::Internal || e.kind == Kind::Unavailable {
-        crate::log::error(&format!("req={} {e}", ctx.id));
+        tracing::error!(status = e.status().as_u16(), "{e}");
     }
     if e.kind == Kind::Unauthenticated {
         let to = if ctx.cookie(cookies::SESSION).is_some() {

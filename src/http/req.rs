@@ -9,7 +9,6 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 
 pub struct Ctx {
-    pub id: u64,
     pub method: Method,
     pub path: String,
     pub query: String,

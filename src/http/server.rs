@@ -68,7 +68,7 @@ pub async fn run(
             accepted = listener.accept() => match accepted {
                 Ok(x) => x,
                 Err(e) => {
-                    crate::log::warn(&format!("accept: {e}"));
+                    tracing::warn!("accept: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -110,7 +110,7 @@ pub async fn run(
         .await
         .is_err()
     {
-        crate::log::warn(
+        tracing::warn!(
             "arresto: richieste ancora in corso interrotte dopo il periodo di tolleranza",
         );
     }

@@ -214,7 +214,7 @@ pub async fn finish_confirm(app: &App, id: i64, ip: &str) -> Result<Outcome, App
         // Cancelled while the provider was making the position: it must not stay payable.
         // (Should this fail, the watch of the cancelled order cancels it again.)
         if let Err(e) = call(p, move |p| p.cancel(&made)).await {
-            crate::log::warn(&format!("ordine {id}: annullamento dell'avviso: {e}"));
+            tracing::warn!("ordine {id}: annullamento dell'avviso: {e}");
         }
     }
     app.payments_wakeup.notify_one();

@@ -17,7 +17,7 @@ pub async fn run(app: App) {
     let mut started = true;
     loop {
         if let Err(e) = round(&app, started).await {
-            crate::log::warn(&format!("controllo dei pagamenti: {e}"));
+            tracing::warn!("controllo dei pagamenti: {e}");
         }
         started = false;
         tokio::select! {
@@ -62,7 +62,7 @@ pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
         .await?;
     for id in stale {
         if let Err(e) = reconcile::cancel_draft(app, id, "non confermato in tempo").await {
-            crate::log::warn(&format!("ordine {id}: bozza scaduta non annullata: {e}"));
+            tracing::warn!("ordine {id}: bozza scaduta non annullata: {e}");
         }
     }
     Ok(())
@@ -89,16 +89,14 @@ async fn check(app: &App, d: store::Due) {
         Ok(status) => sync(app, id, position, status).await.map(|_| ()),
         Err(e) => {
             let why = e.chain();
-            crate::log::warn(&format!(
-                "ordine {id}: stato del pagamento non letto: {why}"
-            ));
+            tracing::warn!("ordine {id}: stato del pagamento non letto: {why}");
             app.db
                 .write(move |tx| Ok(store::backoff(tx, id, checks, first, max, Some(&why), now)?))
                 .await
         }
     };
     if let Err(e) = result {
-        crate::log::warn(&format!("ordine {id}: {e}"));
+        tracing::warn!("ordine {id}: {e}");
     }
 }
 
@@ -126,7 +124,7 @@ pub async fn sync(
     let now = app.now();
     let outcome = app.db.write(move |tx| Ok(apply(tx, id, &ev, now)?)).await?;
     if let Outcome::Flagged(why) = &outcome {
-        crate::log::warn(&format!("ordine {id}: da verificare: {why}"));
+        tracing::warn!("ordine {id}: da verificare: {why}");
     }
     Ok(outcome)
 }

@@ -34,13 +34,11 @@ pub async fn resume_confirms(app: &App, before: i64) -> Result<(), AppError> {
     for id in ids {
         match finish_confirm(app, id, "-").await {
             Ok(Outcome::Applied { .. }) => {
-                crate::log::info(&format!("ordine {id}: conferma interrotta completata"))
+                tracing::info!("ordine {id}: conferma interrotta completata")
             }
             Ok(_) => {}
             Err(e) => {
-                crate::log::warn(&format!(
-                    "ordine {id}: conferma interrotta non ancora completata: {e}"
-                ));
+                tracing::warn!("ordine {id}: conferma interrotta non ancora completata: {e}");
                 let now = app.now();
                 app.db
                     .write(move |tx| Ok(store::touch(tx, id, now)?))
@@ -92,29 +90,24 @@ pub async fn watch(app: &App, d: store::Due) {
     match answer {
         Ok(Status::Paid) => match super::poller::sync(app, id, position, Status::Paid).await {
             Ok(_) => next = None,
-            Err(e) => crate::log::warn(&format!("ordine {id}: pagamento tardivo: {e}")),
+            Err(e) => tracing::warn!("ordine {id}: pagamento tardivo: {e}"),
         },
         Ok(Status::Unpaid | Status::Failed { .. }) => {
-            crate::log::warn(&format!(
-                "ordine {id}: avviso ancora pagabile per un ordine chiuso: lo annullo"
-            ));
+            tracing::warn!("ordine {id}: avviso ancora pagabile per un ordine chiuso: lo annullo");
             let pos = position.clone();
             if let Err(e) = call(p, move |p| p.cancel(&pos)).await {
-                crate::log::warn(&format!("ordine {id}: annullamento dell'avviso: {e}"));
+                tracing::warn!("ordine {id}: annullamento dell'avviso: {e}");
             }
             next = next.or(Some(now + wait));
         }
         Ok(Status::Cancelled | Status::Expired) => {}
-        Err(e) => crate::log::warn(&format!(
-            "ordine {id}: controllo di un ordine chiuso: {}",
-            e.chain()
-        )),
+        Err(e) => tracing::warn!("ordine {id}: controllo di un ordine chiuso: {}", e.chain()),
     }
     if let Err(e) = app
         .db
         .write(move |tx| Ok(store::rewatch(tx, id, next)?))
         .await
     {
-        crate::log::warn(&format!("ordine {id}: {e}"));
+        tracing::warn!("ordine {id}: {e}");
     }
 }

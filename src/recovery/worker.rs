@@ -15,7 +15,7 @@ pub async fn start(app: &App) -> Result<(), AppError> {
     std::fs::create_dir_all(&cache).context(format!("cartella cache {}", cache.display()))?;
     let resumed = app.db.write(|tx| Ok(store::resume(tx)?)).await?;
     if resumed > 0 {
-        crate::log::info(&format!("recuperi ripresi dopo il riavvio: {resumed}"));
+        tracing::info!("recuperi ripresi dopo il riavvio: {resumed}");
     }
     let live = app.db.read(|c| Ok(store::live_files(c)?)).await?;
     remove_leftovers(&cache, &live);
@@ -51,10 +51,11 @@ async fn worker(app: App) {
             Ok(Some(job)) => {
                 if job.attempts > 1 {
                     // Interrupted before (a crash, a restart): said once, for the IT person.
-                    crate::log::info(&format!(
+                    tracing::info!(
                         "recupero del documento {}: tentativo {}",
-                        job.document_id, job.attempts
-                    ));
+                        job.document_id,
+                        job.attempts
+                    );
                 }
                 run(&app, job.document_id).await
             }
@@ -65,7 +66,7 @@ async fn worker(app: App) {
                 }
             }
             Err(e) => {
-                crate::log::error(&format!("recupero: {e}"));
+                tracing::error!("recupero: {e}");
                 tokio::time::sleep(Duration::from_secs(5)).await;
             }
         }
@@ -80,11 +81,11 @@ async fn run(app: &App, doc: i64) {
     let outcome = match result {
         Ok((path, name, packaged)) => {
             let expires_at = now + app.config.recovery.keep_hours * 3600;
-            crate::log::info(&format!(
+            tracing::info!(
                 "recupero documento {doc}: pronto, {} byte in {:.1} s",
                 packaged.size,
                 started.elapsed().as_secs_f64()
-            ));
+            );
             app.db
                 .write(move |tx| {
                     let ready = store::Ready {
@@ -99,14 +100,14 @@ async fn run(app: &App, doc: i64) {
                 .await
         }
         Err((reason, detail)) => {
-            crate::log::warn(&format!("recupero documento {doc} non riuscito: {detail}"));
+            tracing::warn!("recupero documento {doc} non riuscito: {detail}");
             app.db
                 .write(move |tx| Ok(store::fail(tx, doc, reason, now)?))
                 .await
         }
     };
     if let Err(e) = outcome {
-        crate::log::error(&format!("recupero documento {doc}: {e}"));
+        tracing::error!("recupero documento {doc}: {e}");
     }
 }
 
@@ -175,7 +176,7 @@ fn archive_failure(e: ArchiveError) -> Failure {
 async fn sweeper(app: App) {
     loop {
         if let Err(e) = sweep(&app).await {
-            crate::log::error(&format!("pulizia della cache: {e}"));
+            tracing::error!("pulizia della cache: {e}");
         }
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
@@ -190,7 +191,7 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                crate::log::error(&format!("cache: impossibile eliminare {path}: {e}"));
+                tracing::error!("cache: impossibile eliminare {path}: {e}");
                 continue;
             }
         }

@@ -34,11 +34,11 @@ pub struct Console;
 
 impl Gateway for Console {
     fn send(&self, msg: &Outgoing) -> Result<(), String> {
-        crate::log::info(&format!(
+        tracing::info!(
             "sms console: messaggio {} a {} nell'outbox",
             msg.message_id,
             mask(&msg.to_e164)
-        ));
+        );
         Ok(())
     }
     fn keeps_copy(&self) -> bool {

@@ -119,7 +119,7 @@ pub async fn run(app: App, gateway: Arc<dyn Gateway>) {
             Ok(Some(next)) => (next - app.now()).clamp(0, 60) as u64,
             Ok(None) => 60,
             Err(e) => {
-                crate::log::error(&format!("sms queue: {e}"));
+                tracing::error!("sms queue: {e}");
                 5
             }
         };
@@ -141,9 +141,7 @@ async fn send_due(
         .write(move |tx| Ok(expire(tx, now, max_age)?))
         .await?;
     if expired > 0 {
-        crate::log::warn(&format!(
-            "sms queue: {expired} messaggi scaduti senza consegna"
-        ));
+        tracing::warn!("sms queue: {expired} messaggi scaduti senza consegna");
     }
     let batch = app.db.read(move |c| Ok(due(c, now)?)).await?;
     for (id, attempts, msg) in batch {
@@ -163,11 +161,11 @@ async fn send_due(
                     .await?
             }
             Err(e) => {
-                crate::log::warn(&format!(
+                tracing::warn!(
                     "sms {}: invio non riuscito (tentativo {}): {e}",
                     msg.message_id,
                     attempts + 1
-                ));
+                );
                 app.db
                     .write(move |tx| Ok(mark_failed(tx, id, attempts, &e, now, max_backoff)?))
                     .await?

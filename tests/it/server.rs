@@ -229,3 +229,55 @@ fn init_backup_while_serving_and_check_config() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("CDS_TYPO"), "{err}");
 }
+
+#[test]
+fn request_logs_as_text_or_json_lines_filtered_like_rust_log() {
+    // JSON lines: every line is an object; the request's line has its span (id, route).
+    let s = Server::demo(&[("CDS_LOG_FORMAT", "json")]);
+    let mut b = crate::client::Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    assert_eq!(b.get("/dashboard").status, 200);
+    assert!(eventually(5, || s.log().contains("/dashboard")));
+    let log = s.log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let dash = lines
+        .iter()
+        .find(|v| v["path"] == "/dashboard")
+        .unwrap_or_else(|| panic!("no request line: {log}"));
+    assert_eq!(dash["status"], 200);
+    assert_eq!(dash["method"], "GET");
+    assert_eq!(dash["span"]["route"], "dashboard");
+    assert!(dash["span"]["id"].as_u64().is_some() && dash["ms"].is_number());
+    assert!(
+        !log.contains(MARIO.0) && !log.contains(MARIO.1),
+        "nothing personal"
+    );
+
+    // A filter as RUST_LOG says it: warnings only, no request lines.
+    let quiet = Server::demo(&[("CDS_LOG_FILTER", "warn")]);
+    crate::client::get(&quiet.addr, "/accedi");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!quiet.log().contains("path=/accedi"), "{}", quiet.log());
+    // The default: readable lines with the request's span.
+    let text = Server::demo(&[]);
+    crate::client::get(&text.addr, "/accedi");
+    assert!(
+        eventually(5, || text
+            .log()
+            .contains("route=login}: method=GET path=/accedi status=200")),
+        "{}",
+        text.log()
+    );
+    // A bad filter is a configuration error.
+    let out = Command::new(&*BIN)
+        .args(["check-config"])
+        .env("CDS_LOG_FILTER", "info,[[[")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("log.filter"));
+}

@@ -145,7 +145,10 @@ fn a_new_request_is_listed_open_for_its_patient_only_and_never_logged() {
     assert_eq!(anon.header("location"), Some("/accedi"));
 
     let log = s.log();
-    assert!(log.contains("POST /assistenza status=303"), "{log}");
+    assert!(
+        log.contains("method=POST path=/assistenza status=303"),
+        "{log}"
+    );
     assert!(
         !log.contains("XYZ-4711") && !log.contains("riservato"),
         "{log}"

@@ -280,15 +280,12 @@ pub async fn callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         && e.kind != Kind::Internal
         && e.kind != Kind::Unavailable
     {
-        crate::log::warn(&format!(
-            "req={} {}",
-            ctx.id,
-            if e.source.is_some() {
-                e.chain()
-            } else {
-                "accesso SPID/CIE rifiutato".into()
-            }
-        ));
+        let why = if e.source.is_some() {
+            e.chain()
+        } else {
+            "accesso SPID/CIE rifiutato".into()
+        };
+        tracing::warn!("{why}");
     }
     result
 }
