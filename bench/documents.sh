@@ -42,9 +42,8 @@ DOWNLOAD_TIMEOUT=60        # C: one download
 SEED_TIMEOUT=300           # D: inserting the documents
 
 # --- targets -------------------------------------------------------------------------
-PACK_X_ORTHANC=3           # A: ours >= min(3 x Orthanc, 0.8 x zip -0)
-PACK_X_ZIP0=0.8
-MAX_ZIP_RATIO=1.05         # A: ZIP size vs Orthanc's (DESIGN.md: <= 5 % larger)
+PACK_X_ZIP0=0.64           # A: ours >= 0.64 x zip -0 (1.6 x the 0.40 x of issue 12's start)
+MAX_ZIP_RATIO=1.00         # A: DICOM entries no larger than Orthanc's (issue 12)
 MAX_RSS_GROWTH_KB=64000    # B: 64 MB (same 1 MB = 1000 kB convention as figure 3)
 MIN_DOWNLOAD_MBPS=1000     # C: 1 GB/s = 1000 MB/s (10^6 bytes)
 MAX_FILTER_P99_MS=20       # D
@@ -167,6 +166,19 @@ ours_best=$(calc 'n / 1e6 / s' n="$ct_bytes" s="$pack_best_s")
 ours_med=$(calc 'n / 1e6 / s' n="$ct_bytes" s="$pack_med_s")
 read -r ours_size ours_dicom ours_entries < <(zip_sizes "$WORK/ours.zip") || true
 echo "ours: best $ours_best MB/s, median $ours_med MB/s (input bytes / wall time incl. process start)"
+# The same with recovery.deflate_level = 1: faster, a little larger (for information).
+: >"$WORK/pack1_secs"
+for i in $(seq 1 "$PACKAGE_RUNS"); do
+    rm -f "$WORK/ours1.zip"
+    t0=$(now)
+    CDS_RECOVERY_DEFLATE_LEVEL=1 timeout "$PACKAGE_TIMEOUT" "$BIN" package "$CT_DIR" "$WORK/ours1.zip" >/dev/null
+    PREC=3 calc 'b - a' a="$t0" b="$(now)" >>"$WORK/pack1_secs"
+    echo >>"$WORK/pack1_secs"
+done
+ours1_best=$(calc 'n / 1e6 / s' n="$ct_bytes" s="$(best min <"$WORK/pack1_secs")")
+read -r _ ours1_dicom _ < <(zip_sizes "$WORK/ours1.zip") || true
+rm -f "$WORK/ours1.zip"
+echo "ours at deflate level 1: best $ours1_best MB/s"
 
 # (2) Orthanc
 ORTH=$WORK/orthanc
@@ -234,20 +246,21 @@ zip0_size=$(stat -c %s "$WORK/zip0.zip")
 rm -f "$WORK/zip0.zip"
 echo "zip -0 -r: best of $ZIP0_RUNS $zip0_best_s s, $zip0_mbps MB/s, $zip0_size bytes"
 
+pack_target=$(calc 'y * z' y="$PACK_X_ZIP0" z="$zip0_mbps")
 if [[ -n $orth_mbps ]]; then
-    pack_target=$(calc 'x * o < y * z ? x * o : y * z' x="$PACK_X_ORTHANC" o="$orth_mbps" y="$PACK_X_ZIP0" z="$zip0_mbps")
     x_orth=$(calc 'a / b' a="$ours_best" b="$orth_mbps")
     size_ratio=$(PREC=3 calc 'a / b' a="$ours_size" b="$orth_size")
     dicom_ratio=$(PREC=3 calc 'a / b' a="$ours_dicom" b="$orth_entries")
+    dicom1_ratio=$(PREC=3 calc 'a / b' a="${ours1_dicom:-0}" b="$orth_entries")
 else
-    pack_target=$(calc 'y * z' y="$PACK_X_ZIP0" z="$zip0_mbps")
-    x_orth=n/a size_ratio=n/a dicom_ratio=n/a
+    x_orth=n/a size_ratio=n/a dicom_ratio=n/a dicom1_ratio=n/a
 fi
 echo "sizes: ours $ours_size bytes (DICOM/ entries $ours_dicom compressed; JPEG viewer, DICOMDIR and the rest $((ours_entries - ours_dicom)));"\
     "Orthanc ${orth_size:-n/a} bytes (entries ${orth_entries:-n/a} compressed); input $ct_bytes"
 record "6. package 263 MB CT (best)" "$ours_best MB/s (med $ours_med)" ">= $pack_target" "$(pass_if "$ours_best" '>=' "$pack_target")"
 record "   Orthanc /archive (info)" "${orth_mbps:-n/a} MB/s (ours ${x_orth}x)" "-" "info"
-record "   zip -0 -r (info)" "$zip0_mbps MB/s" "-" "info"
+record "   zip -0 -r (info)" "$zip0_mbps MB/s (ours $(calc 'a / b' a="$ours_best" b="$zip0_mbps")x)" "-" "info"
+record "   deflate level 1 (info)" "$ours1_best MB/s, DICOM entries ${dicom1_ratio}x Orthanc's" "-" "info"
 # DESIGN.md's "no more than 5 % larger than Orthanc's" compares like with like: the DICOM
 # entries. The whole package also holds the viewer's JPEGs and the DICOMDIR, which
 # Orthanc's /archive has not: shown for information.

@@ -319,6 +319,7 @@ fn package(a: &Args) -> Result<(), AppError> {
     let labels = crate::packaging::Labels {
         asl_name: &config.asl.name,
         title: "Studio",
+        deflate_level: config.recovery.deflate_level,
     };
     let p = crate::packaging::package_study(&files, Path::new(out), &labels, &|_, _| {})
         .map_err(AppError::bad_request)?;

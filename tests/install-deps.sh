@@ -3,7 +3,8 @@
 #   Debian: openssl (test certificates), curl (TLS client), chromium (browser tests),
 #           nodejs + npm (browser test runner), dcmtk + dicom3tools (DICOMDIR checks),
 #           orthanc + orthanc-dicomweb (a real PACS for the DICOMweb archive tests),
-#           poppler-utils + zbar-tools (the payment notice's text and QR read back)
+#           poppler-utils + zbar-tools (the payment notice's text and QR read back),
+#           unzip (unzip -t and zipinfo check the download ZIP)
 #   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright,
 #           oidc-provider + jose for the test OpenID provider tests/e2e/oidc-op.mjs)
 set -euo pipefail
@@ -21,6 +22,7 @@ command -v dciodvfy >/dev/null || need_apt+=(dicom3tools)
 [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need_apt+=(orthanc-dicomweb)
 command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 command -v zbarimg >/dev/null || need_apt+=(zbar-tools)
+command -v zipinfo >/dev/null || need_apt+=(unzip)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

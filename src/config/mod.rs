@@ -234,6 +234,9 @@ impl Config {
         if self.asl.name.trim().is_empty() {
             errors.push("asl.name non può essere vuoto".into());
         }
+        if !(1..=9).contains(&self.recovery.deflate_level) {
+            errors.push("recovery.deflate_level: da 1 a 9".into());
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_err() {
             errors.push(format!(
                 "log.filter: {:?} non valido (es. \"info\" o \"warn,cds_portal=info\")",

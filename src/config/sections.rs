@@ -64,6 +64,9 @@ pub struct Recovery {
     pub keep_hours: i64,
     /// Folder of the recovered ZIPs; empty = <data_dir>/cache.
     pub cache_dir: String,
+    /// libdeflate level of the DICOM files in the ZIP, 1–9: 2 writes a little less than
+    /// Orthanc's archive, 1 packages about a third faster for some 2 % more bytes.
+    pub deflate_level: i32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -230,6 +233,7 @@ impl Default for Recovery {
             workers: 2,
             keep_hours: 24,
             cache_dir: String::new(),
+            deflate_level: crate::packaging::DEFAULT_LEVEL,
         }
     }
 }

@@ -10,11 +10,13 @@ pub const PRE: &str = "cds_pre";
 /// sibling subdomain cannot plant it (`Ctx::cookie` reads the same name).
 pub fn wire_name(name: &str, tls: bool) -> String {
     if tls {
-        format!("__Host-{name}")
+        format!("{HOST_PREFIX}{name}")
     } else {
         name.to_string()
     }
 }
+
+pub const HOST_PREFIX: &str = "__Host-";
 
 pub fn set(name: &str, value: &str, max_age: Option<i64>, tls: bool) -> String {
     let name = wire_name(name, tls);

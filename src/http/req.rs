@@ -30,14 +30,18 @@ impl Ctx {
 
     /// A cookie by its name in `cookies` (under TLS only its `__Host-` form counts).
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        let name = crate::http::cookies::wire_name(name, self.tls);
+        let prefix = if self.tls {
+            crate::http::cookies::HOST_PREFIX
+        } else {
+            ""
+        };
         self.headers
             .get_all(hyper::header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == name)
+            .find(|(k, _)| k.strip_prefix(prefix) == Some(name))
             .map(|(_, v)| v)
     }
 

@@ -24,9 +24,14 @@ pub struct Packaged {
     pub sha256: String,
 }
 
+pub use zipper::DEFAULT_LEVEL;
+
+/// What a package says about itself, and how it is compressed.
 pub struct Labels<'a> {
     pub asl_name: &'a str,
     pub title: &'a str,
+    /// libdeflate's level for the DICOM files (`recovery.deflate_level`).
+    pub deflate_level: i32,
 }
 
 /// Progress callback: bytes of input done, bytes of input in all.
@@ -164,7 +169,7 @@ fn write_study(
     progress: Progress,
 ) -> Result<(), String> {
     let mut zip = ZipOut::create(part)?;
-    let time = zip.time;
+    let (time, level) = (zip.time, labels.deflate_level);
     let total: u64 = plan.iter().map(|p| p.instance.size).sum();
     let mut rendered: Vec<Option<(usize, usize)>> = vec![None; plan.len()];
     let next = AtomicUsize::new(0);
@@ -178,7 +183,7 @@ fn write_study(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(p) = plan.get(index) else { return };
-                    if tx.send(prepare_one(index, p, time)).is_err() {
+                    if tx.send(prepare_one(index, p, time, level)).is_err() {
                         return;
                     }
                 }
@@ -252,13 +257,13 @@ fn write_study(
     zip.finish()
 }
 
-fn prepare_one(index: usize, p: &Planned, time: zip::DateTime) -> Result<Done, String> {
+fn prepare_one(index: usize, p: &Planned, time: zip::DateTime, level: i32) -> Result<Done, String> {
     if p.instance.size > IN_MEMORY_MAX {
         return Ok(Done::Large { index });
     }
     let bytes = std::fs::read(&p.instance.path)
         .map_err(|e| format!("{}: {e}", p.instance.path.display()))?;
-    let dicom = zipper::prepare(&p.dicom_name, &bytes, time, true)?;
+    let dicom = zipper::prepare(&p.dicom_name, &bytes, time, Some(level))?;
     let image = bytes
         .get(128..)
         .and_then(|b| {
@@ -271,7 +276,7 @@ fn prepare_one(index: usize, p: &Planned, time: zip::DateTime) -> Result<Done, S
     let image = match image {
         // JPEG does not deflate: stored.
         Some(r) => Some((
-            zipper::prepare(&format!("VIEWER/{}", p.image_name), &r.jpeg, time, false)?,
+            zipper::prepare(&format!("VIEWER/{}", p.image_name), &r.jpeg, time, None)?,
             r.width,
             r.height,
         )),

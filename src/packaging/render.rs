@@ -61,6 +61,8 @@ pub fn render_fit(obj: &DefaultDicomObject, max_side: usize) -> Option<Rendered>
 }
 
 /// Modality LUT (rescale) then the first VOI window, to 8 bits; MONOCHROME1 inverted.
+/// The stored values span a small range (a CT's few thousand Hounsfield steps): the window
+/// is computed once per value in that range, then looked up per pixel.
 fn grey8(
     obj: &DefaultDicomObject,
     data: &[u8],
@@ -70,23 +72,25 @@ fn grey8(
 ) -> Option<Vec<u8>> {
     let n = rows * cols;
     let signed = int(obj, tags::PIXEL_REPRESENTATION) == Some(1);
-    let raw: Vec<i32> = if bits == 16 {
-        if data.len() < n * 2 {
-            return None;
+    let value = |i: usize| -> i32 {
+        if bits == 16 {
+            let c = [data[2 * i], data[2 * i + 1]];
+            if signed {
+                i16::from_le_bytes(c) as i32
+            } else {
+                u16::from_le_bytes(c) as i32
+            }
+        } else {
+            data[i] as i32
         }
-        data[..n * 2]
-            .chunks_exact(2)
-            .map(|c| {
-                if signed {
-                    i16::from_le_bytes([c[0], c[1]]) as i32
-                } else {
-                    u16::from_le_bytes([c[0], c[1]]) as i32
-                }
-            })
-            .collect()
-    } else {
-        data.get(..n)?.iter().map(|&b| b as i32).collect()
     };
+    if data.len() < n * if bits == 16 { 2 } else { 1 } {
+        return None;
+    }
+    let (lo, hi) = (0..n).fold((i32::MAX, i32::MIN), |(lo, hi), i| {
+        let v = value(i);
+        (lo.min(v), hi.max(v))
+    });
     let float = |tag| {
         obj.get(tag)
             .and_then(|e| e.to_multi_float64().ok())
@@ -98,11 +102,8 @@ fn grey8(
         (Some(c), Some(w)) if w >= 1.0 => (c, w),
         _ => {
             // No window in the file: the full range of the values present.
-            let (lo, hi) = raw
-                .iter()
-                .fold((i32::MAX, i32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-            let (lo, hi) = (lo as f64 * slope + intercept, hi as f64 * slope + intercept);
-            ((lo + hi) / 2.0, (hi - lo).max(1.0))
+            let (a, b) = (lo as f64 * slope + intercept, hi as f64 * slope + intercept);
+            ((a + b) / 2.0, (b - a).abs().max(1.0))
         }
     };
     let invert =
@@ -110,15 +111,18 @@ fn grey8(
     // DICOM PS3.3 C.11.2.1.2.1 linear window.
     let low = center - 0.5 - (width - 1.0) / 2.0;
     let scale = 255.0 / (width - 1.0).max(1.0);
-    Some(
-        raw.iter()
-            .map(|&v| {
-                let y = ((v as f64 * slope + intercept) - low) * scale;
-                let g = y.clamp(0.0, 255.0) as u8;
-                if invert { 255 - g } else { g }
-            })
-            .collect(),
-    )
+    let lut: Vec<u8> = (lo..=hi)
+        .map(|v| {
+            let y = ((v as f64 * slope + intercept) - low) * scale;
+            let g = y.clamp(0.0, 255.0) as u8;
+            if invert { 255 - g } else { g }
+        })
+        .collect();
+    let mut out = vec![0u8; n];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = lut[(value(i) - lo) as usize];
+    }
+    Some(out)
 }
 
 /// Box-filter downscale by an integer factor until the longest side fits `max`.

@@ -1,8 +1,14 @@
-//! Writing the download ZIP with the `zip` crate, compressed in parallel: each DICOM file
-//! becomes a one-entry archive in memory on a worker thread (deflate level 2, or stored
-//! when deflate saves less than 10 %), which the writer copies raw into the package —
-//! no second compression. Files too large for memory are streamed by the writer.
+//! Writing the download ZIP, compressed in parallel: each DICOM file becomes a one-entry
+//! archive in memory on a worker thread — deflated by libdeflate (level 2: its output is a
+//! little smaller than zlib's level 6, Orthanc's, at about twice zlib's level-2 speed), or
+//! stored when deflate saves less than 10 % — which the `zip` crate's writer copies raw
+//! into the package: no second compression. The `zip` crate takes no precompressed data,
+//! so `one_entry` writes those small archives itself (local header, data, central
+//! directory, end record; the tests read them back with the `zip` crate, `unzip -t` and
+//! `zipinfo`). Files too large for memory are streamed by the `zip` crate's writer.
 
+use libdeflater::{CompressionLvl, Compressor, Crc};
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufWriter, Cursor, Read, Seek, Write};
 use std::path::Path;
@@ -14,10 +20,13 @@ pub type ZipResult<T> = Result<T, String>;
 /// A one-entry ZIP in memory, ready to be copied raw.
 pub struct Prepared(Vec<u8>);
 
-/// zlib-rs level 1 is zlib-ng's "quick" strategy: on CT slices it keeps 64 % of the bytes
-/// where zlib's level 1 keeps 42 %. Level 2 is the fast strategy proper (see
-/// bench/documents.sh, which compares with Orthanc's level 6).
-const DEFLATE_LEVEL: i64 = 2;
+/// libdeflate's level for the DICOM files (`recovery.deflate_level`). On a CT, level 2
+/// writes a little less than zlib's level 6 (Orthanc's) and level 1 about 2 % more, in
+/// two-thirds of the time (bench/documents.sh measures both against Orthanc).
+pub const DEFAULT_LEVEL: i32 = 2;
+
+/// zlib-rs level for what the `zip` crate streams itself (files over the in-memory size).
+const STREAM_LEVEL: i64 = 2;
 
 /// Deflate must save at least this share of the bytes, or the entry is stored.
 const MIN_SAVING: f64 = 0.10;
@@ -26,7 +35,7 @@ fn options(time: zip::DateTime, method: CompressionMethod, large: bool) -> Simpl
     SimpleFileOptions::default()
         .compression_method(method)
         .compression_level(if method == CompressionMethod::Deflated {
-            Some(DEFLATE_LEVEL)
+            Some(STREAM_LEVEL)
         } else {
             None
         })
@@ -35,38 +44,102 @@ fn options(time: zip::DateTime, method: CompressionMethod, large: bool) -> Simpl
         .large_file(large)
 }
 
-fn one_entry(
-    name: &str,
-    data: &[u8],
-    time: zip::DateTime,
-    method: CompressionMethod,
-) -> ZipResult<Vec<u8>> {
-    let mut w = ZipWriter::new(Cursor::new(Vec::with_capacity(data.len() / 2 + 256)));
-    w.start_file(name, options(time, method, false))
-        .map_err(|e| e.to_string())?;
-    w.write_all(data).map_err(|e| e.to_string())?;
-    Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
+thread_local! {
+    /// A compressor per worker thread: libdeflate's tables are allocated once, not per file.
+    static DEFLATE: RefCell<Option<(i32, Compressor)>> = const { RefCell::new(None) };
 }
 
-/// Compresses one entry (runs on a worker thread).
+/// `data` deflated at `level` (raw DEFLATE, as ZIP wants it), or None when it saves less
+/// than `MIN_SAVING`.
+fn deflate(data: &[u8], level: i32) -> Option<Vec<u8>> {
+    DEFLATE.with(|cell| {
+        let mut cell = cell.try_borrow_mut().ok()?;
+        if cell.as_ref().is_none_or(|(l, _)| *l != level) {
+            let lvl = CompressionLvl::new(level).unwrap_or_default();
+            *cell = Some((level, Compressor::new(lvl)));
+        }
+        let (_, c) = cell.as_mut()?;
+        let worth = (data.len() as f64 * (1.0 - MIN_SAVING)) as usize;
+        let mut out = vec![0u8; c.deflate_compress_bound(data.len())];
+        let n = c.deflate_compress(data, &mut out).ok()?;
+        (n <= worth).then(|| {
+            out.truncate(n);
+            out
+        })
+    })
+}
+
+/// A ZIP of one entry: `body` is `data` as stored (`deflated` false) or deflated.
+fn one_entry(name: &str, data: &[u8], body: &[u8], deflated: bool, time: zip::DateTime) -> Vec<u8> {
+    let mut crc = Crc::new();
+    crc.update(data);
+    let (crc, method) = (crc.sum(), if deflated { 8u16 } else { 0 });
+    let (csize, usize_) = (body.len() as u32, data.len() as u32);
+    let name = name.as_bytes();
+    let mut z = Vec::with_capacity(body.len() + 2 * name.len() + 128);
+    // Local file header.
+    z.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+    z.extend_from_slice(&20u16.to_le_bytes()); // version needed: 2.0
+    z.extend_from_slice(&0u16.to_le_bytes()); // flags
+    z.extend_from_slice(&method.to_le_bytes());
+    z.extend_from_slice(&time.timepart().to_le_bytes());
+    z.extend_from_slice(&time.datepart().to_le_bytes());
+    z.extend_from_slice(&crc.to_le_bytes());
+    z.extend_from_slice(&csize.to_le_bytes());
+    z.extend_from_slice(&usize_.to_le_bytes());
+    z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    z.extend_from_slice(&0u16.to_le_bytes()); // extra field length
+    z.extend_from_slice(name);
+    z.extend_from_slice(body);
+    // Central directory.
+    let cd = z.len() as u32;
+    z.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+    z.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes()); // made by: Unix, 2.0
+    z.extend_from_slice(&20u16.to_le_bytes());
+    z.extend_from_slice(&0u16.to_le_bytes());
+    z.extend_from_slice(&method.to_le_bytes());
+    z.extend_from_slice(&time.timepart().to_le_bytes());
+    z.extend_from_slice(&time.datepart().to_le_bytes());
+    z.extend_from_slice(&crc.to_le_bytes());
+    z.extend_from_slice(&csize.to_le_bytes());
+    z.extend_from_slice(&usize_.to_le_bytes());
+    z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    z.extend_from_slice(&[0; 8]); // extra and comment lengths, disk, internal attributes
+    z.extend_from_slice(&((0o100644u32) << 16).to_le_bytes()); // a regular file, rw-r--r--
+    z.extend_from_slice(&0u32.to_le_bytes()); // local header at 0
+    z.extend_from_slice(name);
+    // End of central directory.
+    let cd_size = z.len() as u32 - cd;
+    z.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    z.extend_from_slice(&[0; 4]); // disk numbers
+    z.extend_from_slice(&1u16.to_le_bytes());
+    z.extend_from_slice(&1u16.to_le_bytes());
+    z.extend_from_slice(&cd_size.to_le_bytes());
+    z.extend_from_slice(&cd.to_le_bytes());
+    z.extend_from_slice(&0u16.to_le_bytes()); // comment length
+    z
+}
+
+/// Compresses one entry at `level` (None: stored) on a worker thread. Entries are under
+/// the in-memory size (32 MiB), far from ZIP's 4 GiB limits.
 pub fn prepare(
     name: &str,
     data: &[u8],
     time: zip::DateTime,
-    try_deflate: bool,
+    level: Option<i32>,
 ) -> ZipResult<Prepared> {
-    if try_deflate && data.len() > 512 {
-        let deflated = one_entry(name, data, time, CompressionMethod::Deflated)?;
-        if (deflated.len() as f64) <= data.len() as f64 * (1.0 - MIN_SAVING) {
-            return Ok(Prepared(deflated));
-        }
+    if data.len() >= u32::MAX as usize {
+        return Err(format!(
+            "{name}: troppo grande per un'unica voce in memoria"
+        ));
     }
-    Ok(Prepared(one_entry(
-        name,
-        data,
-        time,
-        CompressionMethod::Stored,
-    )?))
+    if let Some(level) = level
+        && data.len() > 512
+        && let Some(d) = deflate(data, level)
+    {
+        return Ok(Prepared(one_entry(name, data, &d, true, time)));
+    }
+    Ok(Prepared(one_entry(name, data, data, false, time)))
 }
 
 pub struct ZipOut<W: Write + Seek> {
@@ -123,7 +196,7 @@ impl<W: Write + Seek> ZipOut<W> {
 
     /// A small file (DICOMDIR, viewer, LEGGIMI.txt), compressed when worth it.
     pub fn add_bytes(&mut self, name: &str, data: &[u8]) -> ZipResult<()> {
-        let p = prepare(name, data, self.time, true)?;
+        let p = prepare(name, data, self.time, Some(DEFAULT_LEVEL))?;
         self.add_prepared(p)
     }
 
@@ -156,10 +229,8 @@ impl<W: Write + Seek> ZipOut<W> {
     }
 }
 
-fn probe_deflates(sample: &[u8], time: zip::DateTime) -> ZipResult<bool> {
-    let deflated = one_entry("probe", sample, time, CompressionMethod::Deflated)?;
-    let stored = one_entry("probe", sample, time, CompressionMethod::Stored)?;
-    Ok((deflated.len() as f64) <= stored.len() as f64 * (1.0 - MIN_SAVING))
+fn probe_deflates(sample: &[u8], _time: zip::DateTime) -> ZipResult<bool> {
+    Ok(deflate(sample, DEFAULT_LEVEL).is_some())
 }
 
 #[cfg(test)]
@@ -176,9 +247,9 @@ mod tests {
         let text = b"DICOM ".repeat(10_000);
         let mut noise = vec![0u8; 100_000];
         getrandom::fill(&mut noise).unwrap();
-        out.add_prepared(prepare("DICOM/S0001/I0001", &text, out.time, true).unwrap())
+        out.add_prepared(prepare("DICOM/S0001/I0001", &text, out.time, Some(2)).unwrap())
             .unwrap();
-        out.add_prepared(prepare("DICOM/S0001/I0002", &noise, out.time, true).unwrap())
+        out.add_prepared(prepare("DICOM/S0001/I0002", &noise, out.time, Some(1)).unwrap())
             .unwrap();
         let mut z = read_back(out.into_inner().unwrap().into_inner());
         assert_eq!(
@@ -198,11 +269,33 @@ mod tests {
     }
 
     #[test]
+    fn a_one_entry_archive_reads_back_with_its_crc_and_time() {
+        let time = zip::DateTime::from_date_and_time(2026, 11, 28, 23, 10, 42).unwrap();
+        let data = b"DICM".repeat(5000);
+        for (level, method) in [
+            (Some(1), CompressionMethod::Deflated),
+            (Some(2), CompressionMethod::Deflated),
+            (None, CompressionMethod::Stored),
+        ] {
+            let Prepared(bytes) = prepare("DICOM/S0001/I0001", &data, time, level).unwrap();
+            let mut z = read_back(bytes);
+            let mut f = z.by_index(0).unwrap();
+            assert_eq!(f.name().unwrap(), "DICOM/S0001/I0001");
+            assert_eq!(f.compression(), method);
+            assert_eq!(f.last_modified(), Some(time));
+            assert_eq!(f.unix_mode(), Some(0o100644));
+            let mut back = Vec::new();
+            f.read_to_end(&mut back).unwrap(); // checks the CRC
+            assert_eq!(back, data);
+        }
+    }
+
+    #[test]
     fn zip64_beyond_65535_entries() {
         let mut out = ZipOut::new(Cursor::new(Vec::new()));
         for i in 0..65_600 {
             out.add_prepared(
-                prepare(&format!("DICOM/S0001/I{i:07}"), b"x", out.time, true).unwrap(),
+                prepare(&format!("DICOM/S0001/I{i:07}"), b"x", out.time, Some(2)).unwrap(),
             )
             .unwrap();
         }

@@ -136,6 +136,7 @@ async fn recover(app: &App, doc: i64) -> Result<(PathBuf, String, packaging::Pac
         let labels = Labels {
             asl_name: &app2.config.asl.name,
             title: &job.title,
+            deflate_level: app2.config.recovery.deflate_level,
         };
         match job.source_kind.as_str() {
             "dicom" => {

@@ -209,6 +209,37 @@ fn recover_a_study_and_download_the_zip() {
     // The DICOMDIR, extracted next to the files, is read by dcmtk and validated by dicom3tools.
     let dir = TempDir::new("zip");
     z.extract(&dir.0).unwrap();
+    // Info-ZIP agrees: every entry's CRC checks out, deflated DICOM and stored JPEGs.
+    let file = dir.0.join("package.zip");
+    std::fs::write(&file, &raw).unwrap();
+    let test = std::process::Command::new("unzip")
+        .arg("-t")
+        .arg(&file)
+        .output()
+        .expect("unzip");
+    let said = String::from_utf8_lossy(&test.stdout);
+    assert!(
+        test.status.success() && said.contains("No errors detected"),
+        "{said}"
+    );
+    let info = std::process::Command::new("zipinfo")
+        .arg(&file)
+        .output()
+        .expect("zipinfo");
+    let listed = String::from_utf8_lossy(&info.stdout);
+    assert!(info.status.success(), "{listed}");
+    let line = |name: &str| {
+        listed
+            .lines()
+            .find(|l| l.ends_with(name))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(line("DICOM/S0001/I0001").contains("defN"), "{listed}");
+    assert!(
+        line("VIEWER/IMG/S0001/I0001.jpg").contains("stor"),
+        "{listed}"
+    );
     let dump = std::process::Command::new("dcmdump")
         .arg(dir.0.join("DICOMDIR"))
         .output()
