@@ -63,7 +63,6 @@ SUMMARY=()
 # best / median of numbers on stdin (best = max for rates, min for times: pass max|min)
 best() { sort -g | if [[ $1 == max ]]; then tail -n1; else head -n1; fi; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 dir_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 
 # zip_sizes FILE: prints "total_bytes dicom_entries_compressed_bytes all_entries_compressed_bytes"

@@ -122,3 +122,6 @@ print_summary() {
     fi
     if [[ $fails == 0 ]]; then echo "all targets met"; else echo "$fails target(s) missed"; fi
 }
+
+# free_port: a TCP port free on 127.0.0.1 now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -239,6 +239,7 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppErr
         tokio::spawn(crate::orders::poller::run(app.clone()));
         server::run(app, listener, tls, shutdown_signal()).await;
         tracing::info!("arresto completato");
+        crate::log::flush();
         Ok(())
     })
 }

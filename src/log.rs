@@ -4,15 +4,19 @@
 //! fiscale, a PIN, a token or any health data: callers pass only ids, routes and outcomes.
 //!
 //! `log.format = "text"` uses this module's own line writer: one line per request is the
-//! portal's busiest output, and the generic formatter cost about a sixth of the login
-//! page's throughput; here a span's fields are formatted once, when it opens, the time's
-//! date part once a second, and each line goes out in one `write`. `"json"` uses
+//! portal's busiest output, and the generic formatter with a `write` per line cost about a
+//! sixth of the login page's throughput. Here a span's fields are formatted once, when it
+//! opens, the time's date part once a second, and lines gather in a buffer written out
+//! when it fills, at once for a warning or an error, and otherwise by a thread every
+//! `FLUSH_MS` — so a line reaches stderr at most that late. `"json"` uses
 //! tracing-subscriber's JSON lines, for log collectors.
 
 use crate::config::{Log, LogFormat};
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::{Event, Subscriber};
@@ -21,17 +25,59 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+/// Lines not yet on stderr.
+static PENDING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// How late an informational line may reach stderr.
+const FLUSH_MS: u64 = 100;
+/// Written out at once beyond this size.
+const FULL: usize = 16 << 10;
+
+/// Writes the lines gathered so far (also at the end of `serve` and `demo`).
+pub fn flush() {
+    let lines = match PENDING.lock() {
+        Ok(mut p) if !p.is_empty() => std::mem::take(&mut *p),
+        _ => return,
+    };
+    let _ = std::io::stderr().lock().write_all(&lines);
+}
+
+fn push(line: &[u8], now: bool) {
+    let full = match PENDING.lock() {
+        Ok(mut p) => {
+            p.extend_from_slice(line);
+            p.len() >= FULL
+        }
+        Err(_) => return,
+    };
+    if now || full {
+        flush();
+    }
+}
+
 /// Installs the subscriber once; later calls (the demo, then the server) change nothing.
 pub fn init(cfg: &Log) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&cfg.filter))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = match cfg.format {
-        LogFormat::Text => tracing_subscriber::registry()
-            .with(filter)
-            .with(Lines)
-            .try_init()
-            .is_ok(),
+        LogFormat::Text => {
+            let installed = tracing_subscriber::registry()
+                .with(filter)
+                .with(Lines)
+                .try_init()
+                .is_ok();
+            if installed {
+                let _ = std::thread::Builder::new()
+                    .name("cds-log".into())
+                    .spawn(|| {
+                        loop {
+                            std::thread::sleep(Duration::from_millis(FLUSH_MS));
+                            flush();
+                        }
+                    });
+            }
+            installed
+        }
         LogFormat::Json => tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
@@ -135,7 +181,8 @@ where
                 line.pop();
             }
             line.push('\n');
-            let _ = std::io::stderr().lock().write_all(line.as_bytes());
+            let urgent = *event.metadata().level() <= tracing::Level::WARN;
+            push(line.as_bytes(), urgent);
         });
     }
 }

@@ -102,6 +102,7 @@ pub fn hsts(include_subdomains: bool) -> HeaderValue {
 /// `hsts` under TLS.
 pub fn secure(r: &mut Resp, hsts: Option<&HeaderValue>, csp: &HeaderValue) {
     let h = r.headers_mut();
+    h.reserve(10);
     h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

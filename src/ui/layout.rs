@@ -25,7 +25,11 @@ const MENU: &[(&str, &str)] = &[
 /// htmx settings: swap error fragments (they carry an Italian alert), no inline styles
 /// or eval, which the CSP forbids anyway; no history cache: htmx would keep copies of
 /// pages with health data in sessionStorage after logout (back/forward asks the server).
-const HTMX_CONFIG: &str = r#"{"historyCacheSize":0,"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
+/// Written already escaped for the attribute: every page carries it (escaping its many
+/// quotes on every request cost more than the rest of the head).
+const HTMX_CONFIG: maud::PreEscaped<&str> = maud::PreEscaped(
+    "{&quot;historyCacheSize&quot;:0,&quot;includeIndicatorStyles&quot;:false,&quot;allowEval&quot;:false,&quot;allowScriptTags&quot;:false,&quot;responseHandling&quot;:[{&quot;code&quot;:&quot;204&quot;,&quot;swap&quot;:false},{&quot;code&quot;:&quot;[2345]..&quot;,&quot;swap&quot;:true}]}",
+);
 
 pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
     let asl = &app.config.asl;
@@ -162,5 +166,20 @@ fn footer() -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_htmx_config_is_the_json_it_says() {
+        let json = super::HTMX_CONFIG.0.replace("&quot;", "\"");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["historyCacheSize"], 0);
+        assert_eq!(v["allowEval"], false);
+        assert_eq!(v["responseHandling"][0]["code"], "204");
+        assert_eq!(v["responseHandling"][0]["swap"], false);
+        // Escaped as maud would escape it: nothing but the quotes needed it.
+        assert_eq!(maud::html! { (json) }.into_string(), super::HTMX_CONFIG.0);
     }
 }
