@@ -25,9 +25,12 @@ THREADS=2                  # wrk -t
 DASH_CONNS=32              # figure 10: wrk -c
 STATUS_CONNS=64            # figure 11: wrk -c
 SECS=10                    # wrk -d (after a 2 s warm-up)
-MAX_DASH_P99_MS=20
-MIN_STATUS_RPS=5000
-MAX_STATUS_P99_MS=20
+# Issue 12, item 3: twice the requests/s measured here at its start (dashboard 3,970,
+# status fragment 8,016 req/s), at p99 <= 10 ms.
+MAX_DASH_P99_MS=10
+MIN_DASH_RPS=7940
+MIN_STATUS_RPS=16000
+MAX_STATUS_P99_MS=10
 MARIO_CF=RSSMRA80A01A182N
 MARIO_PIN=12345678
 
@@ -117,7 +120,9 @@ stop_pid "$S_PID"
 
 p99=$(wrk_pct_ms "$WORK/wrk_dashboard" 99%)
 record "10. dashboard p99, 32 conns" "$p99 ms (p50 $(wrk_pct_ms "$WORK/wrk_dashboard" 50%))" "<= $MAX_DASH_P99_MS ms" "$(pass_if "$p99" '<=' "$MAX_DASH_P99_MS")"
-record "   req/s, server CPU/req (info)" "$(wrk_rps "$WORK/wrk_dashboard"), $(cat "$WORK/cpu_dashboard") ms" "-" "info"
+dash_rps=$(wrk_rps "$WORK/wrk_dashboard")
+record "   dashboard req/s" "$dash_rps req/s" ">= $MIN_DASH_RPS" "$(pass_if "$dash_rps" '>=' "$MIN_DASH_RPS")"
+record "   server CPU/req (info)" "$(cat "$WORK/cpu_dashboard") ms" "-" "info"
 rps=$(wrk_rps "$WORK/wrk_status")
 p99=$(wrk_pct_ms "$WORK/wrk_status" 99%)
 record "11. status fragment req/s, 64 c." "$rps req/s" ">= $MIN_STATUS_RPS" "$(pass_if "$rps" '>=' "$MIN_STATUS_RPS")"

@@ -38,6 +38,10 @@ pub struct Inner {
     pub csp: hyper::header::HeaderValue,
     /// Wakes the payment status poller (an order was confirmed or retried).
     pub payments_wakeup: tokio::sync::Notify,
+    /// Sessions as last read, good until the next write (`db::cache`).
+    pub sessions: crate::db::cache::ReadCache<Vec<u8>, crate::auth::store::Found>,
+    /// Orders' states as the status fragment last read them, good until the next write.
+    pub order_states: crate::db::cache::ReadCache<(i64, String), crate::orders::state::State>,
     /// The configured logo, read once at start: (bytes, content type).
     pub logo: Option<(bytes::Bytes, &'static str)>,
     request_ids: AtomicU64,
@@ -84,6 +88,8 @@ impl App {
             archive: archive(&config),
             jobs: crate::recovery::Jobs::default(),
             logo,
+            sessions: crate::db::cache::ReadCache::new(10_000),
+            order_states: crate::db::cache::ReadCache::new(10_000),
             config,
             request_ids: AtomicU64::new(1),
         })))

@@ -44,11 +44,23 @@ pub async fn resolve(app: &App, ctx: &mut Ctx) -> Result<Option<Session>, AppErr
         app.config.session.idle_timeout_secs,
         app.config.session.absolute_timeout_secs,
     );
-    let lookup = hash.clone();
-    let found = app
-        .db
-        .read(move |c| Ok(store::session(c, &lookup)?))
-        .await?;
+    // Cached until the next write to the database (db::cache): most requests of a page
+    // and its fragments find their session without a round trip.
+    let generation = app.db.generation();
+    let found = match app.sessions.get(&hash, generation) {
+        Some(f) => Some(f),
+        None => {
+            let lookup = hash.clone();
+            let f = app
+                .db
+                .read(move |c| Ok(store::session(c, &lookup)?))
+                .await?;
+            if let Some(f) = &f {
+                app.sessions.put(hash.clone(), generation, f.clone());
+            }
+            f
+        }
+    };
     let Some(f) = found else {
         ctx.set_cookies
             .push(cookies::clear(cookies::SESSION, ctx.tls));

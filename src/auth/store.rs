@@ -5,6 +5,7 @@ use crate::crypto;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// A stored session as a request finds it.
+#[derive(Clone)]
 pub struct Found {
     pub patient_id: i64,
     pub csrf_token: String,
@@ -19,7 +20,7 @@ pub fn session(c: &Connection, hash: &[u8]) -> rusqlite::Result<Option<Found>> {
     c.prepare_cached(
         "SELECT s.patient_id, s.csrf_token, s.created_at, s.last_seen_at, p.given_name, p.family_name,
            (SELECT count(*) FROM cart_items WHERE patient_id = s.patient_id)
-         FROM sessions s JOIN patients p ON p.id = s.patient_id WHERE s.token_hash = ?1",
+         FROM sessions s JOIN patients p ON p.id = s.patient_id WHERE s.token_hash = CAST(?1 AS BLOB)",
     )?
     .query_row([hash], |r| {
         Ok(Found {

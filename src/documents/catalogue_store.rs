@@ -13,9 +13,10 @@ pub enum Ordered {
 }
 
 /// The most relevant order of a document for its patient (a completed one first), as
-/// `state:number`; `?1` is the patient, `d` the document. Shared with the cart.
+/// `state:number`; `d` is the document (the query keeps to the patient's own). Shared with
+/// the cart. (`d.patient_id`, not the parameter: see `db`'s note on re-prepared queries.)
 pub const ORDER_OF: &str = "(SELECT o.state || ':' || o.number FROM order_items i JOIN orders o ON o.id = i.order_id
-      WHERE i.document_id = d.id AND o.patient_id = ?1 AND o.state IN ('draft', 'pending', 'failed', 'completed')
+      WHERE i.document_id = d.id AND o.patient_id = d.patient_id AND o.state IN ('draft', 'pending', 'failed', 'completed')
       ORDER BY o.state = 'completed' DESC, o.id DESC LIMIT 1)";
 
 pub fn ordered(v: Option<String>) -> Option<Ordered> {
@@ -55,7 +56,7 @@ impl CatalogueDoc {
 const SELECT: &str =
     "SELECT d.id, d.public_id, d.category, d.title, d.published_at, d.exchange_day,
         d.price_cents, d.state, d.hidden_at IS NOT NULL,
-        EXISTS (SELECT 1 FROM cart_items c WHERE c.patient_id = ?1 AND c.document_id = d.id)";
+        EXISTS (SELECT 1 FROM cart_items c WHERE c.patient_id = d.patient_id AND c.document_id = d.id)";
 
 fn row(r: &Row) -> rusqlite::Result<CatalogueDoc> {
     Ok(CatalogueDoc {
@@ -87,8 +88,8 @@ pub fn list(
 ) -> rusqlite::Result<Page> {
     let sql = format!(
         "{SELECT}, {ORDER_OF} FROM documents d
-         WHERE d.patient_id = ?1 AND d.state != 'withdrawn' AND (?2 IS NULL OR d.category = ?2)
-         ORDER BY d.published_at DESC, d.id DESC LIMIT ?3"
+         WHERE d.patient_id = ?1 + 0 AND d.state != 'withdrawn' AND (?2 IS NULL OR d.category = ?2)
+         ORDER BY d.published_at DESC, d.id DESC LIMIT ?3 + 0"
     );
     let mut rows = c
         .prepare_cached(&sql)?

@@ -92,17 +92,20 @@ pub fn list(
 
 /// The list's query. With a category it names the column outright (`?4 IS NULL OR …` would
 /// keep SQLite from using an index on it), so the `documents_patient_category` index reads
-/// just that category's rows in page order instead of every row of the range.
+/// just that category's rows in page order instead of every row of the range. Parameters
+/// the planner could look at (a bare `?` beside an indexed column, `LIMIT ?`) are wrapped
+/// (`?1 + 0`, `CAST(?4 AS TEXT)`): SQLite would otherwise parse the statement again at
+/// each new binding (see `db::tests::the_lists_are_prepared_once`).
 fn list_sql(by_category: bool) -> String {
     let category = if by_category {
-        "d.category = ?4"
+        "d.category = CAST(?4 AS TEXT)"
     } else {
         "?4 IS NULL"
     };
     format!(
-        "{SELECT} WHERE d.patient_id = ?1 AND d.exchange_day BETWEEN ?2 AND ?3
+        "{SELECT} WHERE d.patient_id = ?1 + 0 AND d.exchange_day BETWEEN ?2 AND ?3
            AND {category} AND (?5 OR d.hidden_at IS NULL) AND d.state != 'withdrawn'
-         ORDER BY d.exchange_day DESC, d.exchanged_at DESC, d.id DESC LIMIT ?6 OFFSET ?7"
+         ORDER BY d.exchange_day DESC, d.exchanged_at DESC, d.id DESC LIMIT ?6 + 0 OFFSET ?7 + 0"
     )
 }
 
@@ -194,8 +197,8 @@ pub fn new_documents(
     let docs = c
         .prepare_cached(
             "SELECT title, category, price_cents, published_at FROM documents
-             WHERE patient_id = ?1 AND published_at >= ?2 AND state != 'withdrawn'
-             ORDER BY published_at DESC, id DESC LIMIT ?3",
+             WHERE patient_id = ?1 + 0 AND published_at >= ?2 AND state != 'withdrawn'
+             ORDER BY published_at DESC, id DESC LIMIT ?3 + 0",
         )?
         .query_map(params![patient, since, limit], |r| {
             Ok(NewDoc {

@@ -79,8 +79,9 @@ pub async fn order(
 }
 
 /// The polled fragment (see `views::status`). While the state is the one the page shows
-/// (`da`), the answer is `204 No Content`: one indexed read, nothing swapped. Once it
-/// changes, a row gets its new row and the order's page reloads.
+/// (`da`), the answer is `204 No Content`: nothing swapped, and the state read once until
+/// the next write to the database (`db::cache`). Once it changes, a row gets its new row
+/// and the order's page reloads.
 async fn status(
     app: &App,
     ctx: &Ctx,
@@ -90,12 +91,21 @@ async fn status(
     let q = ctx.query();
     let seen = q.get("da").to_string();
     let view = views::View::decode(q.get("vista"));
-    let (patient, n) = (session.patient_id, number.to_string());
-    let state = app
-        .db
-        .read(move |c| Ok(store::state(c, patient, &n)?))
-        .await?
-        .ok_or_else(not_found)?;
+    let key = (session.patient_id, number.to_string());
+    let generation = app.db.generation();
+    let state = match app.order_states.get(&key, generation) {
+        Some(s) => s,
+        None => {
+            let (patient, n) = key.clone();
+            let state = app
+                .db
+                .read(move |c| Ok(store::state(c, patient, &n)?))
+                .await?
+                .ok_or_else(not_found)?;
+            app.order_states.put(key, generation, state);
+            state
+        }
+    };
     if !ctx.is_htmx() {
         return Ok(resp::redirect(&format!("{PATH}/{number}")));
     }

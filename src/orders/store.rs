@@ -81,7 +81,7 @@ pub fn state(c: &Connection, patient: i64, number: &str) -> rusqlite::Result<Opt
 /// The patient's orders, newest first.
 pub fn list(c: &Connection, patient: i64, limit: i64) -> rusqlite::Result<Vec<Order>> {
     c.prepare_cached(&format!(
-        "{SELECT} WHERE patient_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2"
+        "{SELECT} WHERE patient_id = ?1 + 0 ORDER BY created_at DESC, id DESC LIMIT ?2 + 0"
     ))?
     .query_map(params![patient, limit], order)?
     .collect()

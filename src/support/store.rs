@@ -134,8 +134,8 @@ pub fn list(c: &Connection, patient: i64) -> rusqlite::Result<Vec<Request>> {
              FROM support_requests s
              LEFT JOIN orders o ON o.id = s.order_id AND o.patient_id = s.patient_id
              LEFT JOIN documents d ON d.id = s.document_id AND d.patient_id = s.patient_id
-             WHERE s.patient_id = ?1
-             ORDER BY s.created_at DESC, s.id DESC LIMIT ?2",
+             WHERE s.patient_id = ?1 + 0
+             ORDER BY s.created_at DESC, s.id DESC LIMIT ?2 + 0",
         )?
         .query_map(params![patient, LIST_LIMIT], |r| {
             Ok(Request {
