@@ -331,6 +331,7 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:9000");
         assert_eq!(c.session.idle_timeout_secs, 120);
         assert_eq!(c.session.absolute_timeout_secs, 8 * 3600);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -347,6 +348,7 @@ mod tests {
         let file = dir.join("c.toml");
         std::fs::write(&file, "[sessio]\nidle_timeout_secs = 60\n").unwrap();
         assert!(Config::load(Some(&file), &[]).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -118,6 +118,8 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, latest());
+        drop(stepwise);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

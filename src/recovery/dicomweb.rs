@@ -285,6 +285,7 @@ mod tests {
         let cut = &full[..full.len() - 30];
         let err = split_multipart(cut, "XyZ", &dir, &|_| {}).unwrap_err();
         assert!(matches!(err, ArchiveError::Corrupt(_)), "{err:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
