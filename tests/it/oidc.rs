@@ -290,6 +290,10 @@ fn every_refusal_is_an_italian_page_without_session_and_keys_rotate() {
     assert_eq!(login(&s, "spid").1.status, 200);
     let k2 = oidc_op::rsa_keys("k2", &s.dir.0);
     s.op.restart_with_keys(&k2);
+    // The portal asks for the keys again at most once a second (a flood of tokens with
+    // unknown key ids must not become a flood of requests to the provider): the refusals
+    // above may have just fetched them.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     s.op.next("mario", SPID_L2);
     let (mut b, r) = login(&s, "spid");
     assert_eq!(r.status, 200, "{}", r.body);
