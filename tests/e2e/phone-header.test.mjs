@@ -39,6 +39,13 @@ const bar = (page) => page.locator('nav.main-nav summary.nav-toggle');
 const menuLinks = (page) => page.getByRole('navigation', { name: 'Menu principale' }).getByRole('link');
 
 async function shape(page) {
+  // <details> fires its toggle event in a task of its own, after the key or tap: wait until
+  // app.js has brought aria-expanded in line (it never does if app.js is broken).
+  await page.waitForFunction(() => {
+    const nav = document.querySelector('details[data-nav]');
+    const bar = document.querySelector('summary.nav-toggle');
+    return !nav || nav.open === (bar.getAttribute('aria-expanded') === 'true');
+  }, null, { timeout: 2000 }).catch(() => {});
   return page.evaluate(() => ({
     h1: document.querySelector('h1').getBoundingClientRect().top + scrollY,
     overflow: document.documentElement.scrollWidth - innerWidth,
