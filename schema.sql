@@ -296,3 +296,131 @@ CREATE INDEX documents_patient_category ON documents(patient_id, category, excha
 -- Orders closed without payment that have a notice number stay watched for a while: a
 -- payment that still arrives for them is flagged for the operator (orders/reconcile.rs).
 CREATE INDEX orders_watch ON orders(next_check_at) WHERE state IN ('cancelled', 'expired');
+
+-- step 8
+-- The hospital side: operators and their sessions, API clients, the price list, documents
+-- published by the back office, the API and the PACS, SMS notifications, replies by
+-- operators, flagged orders handled, and an audit log that names who acted.
+CREATE TABLE operators (
+    id              INTEGER PRIMARY KEY,
+    username        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name    TEXT NOT NULL DEFAULT '',
+    role            TEXT NOT NULL CHECK (role IN ('operatore', 'amministratore')),
+    password_hash   TEXT NOT NULL,
+    password_set_at INTEGER NOT NULL,
+    -- TOTP (RFC 6238): base32 secret once enrolled; `totp_required` set by an administrator
+    -- makes the second factor (and its enrolment at the next login) compulsory.
+    totp_secret     TEXT,
+    totp_required   INTEGER NOT NULL DEFAULT 0,
+    -- The last time step accepted: a code is never accepted twice.
+    totp_last_step  INTEGER,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    locked_until    INTEGER,
+    disabled_at     INTEGER,
+    created_at      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE operator_sessions (
+    token_hash   BLOB PRIMARY KEY,
+    operator_id  INTEGER NOT NULL REFERENCES operators(id) ON DELETE CASCADE,
+    csrf_token   TEXT NOT NULL,
+    -- 0 while a required second factor (or its enrolment) is still to be given.
+    verified     INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX operator_sessions_operator ON operator_sessions(operator_id);
+
+-- Bearer tokens of the hospital's systems: only the SHA-256 of the token is kept.
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY,
+    -- The calling system (e.g. "RIS"): documents it publishes are idempotent per client.
+    client       TEXT NOT NULL,
+    token_hash   BLOB NOT NULL UNIQUE,
+    -- Space-separated scopes: patients:write documents:write documents:read.
+    scopes       TEXT NOT NULL,
+    -- Comma-separated addresses or networks (CIDR) allowed to use it; empty = any.
+    allow_ips    TEXT NOT NULL DEFAULT '',
+    created_by   INTEGER REFERENCES operators(id),
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER,
+    revoked_at   INTEGER,
+    last_used_at INTEGER
+) STRICT;
+
+-- What a copy costs, per category; a category missing here is free.
+CREATE TABLE price_list (
+    category    TEXT PRIMARY KEY,
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    vat_pct     INTEGER NOT NULL DEFAULT 0 CHECK (vat_pct BETWEEN 0 AND 100),
+    updated_at  INTEGER NOT NULL
+) STRICT;
+INSERT INTO price_list (category, price_cents, vat_pct, updated_at) VALUES
+    ('Cartella clinica', 2200, 0, 0),
+    ('Immagini diagnostiche', 0, 0, 0),
+    ('Referto', 0, 0, 0),
+    ('Lettera di dimissione', 0, 0, 0),
+    ('Verbale di pronto soccorso', 0, 0, 0),
+    ('Altro', 0, 0, 0);
+
+-- Who published a document: 'demo', 'operatore', 'pacs' or 'api:<client>'; the caller's own
+-- id makes publishing idempotent per origin. A withdrawn document that was bought stays
+-- reachable by its buyer and is flagged instead (`withdrawn_at` with state unchanged).
+ALTER TABLE documents ADD COLUMN origin TEXT NOT NULL DEFAULT 'demo';
+ALTER TABLE documents ADD COLUMN external_id TEXT;
+ALTER TABLE documents ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE documents ADD COLUMN vat_pct INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN sha256 TEXT;
+ALTER TABLE documents ADD COLUMN withdrawn_at INTEGER;
+ALTER TABLE documents ADD COLUMN published_by INTEGER REFERENCES operators(id);
+CREATE UNIQUE INDEX documents_external ON documents(origin, external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX documents_study ON documents(source_ref) WHERE source_kind = 'dicom';
+
+-- SMS notices: off when the patient says so; at most one a day of each kind (Rome day).
+ALTER TABLE patients ADD COLUMN notify_sms INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE patients ADD COLUMN notified_documents_on TEXT;
+ALTER TABLE patients ADD COLUMN notified_reply_on TEXT;
+ALTER TABLE patients ADD COLUMN updated_at INTEGER;
+CREATE INDEX patients_family ON patients(family_name COLLATE NOCASE, given_name COLLATE NOCASE);
+
+ALTER TABLE support_replies ADD COLUMN operator_id INTEGER REFERENCES operators(id);
+CREATE INDEX support_requests_inbox ON support_requests(state, created_at DESC, id DESC);
+
+-- A flagged order once an operator has dealt with it: 'refunded' or 'noted', with the note.
+ALTER TABLE orders ADD COLUMN flag_state TEXT CHECK (flag_state IN ('refunded', 'noted'));
+ALTER TABLE orders ADD COLUMN flag_note TEXT;
+CREATE INDEX orders_created ON orders(created_at DESC, id DESC);
+CREATE INDEX orders_flagged ON orders(created_at DESC) WHERE flag IS NOT NULL;
+
+-- The audit log names its actor: a patient (patient_id), an operator, an API client or the
+-- portal itself; `document_id` marks an access to a document. A patient sees every access
+-- to their documents and every operator's or system's action on their data.
+ALTER TABLE audit_log ADD COLUMN actor TEXT NOT NULL DEFAULT 'patient' CHECK (actor IN ('patient', 'operator', 'api', 'system'));
+ALTER TABLE audit_log ADD COLUMN operator_id INTEGER REFERENCES operators(id);
+ALTER TABLE audit_log ADD COLUMN api_token_id INTEGER REFERENCES api_tokens(id);
+ALTER TABLE audit_log ADD COLUMN document_id INTEGER REFERENCES documents(id);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_operator ON audit_log(operator_id, at) WHERE operator_id IS NOT NULL;
+
+-- PACS auto-publish: where the last run got to, and each study it has seen.
+CREATE TABLE archive_sync (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    -- The next run asks for studies from this DICOM date (YYYYMMDD) on.
+    cursor_date  TEXT,
+    last_run_at  INTEGER,
+    last_ok_at   INTEGER,
+    last_error   TEXT
+) STRICT;
+CREATE TABLE archive_sync_studies (
+    study_uid     TEXT PRIMARY KEY,
+    -- 'waiting' (patient unknown yet, or the delay not over), 'published', 'skipped'
+    state         TEXT NOT NULL CHECK (state IN ('waiting', 'published', 'skipped')),
+    reason        TEXT NOT NULL DEFAULT '',
+    patient_key   TEXT NOT NULL DEFAULT '',
+    study_at      INTEGER,
+    publish_after INTEGER,
+    document_id   INTEGER REFERENCES documents(id),
+    seen_at       INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX archive_sync_waiting ON archive_sync_studies(publish_after) WHERE state = 'waiting';

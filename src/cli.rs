@@ -1,4 +1,4 @@
-//! Command line: serve | demo | init | backup <file> | check-config.
+//! Command line: serve | demo | init | operator | backup <file> | check-config | package.
 
 use crate::app::App;
 use crate::config::Config;
@@ -14,6 +14,10 @@ comandi:
   serve           avvia il portale (config: --config FILE e variabili CDS_*)
   demo            avvia la demo su http://127.0.0.1:8080 con dati e sandbox (--reset la ricrea)
   init            crea la cartella dati e il database
+  operator add UTENTE --role operatore|amministratore [--name NOME]
+                  crea un operatore del back office (password da standard input)
+  operator password UTENTE   nuova password (da standard input), sblocca l'utente
+  operator list   elenca gli operatori
   backup FILE     copia coerente del database, anche mentre il portale è attivo
   check-config    mostra la configurazione effettiva (segreti mascherati); --keys elenca le chiavi
   package DIR FILE.zip   prepara il pacchetto ZIP (DICOM, DICOMDIR, viewer) di uno studio in DIR
@@ -30,6 +34,8 @@ struct Args {
     data: Option<PathBuf>,
     reset: bool,
     keys: bool,
+    role: Option<String>,
+    name: Option<String>,
     positional: Vec<String>,
 }
 
@@ -45,6 +51,8 @@ fn parse(args: Vec<String>) -> Result<Args, AppError> {
         data: None,
         reset: false,
         keys: false,
+        role: None,
+        name: None,
         positional: vec![],
     };
     while let Some(arg) = it.next() {
@@ -58,6 +66,8 @@ fn parse(args: Vec<String>) -> Result<Args, AppError> {
             "--data" => a.data = Some(value("--data")?.into()),
             "--reset" => a.reset = true,
             "--keys" => a.keys = true,
+            "--role" => a.role = Some(value("--role")?),
+            "--name" => a.name = Some(value("--name")?),
             s if s.starts_with("--") => {
                 return Err(AppError::bad_request(format!("opzione sconosciuta {s}")));
             }
@@ -80,6 +90,17 @@ pub fn main(args: Vec<String>) -> i32 {
         "demo" => load(&a, true).and_then(|c| crate::demo::run(c, a.reset)),
         "init" => load(&a, false).and_then(|c| {
             init(&c).map(|_| println!("database pronto in {}", db_path(&c).display()))
+        }),
+        "operator" => load(&a, false).and_then(|c| {
+            crate::operator::cli::run(
+                &c,
+                &crate::operator::cli::Command {
+                    action: a.positional.first().map(String::as_str).unwrap_or(""),
+                    username: a.positional.get(1).map(String::as_str),
+                    role: a.role.as_deref(),
+                    name: a.name.as_deref(),
+                },
+            )
         }),
         "backup" => backup(&a),
         "check-config" => check_config(&a),
@@ -268,9 +289,16 @@ async fn housekeeping(app: App) {
             app.config.session.absolute_timeout_secs,
         );
         let login_secs = app.config.oidc.login_minutes * 60;
+        let op = app.config.operator.clone();
         let result = app
             .db
             .write(move |tx| {
+                crate::operator::store::sweep(
+                    tx,
+                    now,
+                    op.idle_timeout_secs,
+                    op.absolute_timeout_secs,
+                )?;
                 Ok(crate::auth::store::sweep_all(
                     tx,
                     now,

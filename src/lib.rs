@@ -16,6 +16,7 @@ pub(crate) mod failpoint;
 pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod manual;
+pub(crate) mod operator;
 pub(crate) mod ops;
 pub(crate) mod orders;
 pub(crate) mod packaging;

@@ -157,7 +157,7 @@ pub async fn enter(
             Ok((token, new))
         })
         .await?;
-    sessions::set_cookie(app, ctx, &token);
+    sessions::opened(app, ctx, &token).await?;
     app.metrics
         .logins
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -100,7 +100,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let outcome = check(app, &cf, pin, now, ctx.ip.to_string(), previous).await?;
     match outcome {
         Outcome::Ok(token) => {
-            sessions::set_cookie(app, ctx, &token);
+            sessions::opened(app, ctx, &token).await?;
             app.metrics.logins.fetch_add(1, Ordering::Relaxed);
             Ok(resp::redirect(LANDING))
         }

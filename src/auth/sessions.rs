@@ -89,8 +89,23 @@ pub async fn resolve(app: &App, ctx: &mut Ctx) -> Result<Option<Session>, AppErr
     }))
 }
 
+/// A patient's session is open: its cookie is set, and an operator session this browser
+/// still holds ends (the two are never mixed in one browser).
+pub async fn opened(app: &App, ctx: &mut Ctx, token: &str) -> Result<(), AppError> {
+    if let Some(op) = ctx.cookie(cookies::OPERATOR) {
+        let hash = crypto::sha256(op.as_bytes()).to_vec();
+        app.db
+            .write(move |tx| Ok(crate::operator::store::end(tx, &hash)?))
+            .await?;
+        ctx.set_cookies
+            .push(cookies::clear(cookies::OPERATOR, ctx.tls));
+    }
+    set_cookie(app, ctx, token);
+    Ok(())
+}
+
 /// Sets the session cookie on the response.
-pub fn set_cookie(app: &App, ctx: &mut Ctx, token: &str) {
+fn set_cookie(app: &App, ctx: &mut Ctx, token: &str) {
     ctx.set_cookies.push(cookies::set(
         cookies::SESSION,
         token,

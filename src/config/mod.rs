@@ -2,10 +2,12 @@
 //! validated at start. Unknown keys and unknown `CDS_*` variables are errors.
 
 mod env;
+mod hospital;
 mod oidc;
 mod payments;
 mod sections;
 
+pub use hospital::*;
 pub use oidc::{Oidc, OidcProvider};
 pub use payments::Payments;
 pub use sections::*;
@@ -40,6 +42,9 @@ pub struct Config {
     pub oidc: Oidc,
     pub demo: Demo,
     pub log: Log,
+    pub operator: Operator,
+    pub api: Api,
+    pub notifications: Notifications,
 }
 
 /// `[log]`: what the portal writes on stderr, one line per event.
@@ -84,6 +89,9 @@ impl Default for Config {
             oidc: Oidc::default(),
             demo: Demo::default(),
             log: Log::default(),
+            operator: Operator::default(),
+            api: Api::default(),
+            notifications: Notifications::default(),
         }
     }
 }
@@ -230,6 +238,7 @@ impl Config {
             errors.push("recovery: workers ≥ 1 e keep_hours ≥ 1".into());
         }
         self.payments.validate(self.sandbox, &mut errors);
+        self.validate_hospital(&mut errors);
         self.oidc.validate(&mut errors);
         if self.asl.name.trim().is_empty() {
             errors.push("asl.name non può essere vuoto".into());

@@ -24,6 +24,8 @@ pub struct Documents {
     pub online_days: i64,
     /// Rows per page of the list ("Mostra altri" loads the next page).
     pub page_size: i64,
+    /// Largest PDF an operator or the API may upload, in MB (10^6 bytes).
+    pub max_upload_mb: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +38,7 @@ pub struct Archive {
     /// Folder of the PDF documents (document store); empty = <data_dir>/archive/pdf.
     pub pdf_root: String,
     pub dicomweb: DicomWeb,
+    pub sync: super::ArchiveSync,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -198,6 +201,7 @@ impl Default for Documents {
             .to_vec(),
             online_days: 45,
             page_size: 20,
+            max_upload_mb: 50,
         }
     }
 }
@@ -209,6 +213,7 @@ impl Default for Archive {
             root: String::new(),
             pdf_root: String::new(),
             dicomweb: DicomWeb::default(),
+            sync: super::ArchiveSync::default(),
         }
     }
 }

@@ -60,6 +60,14 @@ pub fn run(config: Config, reset: bool) -> Result<(), AppError> {
                     p.given, p.family, p.cf, p.pin, p.mobile
                 );
             }
+            println!("  back office: http://{addr}/operatore");
+            for (user, password, role) in OPERATORS {
+                println!("    {user:10} password {password}  ({})", role.label());
+            }
+            println!(
+                "  API di pubblicazione: http://{addr}/api/v1 (OpenAPI: /api/v1/openapi.json)"
+            );
+            println!("    token (sistema {API_CLIENT}): {API_TOKEN}");
             println!("  SMS inviati (sandbox): http://{addr}/sandbox/sms");
             if app.oidc.spid.is_none() {
                 println!("  SPID/CIE (sandbox): http://{addr}/sandbox/spid");
@@ -90,6 +98,11 @@ pub fn seed(config: &Config) -> Result<(), AppError> {
         .map(|p| crate::auth::hashing::hash_with(&params, p.pin))
         .collect::<Result<_, _>>()
         .map_err(AppError::internal)?;
+    let operator_hashes: Vec<String> = OPERATORS
+        .iter()
+        .map(|(_, password, _)| crate::auth::hashing::hash_with(&params, password))
+        .collect::<Result<_, _>>()
+        .map_err(AppError::internal)?;
     let now = jiff::Timestamp::now().as_second();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -99,6 +112,19 @@ pub fn seed(config: &Config) -> Result<(), AppError> {
             let id = store::upsert(tx, p.cf, p.given, p.family, Some(p.mobile), now)?;
             store::set_pin_hash(tx, id, hash, now)?;
         }
+        for ((user, _, role), hash) in OPERATORS.iter().zip(&operator_hashes) {
+            let ops = crate::operator::store::by_username(tx, user)?;
+            match ops {
+                Some((o, _)) => {
+                    crate::operator::store::set_password(tx, o.id, hash, now)?;
+                    crate::operator::store::set_disabled(tx, o.id, None)?;
+                }
+                None => {
+                    crate::operator::store::insert(tx, user, "", *role, hash, now)?;
+                }
+            }
+        }
+        crate::demo::api_token(tx, now)?;
         Ok(())
     }))?;
     let studies = archive::prepare(config)?;
@@ -111,4 +137,33 @@ pub fn seed(config: &Config) -> Result<(), AppError> {
         }
         Ok(())
     }))
+}
+
+/// The demo's back office users: (username, password, role), printed at start.
+pub const OPERATORS: &[(&str, &str, crate::operator::Role)] = &[
+    (
+        "admin",
+        "admin-demo-2026",
+        crate::operator::Role::Amministratore,
+    ),
+    (
+        "operatore",
+        "operatore-demo-2026",
+        crate::operator::Role::Operatore,
+    ),
+];
+
+/// The demo's API token (every scope), fixed so that the README's `curl` works as written.
+pub const API_TOKEN: &str = "cdsapi_demo0000000000000000000000000000000000000000000000000000000000";
+pub const API_CLIENT: &str = "DEMO";
+
+fn api_token(c: &rusqlite::Connection, now: i64) -> rusqlite::Result<()> {
+    let hash = crate::crypto::sha256(API_TOKEN.as_bytes()).to_vec();
+    c.execute(
+        "INSERT INTO api_tokens (client, token_hash, scopes, created_at)
+         VALUES (?1, ?2, 'patients:write documents:write documents:read', ?3)
+         ON CONFLICT (token_hash) DO UPDATE SET revoked_at = NULL, expires_at = NULL",
+        rusqlite::params![API_CLIENT, hash, now],
+    )?;
+    Ok(())
 }

@@ -11,6 +11,7 @@ pub mod catalogue_store;
 pub(crate) mod catalogue_views;
 pub mod exchanged;
 pub mod filter;
+pub mod publish;
 pub mod store;
 pub(crate) mod views;
 

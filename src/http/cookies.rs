@@ -2,6 +2,8 @@
 //! `__Host-` name prefix under TLS (one exception, `cds_oidc`, is Lax: see `set_lax`).
 
 pub const SESSION: &str = "cds_session";
+/// An operator's session (back office): a cookie of its own, never the patient's.
+pub const OPERATOR: &str = "cds_op";
 /// Anonymous browser id that binds signed CSRF tokens of anonymous forms.
 pub const PRE: &str = "cds_pre";
 

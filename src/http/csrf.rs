@@ -53,18 +53,37 @@ pub fn presented(ctx: &Ctx) -> String {
     }
 }
 
-/// True when the request carries the session's token; or, on the anonymous forms' routes
-/// (`anonymous_form`: login, new PIN, the sandboxes), a valid anonymous token. With a
-/// session anywhere else only the session's own token counts: an anonymous token bound to a
-/// `cds_pre` cookie someone planted cannot act for the patient.
-pub fn verify(ctx: &Ctx, secret: &[u8], now: i64, anonymous_form: bool) -> bool {
+/// True when the request carries the session's token (`session`: the patient's, or the
+/// operator's on the back office); or, on the anonymous forms' routes (`anonymous_form`:
+/// login, new PIN, the sandboxes), a valid anonymous token. With a session anywhere else
+/// only the session's own token counts: an anonymous token bound to a `cds_pre` cookie
+/// someone planted cannot act for the patient.
+pub fn verify(
+    ctx: &Ctx,
+    secret: &[u8],
+    now: i64,
+    anonymous_form: bool,
+    session: Option<&str>,
+) -> bool {
     let token = presented(ctx);
+    verify_token(ctx, secret, now, anonymous_form, session, &token)
+}
+
+/// `verify` for a token read elsewhere (the first field of a multipart upload).
+pub fn verify_token(
+    ctx: &Ctx,
+    secret: &[u8],
+    now: i64,
+    anonymous_form: bool,
+    session: Option<&str>,
+    token: &str,
+) -> bool {
     if token.is_empty() {
         return false;
     }
-    match &ctx.session {
-        Some(s) if crypto::same(&s.csrf_token, &token) => true,
+    match session {
+        Some(s) if crypto::same(s, token) => true,
         Some(_) if !anonymous_form => false,
-        _ => anon_valid(ctx, secret, &token, now),
+        _ => anon_valid(ctx, secret, token, now),
     }
 }

@@ -9,6 +9,7 @@ pub mod req;
 pub mod resp;
 pub mod router;
 pub mod server;
+pub mod upload;
 
 use crate::app::App;
 use crate::error::{AppError, Kind};
@@ -45,6 +46,8 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
         body: Bytes::new(),
         tls: app.config.tls_enabled(),
         session: None,
+        operator: None,
+        upload: None,
         set_cookies: Vec::new(),
         form: Default::default(),
     };
@@ -84,14 +87,34 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
 }
 
 async fn handle(app: &App, route: &Route, ctx: &mut Ctx, body: Incoming) -> Result<Resp, AppError> {
-    if ctx.method == Method::POST {
+    // An upload is read as a stream by its handler, which checks its CSRF token too.
+    let streamed = route.streams_body(&ctx.method);
+    if streamed {
+        ctx.upload = Some(body);
+    } else if ctx.method == Method::POST {
         ctx.body = read_body(app, &ctx.headers, body).await?;
     }
-    if !route.is_static() && ctx.cookie(cookies::SESSION).is_some() {
-        ctx.session = crate::auth::sessions::resolve(app, ctx).await?;
-    }
+    // The back office knows only operators; the patients' pages only patients.
+    let session_token = if let Route::Operator(_) = route {
+        if ctx.cookie(cookies::OPERATOR).is_some() {
+            ctx.operator = crate::operator::auth::resolve(app, ctx).await?;
+        }
+        ctx.operator.as_ref().map(|o| o.csrf_token.clone())
+    } else {
+        if !route.is_static() && ctx.cookie(cookies::SESSION).is_some() {
+            ctx.session = crate::auth::sessions::resolve(app, ctx).await?;
+        }
+        ctx.session.as_ref().map(|s| s.csrf_token.clone())
+    };
     if ctx.method == Method::POST
-        && !csrf::verify(ctx, &app.secret, app.now(), route.anonymous_form())
+        && !streamed
+        && !csrf::verify(
+            ctx,
+            &app.secret,
+            app.now(),
+            route.anonymous_form(),
+            session_token.as_deref(),
+        )
     {
         return Err(AppError::csrf());
     }
@@ -143,13 +166,19 @@ fn error_response(app: &App, ctx: &Ctx, e: &AppError) -> Resp {
     if e.kind == Kind::Internal || e.kind == Kind::Unavailable {
         tracing::error!(status = e.status().as_u16(), "{e}");
     }
+    let back_office = ctx.path.starts_with(crate::operator::HOME);
     if e.kind == Kind::Unauthenticated {
-        let to = if ctx.cookie(cookies::SESSION).is_some() {
-            "/accedi?scaduta=1"
+        let (cookie, login) = if back_office {
+            (cookies::OPERATOR, crate::operator::LOGIN)
         } else {
-            "/accedi"
+            (cookies::SESSION, "/accedi")
         };
-        return resp::go_to(ctx, to);
+        let to = if ctx.cookie(cookie).is_some() {
+            format!("{login}?scaduta=1")
+        } else {
+            login.to_string()
+        };
+        return resp::go_to(ctx, &to);
     }
     let mut r = if ctx.is_htmx() {
         let mut r = resp::html(e.status(), crate::ui::alert("danger", &e.message));
@@ -158,6 +187,8 @@ fn error_response(app: &App, ctx: &Ctx, e: &AppError) -> Resp {
         r.headers_mut()
             .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
         r
+    } else if back_office {
+        resp::html(e.status(), crate::operator::views::error_page(app, ctx, e))
     } else {
         resp::html(e.status(), crate::ui::error_page(app, ctx, e))
     };

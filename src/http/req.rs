@@ -17,6 +17,10 @@ pub struct Ctx {
     pub body: Bytes,
     pub tls: bool,
     pub session: Option<Session>,
+    /// The operator of a back office request (`/operatore`), never with a patient session.
+    pub operator: Option<crate::operator::auth::Current>,
+    /// The body of a streamed upload (`http::upload`), left unread by the server.
+    pub upload: Option<hyper::body::Incoming>,
     /// Cookies to set on the response (already formatted `Set-Cookie` values).
     pub set_cookies: Vec<String>,
     /// The body's form fields, parsed on first use.

@@ -32,6 +32,12 @@ pub enum Route {
     /// `/carrello/aggiungi`, `/carrello/ordina`, `/carrello/<id>/rimuovi`
     CartAction(crate::orders::cart::Action),
     Support,
+    /// "Chi ha consultato i miei dati".
+    Accesses,
+    /// `POST /dashboard/avvisi`: SMS notices on or off.
+    Notices,
+    /// The back office, `/operatore/…`.
+    Operator(crate::operator::Route),
     Manual,
     Privacy,
     Accessibility,
@@ -58,6 +64,11 @@ fn id_action(rest: &str) -> (Option<PublicId>, &str) {
 
 impl Route {
     pub fn decode(path: &str) -> Route {
+        if let Some(rest) = path.strip_prefix(crate::operator::HOME)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return Route::Operator(crate::operator::Route::decode(rest));
+        }
         if let Some(rest) = path.strip_prefix("/assets/") {
             return if rest.is_empty() || rest.contains("..") {
                 Route::NotFound
@@ -105,6 +116,8 @@ impl Route {
             "/ordini" => Route::Orders,
             "/carrello" => Route::Cart,
             "/assistenza" => Route::Support,
+            "/accessi" => Route::Accesses,
+            "/dashboard/avvisi" => Route::Notices,
             "/manuale" => Route::Manual,
             "/privacy" => Route::Privacy,
             "/accessibilita" => Route::Accessibility,
@@ -145,6 +158,9 @@ impl Route {
             Route::Cart => "cart",
             Route::CartAction(a) => a.name(),
             Route::Support => "support",
+            Route::Accesses => "accesses",
+            Route::Notices => "notices",
+            Route::Operator(r) => r.name(),
             Route::Manual => "manual",
             Route::Privacy => "privacy",
             Route::Accessibility => "accessibility",
@@ -171,6 +187,9 @@ impl Route {
     /// Routes whose forms are shown before login and carry the signed anonymous CSRF token
     /// (see `csrf::verify`); every other POST needs the session's token.
     pub fn anonymous_form(&self) -> bool {
+        if let Route::Operator(r) = self {
+            return r.anonymous_form();
+        }
         matches!(
             self,
             Route::Login
@@ -180,6 +199,16 @@ impl Route {
                 | Route::SandboxPayments
                 | Route::SandboxSpid
         )
+    }
+}
+
+impl Route {
+    /// Requests whose body the handler reads as a stream (uploads).
+    pub fn streams_body(&self, method: &Method) -> bool {
+        match self {
+            Route::Operator(r) => r.streams_body(method),
+            _ => false,
+        }
     }
 }
 
@@ -231,6 +260,10 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Support if get => support::page(app, ctx).await,
         Route::Support if post => support::submit(app, ctx).await,
         Route::Support => Err(AppError::method_not_allowed(GET_POST)),
+        Route::Accesses if get => crate::audit::pages::page(app, ctx).await,
+        Route::Notices if post => orders::dashboard::notices(app, ctx).await,
+        Route::Notices => Err(AppError::method_not_allowed(POST)),
+        Route::Operator(r) => crate::operator::dispatch(app, r, ctx).await,
         Route::Manual if get => crate::manual::page(app, ctx),
         Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
         Route::Asset(name) if get => crate::http::assets::serve(name, ctx.header("if-none-match"))
@@ -292,6 +325,13 @@ mod tests {
             ("/documenti-interscambiati/x", Route::NotFound),
             ("/accedi/xyz", Route::NotFound),
             ("/DOCUMENTI", Route::NotFound),
+            ("/operatore", Route::Operator(crate::operator::Route::Home)),
+            (
+                "/operatore/operatori/7",
+                Route::Operator(crate::operator::Route::Operator(7)),
+            ),
+            ("/operatorex", Route::NotFound),
+            ("/accessi", Route::Accesses),
         ];
         for (path, route) in table {
             assert_eq!(Route::decode(path), route, "{path}");

@@ -17,16 +17,22 @@ const SHOWN: i64 = 5;
 pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
     let (patient, since) = (session.patient_id, app.now() - NEW_DAYS * 86_400);
-    let (orders, total_orders, (docs, total_docs)) = app
+    let (orders, total_orders, (docs, total_docs), (notices, mobile)) = app
         .db
         .read(move |c| {
             Ok((
                 store::list(c, patient, SHOWN)?,
                 store::count(c, patient)?,
                 crate::documents::store::new_documents(c, patient, since, SHOWN)?,
+                crate::sms::notify::enabled(c, patient)?,
             ))
         })
         .await?;
+    let alert = match ctx.query().get("avvisi") {
+        "1" => Some("Avvisi SMS attivati."),
+        "0" => Some("Avvisi SMS disattivati."),
+        _ => None,
+    };
     let body = html! {
         h1 class="page-title" { "Dashboard" }
         p class="lead" { "Riepilogo ultimi ordini effettuati e documenti aggiunti di recente" }
@@ -56,6 +62,27 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             }
             p { a class="btn btn-outline" href="/documenti" { "Vai a Documenti" } }
         }
+        section class="card" aria-labelledby="i-tuoi-dati" {
+            h2 id="i-tuoi-dati" { "I tuoi dati e gli avvisi" }
+            @if let Some(msg) = alert { (ui::alert("success", msg)) }
+            p { a href=(crate::audit::pages::PATH) { "Chi ha consultato i miei dati" } }
+            @if mobile {
+                form method="post" action="/dashboard/avvisi" {
+                    (ui::csrf_field(&session.csrf_token))
+                    p { "Avvisi via SMS quando ci sono nuovi documenti o una risposta dell'Azienda (al massimo uno al giorno, senza alcun dettaglio sanitario): "
+                        strong { @if notices { "attivi" } @else { "disattivati" } } "." }
+                    @if notices {
+                        input type="hidden" name="attivi" value="0";
+                        button type="submit" class="btn btn-outline" { "Disattiva gli avvisi SMS" }
+                    } @else {
+                        input type="hidden" name="attivi" value="1";
+                        button type="submit" class="btn btn-outline" { "Attiva gli avvisi SMS" }
+                    }
+                }
+            } @else {
+                p class="hint" { "Per ricevere avvisi via SMS serve un numero di cellulare: chiedilo all'Azienda da Assistenza." }
+            }
+        }
     };
     Ok(resp::ok_html(ui::page(
         app,
@@ -66,4 +93,31 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         },
         body,
     )))
+}
+
+/// `POST /dashboard/avvisi`: the patient turns SMS notices on (`attivi=1`) or off.
+pub async fn notices(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let session = sessions::require(ctx)?.clone();
+    let on = match ctx.form().get("attivi") {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::bad_request("Scelta non valida.")),
+    };
+    let (patient, now, ip) = (session.patient_id, app.now(), ctx.ip.to_string());
+    app.db
+        .write(move |tx| {
+            crate::sms::notify::set_enabled(tx, patient, on)?;
+            let detail = if on { "attivati" } else { "disattivati" };
+            crate::audit::record(tx, now, Some(patient), "notifications", detail, &ip)?;
+            Ok(())
+        })
+        .await?;
+    Ok(resp::go_to(
+        ctx,
+        if on {
+            "/dashboard?avvisi=1#i-tuoi-dati"
+        } else {
+            "/dashboard?avvisi=0#i-tuoi-dati"
+        },
+    ))
 }

@@ -1,6 +1,7 @@
 //! SMS: a gateway trait with two real implementations (console outbox, HTTP JSON POST)
 //! and a queue in SQLite that retries with backoff, so that an outage loses no message.
 
+pub mod notify;
 pub mod queue;
 pub mod sandbox;
 

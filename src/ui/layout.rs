@@ -32,6 +32,27 @@ const HTMX_CONFIG: maud::PreEscaped<&str> = maud::PreEscaped(
 );
 
 pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
+    document(
+        app,
+        p.title,
+        ctx.session.as_ref().map(|s| s.csrf_token.as_str()),
+        header(app, ctx, p.active),
+        body,
+        footer(),
+    )
+}
+
+/// The whole HTML document around a page: head, skip link, the demo's banner, `header`,
+/// the main content with its alerts' live region, `footer`. The back office uses it with
+/// its own header and footer (`operator::views`).
+pub fn document(
+    app: &App,
+    title: &str,
+    csrf: Option<&str>,
+    header: Markup,
+    body: Markup,
+    footer: Markup,
+) -> Markup {
     let asl = &app.config.asl;
     html! {
         (DOCTYPE)
@@ -40,8 +61,8 @@ pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="htmx-config" content=(HTMX_CONFIG);
-                @if let Some(s) = &ctx.session { meta name="csrf-token" content=(s.csrf_token); }
-                title { (p.title) " – " (asl.name) }
+                @if let Some(t) = csrf { meta name="csrf-token" content=(t); }
+                title { (title) " – " (asl.name) }
                 link rel="icon" href="/favicon.ico" type="image/svg+xml";
                 link rel="stylesheet" href="/assets/css/site.css";
                 script src={ "/assets/" (HTMX) } defer {}
@@ -55,12 +76,12 @@ pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
                         span class="banner-short" { "Ambiente dimostrativo: dati fittizi" }
                     }
                 }
-                (header(app, ctx, p.active))
+                (header)
                 main id="main" class="container" tabindex="-1" {
                     div id="alerts" aria-live="polite" {}
                     (body)
                 }
-                (footer())
+                (footer)
             }
         }
     }

@@ -4,7 +4,7 @@
 mod layout;
 pub mod time;
 
-pub use layout::{Page, cart_count, page};
+pub use layout::{Page, cart_count, document, page};
 
 use crate::app::App;
 use crate::error::AppError;

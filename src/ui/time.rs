@@ -47,6 +47,13 @@ pub fn date(d: jiff::civil::Date) -> String {
     d.strftime("%d/%m/%Y").to_string()
 }
 
+/// The first second of a Rome day (unix time): date ranges become `[start(from), start(to+1))`.
+pub fn day_start(d: jiff::civil::Date) -> i64 {
+    d.to_zoned(rome().clone())
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or_default()
+}
+
 /// `HH:MM` in Rome.
 pub fn clock(unix: i64) -> String {
     Timestamp::from_second(unix)
@@ -66,5 +73,7 @@ mod tests {
         assert_eq!(clock(1784116800), "14:00");
         assert_eq!(datetime_secs(1784116805), "15/07/2026 - 14:00:05");
         assert_eq!(date(day_of(1784116800)), "15/07/2026");
+        // Midnight in Rome is 22:00 UTC the day before in summer.
+        assert_eq!(day_start(day_of(1784116800)), 1784066400);
     }
 }
