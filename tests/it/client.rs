@@ -222,4 +222,13 @@ impl Browser {
         self.get("/accedi");
         self.post("/accedi", &[("codice_fiscale", cf), ("pin", pin)])
     }
+
+    /// Opens the operators' login page and signs in (no TOTP); returns the POST's response.
+    pub fn operator_login(&mut self, username: &str, password: &str) -> Response {
+        self.get("/operatore/accedi");
+        self.post(
+            "/operatore/accedi",
+            &[("username", username), ("password", password)],
+        )
+    }
 }

@@ -14,6 +14,7 @@ mod new_pin;
 mod oidc;
 mod oidc_op;
 mod oidc_op_selftest;
+mod operator;
 mod orders;
 mod orders_crash;
 mod orders_retry;
@@ -42,6 +43,12 @@ pub const SECTIONS: &[&str] = &[
     "/carrello",
     "/assistenza",
 ];
+/// The demo's operators (username, password).
+pub const ADMIN: (&str, &str) = ("admin", "admin-demo-2026");
+pub const OPERATORE: (&str, &str) = ("operatore", "operatore-demo-2026");
+/// The demo's API token (client DEMO, every scope).
+pub const DEMO_TOKEN: &str =
+    "cdsapi_demo0000000000000000000000000000000000000000000000000000000000";
 pub const LAURA: (&str, &str, &str) = ("BNCLRA85M52A182Y", "87654321", "+393477654321");
 
 /// A fresh temp folder, removed on drop.
