@@ -116,10 +116,6 @@ pub fn record(
 }
 
 /// A patient seeing or downloading one of their documents.
-#[allow(
-    dead_code,
-    reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-)]
 pub fn document_access(
     c: &Connection,
     at: i64,
@@ -162,6 +158,7 @@ pub fn label(action: &str) -> &str {
         "patient_import" => "Importazione di pazienti",
         "patient_pin" => "Nuovo PIN inviato dall'operatore",
         "patient_view" => "Scheda del paziente consultata",
+        "patient_search" => "Ricerca di pazienti",
         "notifications" => "Avvisi SMS",
         "op_login" => "Accesso operatore",
         "op_login_failed" => "Accesso operatore non riuscito",

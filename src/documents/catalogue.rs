@@ -176,12 +176,12 @@ pub async fn document(
                 .write(move |tx| {
                     let p = store::preview(tx, patient, &public_id)?;
                     if let Some(p) = &p {
-                        crate::audit::record(
+                        crate::audit::document_access(
                             tx,
                             now,
-                            Some(patient),
-                            "catalogue_preview",
-                            &format!("document {}", p.doc.id),
+                            patient,
+                            p.doc.id,
+                            "document_view",
                             &ip,
                         )?;
                     }

@@ -191,14 +191,7 @@ async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<R
         .write(move |tx| {
             let queued = recovery::store::request(tx, doc, now)?;
             if queued {
-                crate::audit::record(
-                    tx,
-                    now,
-                    Some(patient),
-                    "recovery_request",
-                    &format!("document {doc}"),
-                    &ip,
-                )?;
+                crate::audit::document_access(tx, now, patient, doc, "recovery_request", &ip)?;
             }
             Ok(queued)
         })
@@ -254,13 +247,14 @@ async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result
         let (patient, ip) = (session.patient_id, ctx.ip.to_string());
         app.db
             .write(move |tx| {
-                Ok(crate::audit::record(
+                Ok(crate::audit::log(
                     tx,
                     now,
-                    Some(patient),
-                    "download",
-                    &detail,
-                    &ip,
+                    &crate::audit::Entry::by(crate::audit::Actor::Patient(patient))
+                        .action("document_download")
+                        .document(patient, doc)
+                        .detail(detail)
+                        .ip(&ip),
                 )?)
             })
             .await?;

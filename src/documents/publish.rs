@@ -4,10 +4,6 @@
 //! archive); its price comes from the price list unless given. With an external id it is
 //! idempotent per origin: the same id again returns the document already published (or a
 //! conflict when the content differs). Publishing queues the patient's daily SMS notice.
-#![allow(
-    dead_code,
-    reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-)]
 
 use crate::sms::notify::{self, Notice};
 use crate::ui::time;

@@ -7,7 +7,11 @@
 pub mod audit_pages;
 pub mod auth;
 pub mod cli;
+pub mod documents;
 pub mod operators;
+pub mod patient_import;
+pub mod patients;
+pub mod prices;
 pub mod store;
 pub mod tokens;
 pub mod totp;
@@ -17,6 +21,7 @@ use crate::app::App;
 use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::public_id::PublicId;
 use hyper::Method;
 
 pub const HOME: &str = "/operatore";
@@ -80,6 +85,16 @@ pub enum Route {
     Profile,
     Audit,
     AuditCsv,
+    Patients,
+    PatientNew,
+    PatientImport,
+    Patient(i64),
+    PatientPin(i64),
+    PatientPublish(i64),
+    Document(PublicId),
+    DocumentFile(PublicId),
+    DocumentWithdraw(PublicId),
+    Prices,
     Operators,
     Operator(i64),
     Tokens,
@@ -99,6 +114,7 @@ impl Route {
     pub fn decode(rest: &str) -> Route {
         let rest = rest.trim_end_matches('/');
         let parts: Vec<&str> = rest.split('/').skip(1).collect();
+        let public = PublicId::parse;
         match parts.as_slice() {
             [] => Route::Home,
             ["accedi"] => Route::Login,
@@ -107,6 +123,18 @@ impl Route {
             ["profilo"] => Route::Profile,
             ["registro"] => Route::Audit,
             ["registro.csv"] => Route::AuditCsv,
+            ["pazienti"] => Route::Patients,
+            ["pazienti", "nuovo"] => Route::PatientNew,
+            ["pazienti", "importa"] => Route::PatientImport,
+            ["pazienti", n] => id(n).map_or(Route::NotFound, Route::Patient),
+            ["pazienti", n, "pin"] => id(n).map_or(Route::NotFound, Route::PatientPin),
+            ["pazienti", n, "pubblica"] => id(n).map_or(Route::NotFound, Route::PatientPublish),
+            ["documenti", d] => public(d).map_or(Route::NotFound, Route::Document),
+            ["documenti", d, "file"] => public(d).map_or(Route::NotFound, Route::DocumentFile),
+            ["documenti", d, "ritira"] => {
+                public(d).map_or(Route::NotFound, Route::DocumentWithdraw)
+            }
+            ["listino"] => Route::Prices,
             ["operatori"] => Route::Operators,
             ["operatori", n] => id(n).map_or(Route::NotFound, Route::Operator),
             ["token"] => Route::Tokens,
@@ -120,7 +148,7 @@ impl Route {
         use Route::*;
         match self {
             Login | LoginCode | NotFound => Access::Anyone,
-            Operators | Operator(_) | Tokens | TokenRevoke(_) | AuditCsv => {
+            Operators | Operator(_) | Tokens | TokenRevoke(_) | AuditCsv | Prices => {
                 Access::Role(Role::Amministratore)
             }
             _ => Access::Role(Role::Operatore),
@@ -130,8 +158,7 @@ impl Route {
     /// POST routes whose body is a multipart upload, read as a stream by the handler
     /// (the CSRF token is its first field).
     pub fn streams_body(&self, method: &Method) -> bool {
-        let _ = method;
-        false
+        method == Method::POST && matches!(self, Route::PatientImport | Route::PatientPublish(_))
     }
 
     /// The login form is shown before any session exists: its CSRF token is the signed
@@ -151,6 +178,16 @@ impl Route {
             Profile => "op_profile",
             Audit => "op_audit",
             AuditCsv => "op_audit_csv",
+            Patients => "op_patients",
+            PatientNew => "op_patient_new",
+            PatientImport => "op_patient_import",
+            Patient(_) => "op_patient",
+            PatientPin(_) => "op_patient_pin",
+            PatientPublish(_) => "op_patient_publish",
+            Document(_) => "op_document",
+            DocumentFile(_) => "op_document_file",
+            DocumentWithdraw(_) => "op_document_withdraw",
+            Prices => "op_prices",
             Operators => "op_operators",
             Operator(_) => "op_operator",
             Tokens => "op_tokens",
@@ -197,6 +234,21 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::Profile if post => auth::profile_submit(app, ctx).await,
         R::Audit if get => audit_pages::search(app, ctx).await,
         R::AuditCsv if get => audit_pages::csv(app, ctx).await,
+        R::Patients if get => patients::search(app, ctx).await,
+        R::PatientNew if get => patients::new_page(app, ctx),
+        R::PatientNew if post => patients::create(app, ctx).await,
+        R::PatientImport if get => patient_import::page(app, ctx),
+        R::PatientImport if post => patient_import::import(app, ctx).await,
+        R::Patient(id) if get => patients::show(app, ctx, *id).await,
+        R::Patient(id) if post => patients::update(app, ctx, *id).await,
+        R::PatientPin(id) if post => patients::send_pin(app, ctx, *id).await,
+        R::PatientPublish(id) if get => documents::publish_page(app, ctx, *id).await,
+        R::PatientPublish(id) if post => documents::publish(app, ctx, *id).await,
+        R::Document(d) if get => documents::show(app, ctx, d).await,
+        R::DocumentFile(d) if get => documents::file(app, ctx, d).await,
+        R::DocumentWithdraw(d) if post => documents::withdraw(app, ctx, d).await,
+        R::Prices if get => prices::page(app, ctx).await,
+        R::Prices if post => prices::submit(app, ctx).await,
         R::Operators if get => operators::list(app, ctx).await,
         R::Operators if post => operators::create(app, ctx).await,
         R::Operator(id) if get => operators::show(app, ctx, *id).await,
@@ -205,12 +257,47 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::Tokens if post => tokens::create(app, ctx).await,
         R::TokenRevoke(id) if post => tokens::revoke(app, ctx, *id).await,
         R::NotFound => Err(AppError::not_found()),
-        R::Logout | R::TokenRevoke(_) => Err(AppError::method_not_allowed(POST)),
-        R::Login | R::LoginCode | R::Profile | R::Operators | R::Operator(_) | R::Tokens => {
-            Err(AppError::method_not_allowed(GET_POST))
+        R::Logout | R::PatientPin(_) | R::DocumentWithdraw(_) | R::TokenRevoke(_) => {
+            Err(AppError::method_not_allowed(POST))
         }
+        R::Login
+        | R::LoginCode
+        | R::Profile
+        | R::PatientNew
+        | R::PatientImport
+        | R::Patient(_)
+        | R::PatientPublish(_)
+        | R::Prices
+        | R::Operators
+        | R::Operator(_)
+        | R::Tokens => Err(AppError::method_not_allowed(GET_POST)),
         _ => Err(AppError::method_not_allowed(GET)),
     }
+}
+
+/// Reads a back-office upload (multipart), its first field the operator's CSRF token.
+pub async fn read_upload(
+    app: &App,
+    ctx: &mut Ctx,
+    max_file: u64,
+) -> Result<crate::http::upload::Upload, AppError> {
+    let me = auth::current(ctx)?.clone();
+    let body = ctx
+        .upload
+        .take()
+        .ok_or_else(|| AppError::bad_request("Modulo senza contenuto."))?;
+    let check = |token: &str| crate::crypto::same(&me.csrf_token, token);
+    crate::http::upload::read(
+        ctx.header("content-type"),
+        body,
+        &app.config.data_dir.join("tmp"),
+        &crate::http::upload::Limits {
+            max_file,
+            timeout: std::time::Duration::from_secs(300),
+        },
+        Some(&check),
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -225,6 +312,16 @@ mod tests {
             ("/accedi", Route::Login),
             ("/accedi/codice", Route::LoginCode),
             ("/operatori/12", Route::Operator(12)),
+            ("/pazienti/12", Route::Patient(12)),
+            ("/pazienti/3/pubblica", Route::PatientPublish(3)),
+            ("/pazienti/0", Route::NotFound),
+            (
+                "/documenti/0123456789abcdef0123456789abcdef/ritira",
+                Route::DocumentWithdraw(
+                    PublicId::parse("0123456789abcdef0123456789abcdef").unwrap(),
+                ),
+            ),
+            ("/documenti/..%2f/file", Route::NotFound),
             ("/operatori/0", Route::NotFound),
             ("/operatori/-1", Route::NotFound),
             ("/operatori/1x", Route::NotFound),

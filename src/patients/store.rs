@@ -98,3 +98,101 @@ pub fn set_pin_hash(c: &Connection, id: i64, hash: &str, now: i64) -> rusqlite::
     c.execute("DELETE FROM sessions WHERE patient_id = ?1", [id])?;
     Ok(())
 }
+
+/// A patient as the back office shows it.
+#[derive(Debug, Clone)]
+pub struct Patient {
+    pub id: i64,
+    pub cf: String,
+    pub given: String,
+    pub family: String,
+    pub mobile: Option<String>,
+    pub has_pin: bool,
+    pub pin_set_at: Option<i64>,
+    pub notify_sms: bool,
+    pub created_at: i64,
+}
+
+const PATIENT: &str =
+    "id, codice_fiscale, given_name, family_name, mobile_e164, pin_hash IS NOT NULL,
+    pin_set_at, notify_sms, created_at";
+
+fn patient_row(r: &rusqlite::Row) -> rusqlite::Result<Patient> {
+    Ok(Patient {
+        id: r.get(0)?,
+        cf: r.get(1)?,
+        given: r.get(2)?,
+        family: r.get(3)?,
+        mobile: r.get(4)?,
+        has_pin: r.get(5)?,
+        pin_set_at: r.get(6)?,
+        notify_sms: r.get::<_, i64>(7)? != 0,
+        created_at: r.get(8)?,
+    })
+}
+
+pub fn get(c: &Connection, id: i64) -> rusqlite::Result<Option<Patient>> {
+    c.query_row(
+        &format!("SELECT {PATIENT} FROM patients WHERE id = ?1"),
+        [id],
+        patient_row,
+    )
+    .optional()
+}
+
+/// By exact codice fiscale (16 characters), else by surname prefix (case-insensitive, on
+/// the `patients_family` index); at most `limit` rows, by surname and name.
+pub fn search(c: &Connection, q: &str, limit: i64) -> rusqlite::Result<Vec<Patient>> {
+    let q = q.trim();
+    if q.len() == 16 && q.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let mut st = c.prepare_cached(&format!(
+            "SELECT {PATIENT} FROM patients WHERE codice_fiscale = ?1"
+        ))?;
+        return st
+            .query_map([q.to_ascii_uppercase()], patient_row)?
+            .collect();
+    }
+    // A prefix range on the NOCASE index: [q, q + U+FFFF).
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {PATIENT} FROM patients
+         WHERE family_name >= ?1 COLLATE NOCASE AND family_name < ?2 COLLATE NOCASE
+         ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id LIMIT ?3 + 0"
+    ))?;
+    let upper = format!("{q}\u{ffff}");
+    st.query_map(params![q, upper, limit], patient_row)?
+        .collect()
+}
+
+/// A new patient; `None` when the codice fiscale is already registered.
+pub fn insert(
+    c: &Connection,
+    cf: &str,
+    given: &str,
+    family: &str,
+    mobile: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<Option<i64>> {
+    c.query_row(
+        "INSERT INTO patients (codice_fiscale, given_name, family_name, mobile_e164, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (codice_fiscale) DO NOTHING RETURNING id",
+        params![cf, given, family, mobile, now],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Names and mobile as an operator corrected them (`None` clears the mobile).
+pub fn update(
+    c: &Connection,
+    id: i64,
+    given: &str,
+    family: &str,
+    mobile: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    Ok(c.execute(
+        "UPDATE patients SET given_name = ?2, family_name = ?3, mobile_e164 = ?4, updated_at = ?5
+         WHERE id = ?1",
+        params![id, given, family, mobile, now],
+    )? == 1)
+}

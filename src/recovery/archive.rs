@@ -48,6 +48,12 @@ pub trait Archive: Send + Sync {
         scratch: &Path,
         progress: ProgressFn,
     ) -> Result<Vec<PathBuf>, ArchiveError>;
+
+    /// Finds one study by UID or accession number (before it is published).
+    fn find(
+        &self,
+        key: &super::lookup::StudyKey,
+    ) -> Result<super::lookup::FoundStudy, ArchiveError>;
 }
 
 /// A folder with one sub-folder of DICOM files per StudyInstanceUID.
@@ -61,6 +67,13 @@ pub fn valid_uid(uid: &str) -> bool {
 }
 
 impl Archive for FsArchive {
+    fn find(
+        &self,
+        key: &super::lookup::StudyKey,
+    ) -> Result<super::lookup::FoundStudy, ArchiveError> {
+        super::lookup::in_folder(&self.root, key)
+    }
+
     fn study(
         &self,
         study_uid: &str,

@@ -42,6 +42,42 @@ impl DicomWebArchive {
 }
 
 impl Archive for DicomWebArchive {
+    fn find(
+        &self,
+        key: &super::lookup::StudyKey,
+    ) -> Result<super::lookup::FoundStudy, ArchiveError> {
+        let url = format!(
+            "{}/{}",
+            self.cfg.url.trim_end_matches('/'),
+            super::lookup::qido_query(key)
+        );
+        let mut req = self
+            .agent
+            .get(&url)
+            .header("Accept", "application/dicom+json");
+        if let Some(a) = self.auth() {
+            req = req.header("Authorization", a);
+        }
+        let mut resp = req
+            .call()
+            .map_err(|e| ArchiveError::Unavailable(format!("QIDO-RS: {e}")))?;
+        match resp.status().as_u16() {
+            200 => {}
+            // Some archives answer 204 to a search without matches.
+            204 | 404 => {
+                return Err(ArchiveError::NotFound("QIDO-RS: nessuno studio".into()));
+            }
+            s => return Err(ArchiveError::Unavailable(format!("QIDO-RS: risposta {s}"))),
+        }
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| ArchiveError::Corrupt(format!("QIDO-RS: {e}")))?;
+        super::lookup::qido_answer(&body)
+    }
+
     fn study(
         &self,
         study_uid: &str,

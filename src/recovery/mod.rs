@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod dicomweb;
 pub mod download;
+pub mod lookup;
 pub mod store;
 pub mod worker;
 

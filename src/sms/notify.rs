@@ -2,16 +2,16 @@
 //! At most one of each kind a day (Europe/Rome), only to a patient with a mobile number
 //! who has not turned them off, through the SMS queue. The text says nothing but that
 //! something waits on the portal: never a title, a category or any health word.
-#![allow(
-    dead_code,
-    reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-)]
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     Documents,
+    #[allow(
+        dead_code,
+        reason = "issue 13 in progress: the requests inbox sends it"
+    )]
     Reply,
 }
 
@@ -39,6 +39,24 @@ pub fn text(notice: Notice, sender: &str, portal: &str) -> String {
     }
 }
 
+/// The text of a notice as configured (`[notifications]`): empty when that kind is off,
+/// and an empty text is never queued.
+pub fn configured(config: &crate::config::Config, notice: Notice) -> String {
+    let on = match notice {
+        Notice::Documents => config.notifications.documents,
+        Notice::Reply => config.notifications.replies,
+    };
+    if on {
+        text(
+            notice,
+            &config.sms.sender_name,
+            &config.notifications.portal_url,
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// Queues the notice unless the patient has none of it today, no mobile number or turned
 /// notices off; true when queued (wake the SMS sender then). In the caller's transaction.
 pub fn queue(
@@ -48,6 +66,9 @@ pub fn queue(
     text: &str,
     now: i64,
 ) -> rusqlite::Result<bool> {
+    if text.is_empty() {
+        return Ok(false);
+    }
     let day = crate::ui::time::day_of(now).to_string();
     let to: Option<String> = c
         .query_row(

@@ -90,6 +90,31 @@ pub fn paragraphs(text: &str) -> Markup {
 }
 
 /// `€ 22,00` (cents; Italian format, `.` for thousands).
+/// An amount as an Italian types it ("22", "22,5", "1.234,00", "€ 22,00"; "22.50" too) in
+/// cents; `None` when it is not one, negative or has more than two decimals.
+pub fn parse_euro(s: &str) -> Option<i64> {
+    let s: String = s
+        .trim()
+        .trim_start_matches('€')
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let (int, dec) = if s.contains(',') {
+        let (i, d) = s.split_once(',')?;
+        (i.replace('.', ""), d.to_string())
+    } else if let Some((i, d)) = s.split_once('.').filter(|(_, d)| d.len() <= 2) {
+        (i.to_string(), d.to_string())
+    } else {
+        (s.replace('.', ""), String::new())
+    };
+    let digits = |x: &str| !x.is_empty() && x.len() <= 9 && x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(&int) || dec.len() > 2 || !(dec.is_empty() || digits(&dec)) {
+        return None;
+    }
+    let cents = format!("{dec:0<2}").parse::<i64>().ok()?;
+    Some(int.parse::<i64>().ok()? * 100 + cents)
+}
+
 pub fn euro(cents: i64) -> String {
     let (int, dec) = (cents / 100, cents % 100);
     let digits = int.to_string();
@@ -105,6 +130,24 @@ pub fn euro(cents: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn euro_as_typed() {
+        for (typed, cents) in [
+            ("22", Some(2200)),
+            ("22,5", Some(2250)),
+            ("€ 1.234,00", Some(123_400)),
+            ("22.50", Some(2250)),
+            ("1.234", Some(123_400)),
+            ("0", Some(0)),
+            ("-1", None),
+            ("22,505", None),
+            ("abc", None),
+            ("", None),
+        ] {
+            assert_eq!(super::parse_euro(typed), cents, "{typed}");
+        }
+    }
+
     #[test]
     fn euro_in_italian() {
         assert_eq!(super::euro(2200), "€ 22,00");

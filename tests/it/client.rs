@@ -132,6 +132,56 @@ pub fn form(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// A `multipart/form-data` body: the text fields in order, then one file (field name, file
+/// name, content type, bytes). Returns the Content-Type header and the body.
+pub fn multipart(
+    fields: &[(&str, &str)],
+    file: Option<(&str, &str, &str, &[u8])>,
+) -> (String, Vec<u8>) {
+    let boundary = "----cdsTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((field, name, ctype, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: {ctype}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Sends a request with a body of any bytes and its Content-Type.
+pub fn request_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    content_type: &str,
+    body: &[u8],
+) -> Response {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str(&format!(
+        "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    ));
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    raw(addr, &bytes)
+}
+
 /// Keeps cookies like a browser and fills in the CSRF token of the last page.
 pub struct Browser {
     pub addr: String,
@@ -199,6 +249,31 @@ impl Browser {
         let mut all = fields.to_vec();
         all.push(("csrf", &token));
         self.send("POST", path, &[], &form(&all))
+    }
+
+    /// POSTs a multipart form as a browser does: the CSRF token first, then the fields and
+    /// the file.
+    pub fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &str, &[u8])>,
+    ) -> Response {
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        let (ctype, body) = multipart(&all, file);
+        let cookie = self.cookie_header();
+        let r = request_bytes(
+            &self.addr,
+            "POST",
+            path,
+            &[("Cookie", &cookie)],
+            &ctype,
+            &body,
+        );
+        self.absorb(&r);
+        r
     }
 
     /// A POST as htmx sends it: `HX-Request` and the CSRF token in a header.

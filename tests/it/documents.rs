@@ -36,7 +36,7 @@ pub fn id_of(r: &Response, title: &str) -> String {
         .0
 }
 
-fn recover_and_wait(b: &mut Browser, id: &str) -> Response {
+pub fn recover_and_wait(b: &mut Browser, id: &str) -> Response {
     let r = b.hx_post(&format!("{PATH}/{id}/recupera"));
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.starts_with("<tr"), "htmx gets the row: {}", r.body);
@@ -299,7 +299,7 @@ fn recover_a_study_and_download_the_zip() {
     // Every recovery and download is in the audit log, with the IP.
     let downloads: i64 = db
         .query_row(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'download' AND ip = '127.0.0.1'",
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'document_download' AND ip = '127.0.0.1'",
             [],
             |r| r.get(0),
         )
@@ -505,7 +505,7 @@ fn downloads_are_audited_by_the_range_served_and_head_is_not() {
     let details = || -> Vec<String> {
         let db = rusqlite::Connection::open(s.db_path()).unwrap();
         let mut st = db
-            .prepare("SELECT detail FROM audit_log WHERE action = 'download' ORDER BY id")
+            .prepare("SELECT detail FROM audit_log WHERE action = 'document_download' ORDER BY id")
             .unwrap();
         st.query_map([], |r| r.get(0))
             .unwrap()

@@ -1,0 +1,594 @@
+//! Patients in the back office: search by codice fiscale or surname, create, correct names
+//! and mobile, send a new PIN by SMS (every session of the patient ends), and the list of
+//! the patient's documents with the way to publish one. Every view and change is audited.
+
+use super::auth::{self, Current};
+use super::views;
+use crate::app::App;
+use crate::audit::{self, Entry};
+use crate::error::AppError;
+use crate::http::req::Ctx;
+use crate::http::resp::{self, Resp};
+use crate::patients::codice_fiscale::CodiceFiscale;
+use crate::patients::phone::normalise_mobile;
+use crate::patients::store::{self, Patient};
+use crate::ui::{self, Field, time};
+use hyper::StatusCode;
+use maud::{Markup, html};
+use rusqlite::Connection;
+
+/// Rows a search shows at most (a surname prefix can match many).
+const SEARCH_LIMIT: i64 = 50;
+
+/// A person as typed on a form or a CSV line, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub cf: String,
+    pub given: String,
+    pub family: String,
+    pub mobile: Option<String>,
+}
+
+/// Field errors in Italian, by field name.
+pub type Errors = Vec<(&'static str, String)>;
+
+/// Checks a person: codice fiscale (format, month, day, check character), names of 1–100
+/// characters, mobile optional but an Italian mobile when given (stored E.164).
+pub fn check_person(cf: &str, given: &str, family: &str, mobile: &str) -> Result<Person, Errors> {
+    let mut e = Errors::new();
+    let cf = match CodiceFiscale::parse(cf) {
+        Ok(cf) => cf.as_str().to_string(),
+        Err(err) => {
+            e.push(("codice_fiscale", err.to_string()));
+            String::new()
+        }
+    };
+    let name = |v: &str, field: &'static str, what: &str, e: &mut Errors| {
+        let v = v.trim();
+        if v.is_empty() {
+            e.push((field, format!("Inserisci il {what}.")));
+        } else if v.chars().count() > 100 || v.chars().any(char::is_control) {
+            e.push((
+                field,
+                format!("Il {what} non è valido (al massimo 100 caratteri)."),
+            ));
+        }
+        v.to_string()
+    };
+    let given = name(given, "nome", "nome", &mut e);
+    let family = name(family, "cognome", "cognome", &mut e);
+    let mobile = match mobile.trim() {
+        "" => None,
+        m => match normalise_mobile(m) {
+            Some(n) => Some(n),
+            None => {
+                e.push((
+                    "cellulare",
+                    "Il cellulare non è un numero mobile italiano (es. +39 333 123 4567).".into(),
+                ));
+                None
+            }
+        },
+    };
+    if e.is_empty() {
+        Ok(Person {
+            cf,
+            given,
+            family,
+            mobile,
+        })
+    } else {
+        Err(e)
+    }
+}
+
+fn error_of<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, m)| m.as_str())
+}
+
+pub async fn search(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let me = auth::current(ctx)?.clone();
+    let q = ctx.query().get("q").trim().to_string();
+    let found = if q.is_empty() {
+        None
+    } else if q.chars().count() > 64 {
+        return Err(AppError::bad_request("Ricerca troppo lunga."));
+    } else {
+        let (query, now, ip) = (q.clone(), app.now(), ctx.ip.to_string());
+        Some(
+            app.db
+                .write(move |tx| {
+                    let rows = store::search(tx, &query, SEARCH_LIMIT)?;
+                    // The query is a name or a codice fiscale: the count only goes in the log.
+                    audit::log(
+                        tx,
+                        now,
+                        &Entry::by(me.actor())
+                            .action("patient_search")
+                            .detail(format!("{} risultati", rows.len()))
+                            .ip(&ip),
+                    )?;
+                    Ok(rows)
+                })
+                .await?,
+        )
+    };
+    let body = html! {
+        h1 class="page-title" { "Pazienti" }
+        form method="get" action="/operatore/pazienti" class="filters" role="search" {
+            div class="field" {
+                label for="f-q" { "Codice fiscale o cognome" }
+                input id="f-q" type="search" name="q" value=(q) maxlength="64" autocomplete="off";
+            }
+            button type="submit" class="btn btn-primary" { "Cerca" }
+        }
+        p class="actions" {
+            a class="btn btn-outline" href="/operatore/pazienti/nuovo" { "Nuovo paziente" }
+            " "
+            a class="btn btn-outline" href="/operatore/pazienti/importa" { "Importa da CSV" }
+        }
+        @if let Some(rows) = &found {
+            @if rows.is_empty() {
+                p role="status" { "Nessun paziente trovato." }
+            } @else {
+                p role="status" { (rows.len()) @if rows.len() as i64 == SEARCH_LIMIT { " o più" } " pazienti trovati." }
+                (table(rows))
+            }
+        }
+    };
+    Ok(resp::html(
+        StatusCode::OK,
+        views::page(app, ctx, "Pazienti", Some("/operatore/pazienti"), body),
+    ))
+}
+
+fn table(rows: &[Patient]) -> Markup {
+    html! {
+        div class="table-wrap" { table class="table" {
+            caption class="visually-hidden" { "Pazienti trovati" }
+            thead { tr { th scope="col" { "Cognome e nome" } th scope="col" { "Codice fiscale" }
+                th scope="col" { "Cellulare" } th scope="col" { "PIN" } } }
+            tbody { @for p in rows { tr {
+                td { a href={ "/operatore/pazienti/" (p.id) } { (p.family) " " (p.given) } }
+                td { code { (p.cf) } }
+                td { (p.mobile.as_deref().map(crate::sms::mask).unwrap_or_else(|| "—".into())) }
+                td { @if p.has_pin { "sì" } @else { "no" } }
+            } } }
+        } }
+    }
+}
+
+fn person_fields(p: &Person, errors: &Errors, with_cf: bool) -> Markup {
+    html! {
+        @if with_cf {
+            (ui::field(&Field { name: "codice_fiscale", label: "Codice fiscale", kind: "text", value: &p.cf,
+                hint: None, error: error_of(errors, "codice_fiscale"), autocomplete: "off",
+                inputmode: None, maxlength: 16 }))
+        }
+        (ui::field(&Field { name: "nome", label: "Nome", kind: "text", value: &p.given, hint: None,
+            error: error_of(errors, "nome"), autocomplete: "off", inputmode: None, maxlength: 100 }))
+        (ui::field(&Field { name: "cognome", label: "Cognome", kind: "text", value: &p.family, hint: None,
+            error: error_of(errors, "cognome"), autocomplete: "off", inputmode: None, maxlength: 100 }))
+        (ui::field(&Field { name: "cellulare", label: "Cellulare (facoltativo)", kind: "tel",
+            value: p.mobile.as_deref().unwrap_or(""), hint: Some("Serve per il PIN e gli avvisi via SMS."),
+            error: error_of(errors, "cellulare"), autocomplete: "off", inputmode: Some("tel"), maxlength: 20 }))
+    }
+}
+
+pub fn new_page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let empty = Person {
+        cf: String::new(),
+        given: String::new(),
+        family: String::new(),
+        mobile: None,
+    };
+    render_new(app, ctx, StatusCode::OK, &empty, &Errors::new())
+}
+
+fn render_new(
+    app: &App,
+    ctx: &Ctx,
+    status: StatusCode,
+    p: &Person,
+    errors: &Errors,
+) -> Result<Resp, AppError> {
+    let me = auth::current(ctx)?;
+    let body = html! {
+        p { a href="/operatore/pazienti" { "← Pazienti" } }
+        h1 class="page-title" { "Nuovo paziente" }
+        @if !errors.is_empty() { (ui::alert("danger", "Controlla i campi segnalati.")) }
+        form method="post" action="/operatore/pazienti/nuovo" class="card narrow" novalidate {
+            (ui::csrf_field(&me.csrf_token))
+            (person_fields(p, errors, true))
+            button type="submit" class="btn btn-primary" { "Registra il paziente" }
+        }
+    };
+    Ok(resp::html(
+        status,
+        views::page(
+            app,
+            ctx,
+            "Nuovo paziente",
+            Some("/operatore/pazienti"),
+            body,
+        ),
+    ))
+}
+
+fn typed(ctx: &Ctx) -> (String, String, String, String) {
+    let f = ctx.form();
+    (
+        f.get("codice_fiscale").to_string(),
+        f.get("nome").to_string(),
+        f.get("cognome").to_string(),
+        f.get("cellulare").to_string(),
+    )
+}
+
+pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    let me = auth::current(ctx)?.clone();
+    let (cf, given, family, mobile) = typed(ctx);
+    let p = match check_person(&cf, &given, &family, &mobile) {
+        Ok(p) => p,
+        Err(errors) => {
+            let as_typed = Person {
+                cf: cf.trim().to_string(),
+                given,
+                family,
+                mobile: Some(mobile).filter(|m| !m.is_empty()),
+            };
+            return render_new(
+                app,
+                ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &as_typed,
+                &errors,
+            );
+        }
+    };
+    let (now, ip, person) = (app.now(), ctx.ip.to_string(), p.clone());
+    let id = app
+        .db
+        .write(move |tx| {
+            let id = store::insert(
+                tx,
+                &person.cf,
+                &person.given,
+                &person.family,
+                person.mobile.as_deref(),
+                now,
+            )?;
+            if let Some(id) = id {
+                audit::log(
+                    tx,
+                    now,
+                    &Entry::by(me.actor())
+                        .action("patient_create")
+                        .patient(id)
+                        .ip(&ip),
+                )?;
+            }
+            Ok(id)
+        })
+        .await?;
+    match id {
+        Some(id) => Ok(resp::go_to(
+            ctx,
+            &format!("/operatore/pazienti/{id}?creato=1"),
+        )),
+        None => render_new(
+            app,
+            ctx,
+            StatusCode::CONFLICT,
+            &p,
+            &vec![(
+                "codice_fiscale",
+                "Un paziente con questo codice fiscale è già registrato: cercalo.".into(),
+            )],
+        ),
+    }
+}
+
+/// A document of the patient, as the back office lists it.
+pub struct DocRow {
+    pub public_id: String,
+    pub title: String,
+    pub category: String,
+    pub exchanged_at: i64,
+    pub price_cents: i64,
+    pub origin: String,
+    pub state: String,
+    pub withdrawn: bool,
+}
+
+fn documents(c: &Connection, patient: i64) -> rusqlite::Result<Vec<DocRow>> {
+    let mut st = c.prepare_cached(
+        "SELECT public_id, title, category, exchanged_at, price_cents, origin, state,
+                withdrawn_at IS NOT NULL
+         FROM documents WHERE patient_id = ?1 ORDER BY exchanged_at DESC, id DESC LIMIT 500",
+    )?;
+    st.query_map([patient], |r| {
+        Ok(DocRow {
+            public_id: r.get(0)?,
+            title: r.get(1)?,
+            category: r.get(2)?,
+            exchanged_at: r.get(3)?,
+            price_cents: r.get(4)?,
+            origin: r.get(5)?,
+            state: r.get(6)?,
+            withdrawn: r.get(7)?,
+        })
+    })?
+    .collect()
+}
+
+pub async fn show(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppError> {
+    let q = ctx.query();
+    let alert = if q.get("creato") == "1" {
+        Some(("success", "Paziente registrato."))
+    } else if q.get("pubblicato") == "1" {
+        Some((
+            "success",
+            "Documento pubblicato: il paziente lo vede nel portale.",
+        ))
+    } else {
+        None
+    };
+    render_one(app, ctx, id, StatusCode::OK, alert, &Errors::new(), None).await
+}
+
+async fn render_one(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    status: StatusCode,
+    alert: Option<(&str, &str)>,
+    errors: &Errors,
+    typed: Option<Person>,
+) -> Result<Resp, AppError> {
+    let me = auth::current(ctx)?.clone();
+    let (now, ip, actor) = (app.now(), ctx.ip.to_string(), me.actor());
+    let (p, docs) = app
+        .db
+        .write(move |tx| {
+            let Some(p) = store::get(tx, id)? else {
+                return Ok(None);
+            };
+            let docs = documents(tx, id)?;
+            audit::log(
+                tx,
+                now,
+                &Entry::by(actor).action("patient_view").patient(id).ip(&ip),
+            )?;
+            Ok(Some((p, docs)))
+        })
+        .await?
+        .ok_or_else(|| AppError::missing("Paziente non trovato."))?;
+    let shown = typed.unwrap_or_else(|| Person {
+        cf: p.cf.clone(),
+        given: p.given.clone(),
+        family: p.family.clone(),
+        mobile: p.mobile.clone(),
+    });
+    let title = format!("{} {}", p.family, p.given);
+    let body = html! {
+        p { a href="/operatore/pazienti" { "← Pazienti" } }
+        h1 class="page-title" { (title) }
+        (views::alert(alert))
+        dl class="details" {
+            dt { "Codice fiscale" } dd { code { (p.cf) } }
+            dt { "Cellulare" } dd { (p.mobile.as_deref().unwrap_or("—")) }
+            dt { "PIN" } dd { @match p.pin_set_at {
+                Some(at) => { "inviato il " (time::datetime(at)) },
+                None => { @if p.has_pin { "impostato" } @else { "mai inviato" } },
+            } }
+            dt { "Avvisi via SMS" } dd { @if p.notify_sms { "attivi" } @else { "disattivati dal paziente" } }
+            dt { "Registrato il" } dd { (time::datetime(p.created_at)) }
+        }
+        section class="card" aria-labelledby="documenti" {
+            h2 id="documenti" { "Documenti" }
+            p { a class="btn btn-primary" href={ "/operatore/pazienti/" (p.id) "/pubblica" } { "Pubblica un documento" } }
+            @if docs.is_empty() {
+                p { "Nessun documento pubblicato." }
+            } @else {
+                div class="table-wrap" { table class="table" {
+                    caption class="visually-hidden" { "Documenti del paziente" }
+                    thead { tr { th scope="col" { "Documento" } th scope="col" { "Categoria" }
+                        th scope="col" { "Data" } th scope="col" { "Prezzo" } th scope="col" { "Origine" } th scope="col" { "Stato" } } }
+                    tbody { @for d in &docs { tr {
+                        td { a href={ "/operatore/documenti/" (d.public_id) } { (d.title) } }
+                        td { (d.category) }
+                        td { (time::datetime(d.exchanged_at)) }
+                        td { (ui::euro(d.price_cents)) }
+                        td { (d.origin) }
+                        td { (doc_state(&d.state, d.withdrawn)) }
+                    } } }
+                } }
+            }
+        }
+        section class="card" aria-labelledby="pin" {
+            h2 id="pin" { "PIN" }
+            @if p.mobile.is_some() {
+                p { "Un nuovo PIN arriva per SMS al cellulare del paziente; il PIN precedente e le sessioni aperte non valgono più." }
+                form method="post" action={ "/operatore/pazienti/" (p.id) "/pin" } {
+                    (ui::csrf_field(&me.csrf_token))
+                    button type="submit" class="btn btn-outline" { "Invia nuovo PIN" }
+                }
+            } @else {
+                p { "Inserisci il cellulare del paziente per inviargli il PIN." }
+            }
+        }
+        section class="card" aria-labelledby="dati" {
+            h2 id="dati" { "Correggi i dati" }
+            @if !errors.is_empty() { (ui::alert("danger", "Controlla i campi segnalati.")) }
+            form method="post" action={ "/operatore/pazienti/" (p.id) } novalidate {
+                (ui::csrf_field(&me.csrf_token))
+                (person_fields(&shown, errors, false))
+                button type="submit" class="btn btn-primary" { "Salva" }
+            }
+        }
+    };
+    Ok(resp::html(
+        status,
+        views::page(app, ctx, &title, Some("/operatore/pazienti"), body),
+    ))
+}
+
+pub fn doc_state(state: &str, withdrawn: bool) -> &'static str {
+    match (state, withdrawn) {
+        ("withdrawn", _) => "ritirato",
+        (_, true) => "ritirato, conservato per chi l'ha acquistato",
+        ("preparing", _) => "in preparazione",
+        _ => "disponibile",
+    }
+}
+
+pub async fn update(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppError> {
+    let me = auth::current(ctx)?.clone();
+    let (_, given, family, mobile) = typed(ctx);
+    // The codice fiscale is the identity: it is not changed here (a wrong one is a new
+    // registration). A placeholder valid code lets the same checks run on the rest.
+    let checked = check_person("RSSMRA80A01A182N", &given, &family, &mobile);
+    let p = match checked {
+        Ok(p) => p,
+        Err(errors) => {
+            let as_typed = Person {
+                cf: String::new(),
+                given,
+                family,
+                mobile: Some(mobile).filter(|m| !m.is_empty()),
+            };
+            return render_one(
+                app,
+                ctx,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &errors,
+                Some(as_typed),
+            )
+            .await;
+        }
+    };
+    let (now, ip) = (app.now(), ctx.ip.to_string());
+    let done = app
+        .db
+        .write(move |tx| {
+            let done = store::update(tx, id, &p.given, &p.family, p.mobile.as_deref(), now)?;
+            if done {
+                audit::log(
+                    tx,
+                    now,
+                    &Entry::by(me.actor())
+                        .action("patient_update")
+                        .patient(id)
+                        .ip(&ip),
+                )?;
+            }
+            Ok(done)
+        })
+        .await?;
+    if !done {
+        return Err(AppError::missing("Paziente non trovato."));
+    }
+    render_one(
+        app,
+        ctx,
+        id,
+        StatusCode::OK,
+        Some(("success", "Dati salvati.")),
+        &Errors::new(),
+        None,
+    )
+    .await
+}
+
+/// A new PIN by SMS: hashed, set (every session of the patient ends), the SMS queued.
+pub async fn send_pin(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppError> {
+    let me: Current = auth::current(ctx)?.clone();
+    let pin = crate::crypto::random_digits(8);
+    let hash = app.hasher.hash(pin.clone()).await?;
+    let text = crate::auth::pin_reset::sms_text(&app.config.sms.sender_name, &pin);
+    let (now, ip) = (app.now(), ctx.ip.to_string());
+    let sent = app
+        .db
+        .write(move |tx| {
+            let Some(p) = store::get(tx, id)? else {
+                return Ok(None);
+            };
+            let Some(to) = p.mobile else {
+                return Ok(Some(false));
+            };
+            store::set_pin_hash(tx, id, &hash, now)?;
+            crate::sms::queue::enqueue(tx, &to, &text, now)?;
+            audit::log(
+                tx,
+                now,
+                &Entry::by(me.actor())
+                    .action("patient_pin")
+                    .patient(id)
+                    .ip(&ip),
+            )?;
+            Ok(Some(true))
+        })
+        .await?;
+    match sent {
+        None => Err(AppError::missing("Paziente non trovato.")),
+        Some(false) => {
+            render_one(
+                app,
+                ctx,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((
+                    "danger",
+                    "Il paziente non ha un cellulare: inseriscilo prima.",
+                )),
+                &Errors::new(),
+                None,
+            )
+            .await
+        }
+        Some(true) => {
+            app.sms_wakeup.notify_one();
+            render_one(
+                app,
+                ctx,
+                id,
+                StatusCode::OK,
+                Some((
+                    "success",
+                    "Nuovo PIN inviato per SMS. Le sessioni aperte del paziente sono chiuse.",
+                )),
+                &Errors::new(),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_is_checked_field_by_field() {
+        let ok = check_person(" rssmra80a01a182n ", " Mario ", "Rossi", "333 123 4567").unwrap();
+        assert_eq!(ok.cf, "RSSMRA80A01A182N");
+        assert_eq!(ok.given, "Mario");
+        assert_eq!(ok.mobile.as_deref(), Some("+393331234567"));
+        assert_eq!(
+            check_person("RSSMRA80A01A182N", "M", "R", "")
+                .unwrap()
+                .mobile,
+            None
+        );
+        let bad = check_person("RSSMRA80A01A182X", "", &"x".repeat(101), "0123").unwrap_err();
+        let fields: Vec<_> = bad.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["codice_fiscale", "nome", "cognome", "cellulare"]);
+    }
+}
