@@ -83,7 +83,7 @@ pub async fn run(app: App) {
                     app.sms_wakeup.notify_one();
                 }
             }
-            Err(e) => tracing::warn!("sincronizzazione PACS non riuscita: {}", e.chain()),
+            Err(e) => tracing::warn!("sincronizzazione PACS non riuscita: {e}"),
         }
         tokio::time::sleep(every).await;
     }
@@ -135,7 +135,7 @@ pub async fn pass(
             Ok(summary)
         }
         Err(e) => {
-            let text = e.chain();
+            let text = e.to_string();
             let _ = db.write(move |tx| Ok(store::failed(tx, &text)?)).await;
             Err(e)
         }

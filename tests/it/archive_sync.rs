@@ -291,6 +291,10 @@ fn a_run_killed_midway_resumes_and_publishes_each_once() {
         .collect();
     let uids = upload(&pacs, &specs);
     let s = dicomweb_server_with(&url, &[]);
+    // The archive down: the run fails, says why, and keeps nothing but the error.
+    let down = format!("http://127.0.0.1:{}/dicom-web", free_port());
+    let (ok, _, err) = sync_once(&s, &down, &[]);
+    assert!(!ok && err.contains("archivio PACS"), "{err}");
     let crash = [("FAILPOINTS", "archive_sync_published")];
     let (ok, out, err) = sync_once(&s, &url, &crash);
     assert!(!ok, "aborted after the first publication: {out}\n{err}");
@@ -300,6 +304,10 @@ fn a_run_killed_midway_resumes_and_publishes_each_once() {
         .query_row("SELECT cursor_date FROM archive_sync", [], |r| r.get(0))
         .unwrap();
     assert_eq!(cursor, None, "the cursor moves only after a whole run");
+    let error: Option<String> = db
+        .query_row("SELECT last_error FROM archive_sync", [], |r| r.get(0))
+        .unwrap();
+    assert!(error.is_some_and(|e| e.contains("DICOMweb")));
     let (ok, out, err) = sync_once(&s, &url, &[("CDS_ARCHIVE_SYNC_DELAY_HOURS", "0")]);
     assert!(ok, "{err}");
     assert_eq!(
