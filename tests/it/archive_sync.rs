@@ -367,4 +367,24 @@ fn serve_publishes_by_other_patient_ids_with_an_issuer() {
     assert!(titles(&s, LAURA).contains(&"TC EMITORACE ISSUER".into()));
     assert!(!titles(&s, MARIO).iter().any(|t| t.contains("ISSUER")));
     assert!(!s.log().contains(LAURA.0) && !s.log().contains("ISSUER"));
+    // Laura's notice, sent at once (the run wakes the SMS sender), with no health data.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let mut sms = Vec::new();
+    assert!(eventually(10, || {
+        let mut st = db
+            .prepare("SELECT body FROM sms_console_outbox WHERE to_e164 = ?1")
+            .unwrap();
+        sms = st
+            .query_map([LAURA.2], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        !sms.is_empty()
+    }));
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert!(sms[0].contains("nuovi documenti"), "{sms:?}");
+    assert!(
+        !sms[0].contains("TC") && !sms[0].contains("Immagini"),
+        "{sms:?}"
+    );
 }
