@@ -1,4 +1,5 @@
-//! Command line: serve | demo | init | operator | backup <file> | check-config | package.
+//! Command line: serve | demo | init | operator | archive-sync | backup <file> | check-config |
+//! package.
 
 use crate::app::App;
 use crate::config::Config;
@@ -18,6 +19,7 @@ comandi:
                   crea un operatore del back office (password da standard input)
   operator password UTENTE   nuova password (da standard input), sblocca l'utente
   operator list   elenca gli operatori
+  archive-sync    una pubblicazione automatica dal PACS adesso ([archive.sync]), con il riepilogo
   backup FILE     copia coerente del database, anche mentre il portale è attivo
   check-config    mostra la configurazione effettiva (segreti mascherati); --keys elenca le chiavi
   package DIR FILE.zip   prepara il pacchetto ZIP (DICOM, DICOMDIR, viewer) di uno studio in DIR
@@ -102,6 +104,7 @@ pub fn main(args: Vec<String>) -> i32 {
                 },
             )
         }),
+        "archive-sync" => load(&a, false).and_then(|c| crate::archive_sync::once(&c)),
         "backup" => backup(&a),
         "check-config" => check_config(&a),
         "package" => package(&a),
@@ -258,6 +261,9 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppErr
         crate::recovery::worker::start(&app).await?;
         tokio::spawn(housekeeping(app.clone()));
         tokio::spawn(crate::orders::poller::run(app.clone()));
+        if app.config.archive.sync.enabled {
+            tokio::spawn(crate::archive_sync::run(app.clone()));
+        }
         server::run(app, listener, tls, shutdown_signal()).await;
         tracing::info!("arresto completato");
         crate::log::flush();

@@ -3,6 +3,7 @@
 #![deny(clippy::await_holding_lock)]
 
 pub(crate) mod app;
+pub(crate) mod archive_sync;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub mod cli;

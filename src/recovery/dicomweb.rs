@@ -41,6 +41,34 @@ impl DicomWebArchive {
     }
 }
 
+impl DicomWebArchive {
+    /// A DICOM JSON answer (QIDO-RS, WADO-RS metadata) for `path_query` under the base URL,
+    /// e.g. `/studies?StudyDate=20261101-`. No content (204) is an empty list.
+    pub fn get_json(&self, path_query: &str) -> Result<serde_json::Value, ArchiveError> {
+        let url = format!("{}{path_query}", self.cfg.url.trim_end_matches('/'));
+        let mut req = self
+            .agent
+            .get(&url)
+            .header("Accept", "application/dicom+json");
+        if let Some(a) = self.auth() {
+            req = req.header("Authorization", a);
+        }
+        let mut resp = req
+            .call()
+            .map_err(|e| ArchiveError::Unavailable(format!("DICOMweb: {e}")))?;
+        match resp.status().as_u16() {
+            200 => {}
+            204 => return Ok(serde_json::Value::Array(Vec::new())),
+            s => return Err(ArchiveError::Unavailable(format!("DICOMweb: risposta {s}"))),
+        }
+        resp.body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_json()
+            .map_err(|e| ArchiveError::Corrupt(format!("DICOMweb: JSON non valido ({e})")))
+    }
+}
+
 impl Archive for DicomWebArchive {
     fn find(
         &self,

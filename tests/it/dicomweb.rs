@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 
 const PATH: &str = "/documenti-interscambiati";
 
-struct Orthanc {
+/// A real Orthanc with its DICOMweb plugin on loopback (also used by `archive_sync`).
+pub(crate) struct Orthanc {
     child: Child,
     port: u16,
     /// `Authorization` header value when the PACS requires basic auth.
@@ -25,7 +26,7 @@ struct Orthanc {
 const PACS_USER: (&str, &str) = ("cds", "s3greto-pacs");
 
 impl Orthanc {
-    fn start(port: u16) -> Orthanc {
+    pub(crate) fn start(port: u16) -> Orthanc {
         Orthanc::start_with(port, false)
     }
 
@@ -75,11 +76,11 @@ impl Orthanc {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}/dicom-web", self.port)
     }
 
-    fn upload(&self, files: &[PathBuf]) {
+    pub(crate) fn upload(&self, files: &[PathBuf]) {
         for f in files {
             let data = std::fs::read(f).unwrap();
             let auth = self
@@ -142,7 +143,7 @@ fn base64(s: &str) -> String {
         .collect()
 }
 
-fn dicomweb_server_with(url: &str, extra: &[(&str, &str)]) -> Server {
+pub(crate) fn dicomweb_server_with(url: &str, extra: &[(&str, &str)]) -> Server {
     let mut env = SMALL_DEMO.to_vec();
     env.extend_from_slice(extra);
     env.extend_from_slice(&[
