@@ -12,10 +12,7 @@ use rusqlite::Connection;
 pub enum Actor {
     Patient(i64),
     Operator(i64),
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
+    #[allow(dead_code, reason = "issue 13 in progress: the ingest API's actor")]
     Api(i64),
     System,
 }
@@ -73,20 +70,12 @@ impl Entry {
     }
 
     /// The patient whose data the action concerns.
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     pub fn patient(mut self, patient: i64) -> Entry {
         self.patient = Some(patient);
         self
     }
 
     /// The document seen, downloaded, published or withdrawn (with its patient).
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     pub fn document(mut self, patient: i64, document: i64) -> Entry {
         self.patient = Some(patient);
         self.document = Some(document);
@@ -149,10 +138,13 @@ pub fn label(action: &str) -> &str {
         "order_create" => "Ordine creato",
         "order_confirm" => "Ordine confermato",
         "notice_pdf" => "Avviso di pagamento scaricato",
+        "order_view" => "Ordine consultato",
         "order_recheck" => "Pagamento ricontrollato",
         "order_flag" => "Segnalazione gestita",
         "support_request" => "Richiesta di assistenza",
         "support_reply" => "Risposta a una richiesta",
+        "support_view" => "Richiesta consultata",
+        "support_close" => "Richiesta chiusa",
         "patient_create" => "Paziente creato",
         "patient_update" => "Dati del paziente modificati",
         "patient_import" => "Importazione di pazienti",

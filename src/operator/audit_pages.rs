@@ -178,14 +178,14 @@ pub async fn search(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     ))
 }
 
-fn text(name: &str, label: &str, value: &str, max: u32) -> maud::Markup {
+pub(super) fn text(name: &str, label: &str, value: &str, max: u32) -> maud::Markup {
     html! { div class="field" {
         label for={ "f-" (name) } { (label) }
         input type="text" id={ "f-" (name) } name=(name) value=(value) maxlength=(max) autocomplete="off";
     } }
 }
 
-fn date(name: &str, label: &str, value: &str) -> maud::Markup {
+pub(super) fn date(name: &str, label: &str, value: &str) -> maud::Markup {
     let v = parse_date(value).map(|d| d.to_string()).unwrap_or_default();
     html! { div class="field" {
         label for={ "f-" (name) } { (label) }

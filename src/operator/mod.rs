@@ -9,9 +9,15 @@ pub mod auth;
 pub mod cli;
 pub mod documents;
 pub mod operators;
+pub mod orders;
+mod orders_store;
+mod orders_views;
 pub mod patient_import;
 pub mod patients;
 pub mod prices;
+pub mod requests;
+mod requests_store;
+mod requests_views;
 pub mod store;
 pub mod tokens;
 pub mod totp;
@@ -99,6 +105,18 @@ pub enum Route {
     Operator(i64),
     Tokens,
     TokenRevoke(i64),
+    /// The requests inbox: assistance and availability requests of every patient.
+    Requests,
+    /// One request with its thread; POST replies and/or closes it.
+    Request(PublicId),
+    Orders,
+    OrdersCsv,
+    /// One order by its number: items, positions, receipt, events.
+    Order(PublicId),
+    /// "Ricontrolla pagamento": asks the provider now.
+    OrderRecheck(PublicId),
+    /// A flagged order handled: "Rimborso effettuato" and/or a "Nota".
+    OrderFlag(PublicId),
     NotFound,
 }
 
@@ -139,6 +157,17 @@ impl Route {
             ["operatori", n] => id(n).map_or(Route::NotFound, Route::Operator),
             ["token"] => Route::Tokens,
             ["token", n, "revoca"] => id(n).map_or(Route::NotFound, Route::TokenRevoke),
+            ["richieste"] => Route::Requests,
+            ["richieste", p] => PublicId::parse(p).map_or(Route::NotFound, Route::Request),
+            ["ordini"] => Route::Orders,
+            ["ordini.csv"] => Route::OrdersCsv,
+            ["ordini", p] => PublicId::parse(p).map_or(Route::NotFound, Route::Order),
+            ["ordini", p, "ricontrolla"] => {
+                PublicId::parse(p).map_or(Route::NotFound, Route::OrderRecheck)
+            }
+            ["ordini", p, "segnalazione"] => {
+                PublicId::parse(p).map_or(Route::NotFound, Route::OrderFlag)
+            }
             _ => Route::NotFound,
         }
     }
@@ -192,6 +221,13 @@ impl Route {
             Operator(_) => "op_operator",
             Tokens => "op_tokens",
             TokenRevoke(_) => "op_token_revoke",
+            Requests => "op_requests",
+            Request(_) => "op_request",
+            Orders => "op_orders",
+            OrdersCsv => "op_orders_csv",
+            Order(_) => "op_order",
+            OrderRecheck(_) => "op_order_recheck",
+            OrderFlag(_) => "op_order_flag",
             NotFound => "op_not_found",
         }
     }
@@ -256,10 +292,21 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::Tokens if get => tokens::list(app, ctx).await,
         R::Tokens if post => tokens::create(app, ctx).await,
         R::TokenRevoke(id) if post => tokens::revoke(app, ctx, *id).await,
+        R::Requests if get => requests::list(app, ctx).await,
+        R::Request(id) if get => requests::show(app, ctx, id).await,
+        R::Request(id) if post => requests::act(app, ctx, id).await,
+        R::Orders if get => orders::list(app, ctx).await,
+        R::OrdersCsv if get => orders::csv(app, ctx).await,
+        R::Order(number) if get => orders::show(app, ctx, number).await,
+        R::OrderRecheck(number) if post => orders::recheck(app, ctx, number).await,
+        R::OrderFlag(number) if post => orders::flag(app, ctx, number).await,
         R::NotFound => Err(AppError::not_found()),
-        R::Logout | R::PatientPin(_) | R::DocumentWithdraw(_) | R::TokenRevoke(_) => {
-            Err(AppError::method_not_allowed(POST))
-        }
+        R::Logout
+        | R::PatientPin(_)
+        | R::DocumentWithdraw(_)
+        | R::TokenRevoke(_)
+        | R::OrderRecheck(_)
+        | R::OrderFlag(_) => Err(AppError::method_not_allowed(POST)),
         R::Login
         | R::LoginCode
         | R::Profile
@@ -270,7 +317,8 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         | R::Prices
         | R::Operators
         | R::Operator(_)
-        | R::Tokens => Err(AppError::method_not_allowed(GET_POST)),
+        | R::Tokens
+        | R::Request(_) => Err(AppError::method_not_allowed(GET_POST)),
         _ => Err(AppError::method_not_allowed(GET)),
     }
 }
@@ -304,6 +352,10 @@ pub async fn read_upload(
 mod tests {
     use super::*;
 
+    fn pid() -> PublicId {
+        PublicId::parse("0123456789abcdef0123456789abcdef").unwrap()
+    }
+
     #[test]
     fn decodes_paths() {
         let table = [
@@ -328,6 +380,36 @@ mod tests {
             ("/operatori/99999999999999999999", Route::NotFound),
             ("/token/4/revoca", Route::TokenRevoke(4)),
             ("/nulla", Route::NotFound),
+            ("/richieste", Route::Requests),
+            ("/richieste/", Route::Requests),
+            (
+                "/richieste/0123456789abcdef0123456789abcdef",
+                Route::Request(pid()),
+            ),
+            (
+                "/richieste/0123456789ABCDEF0123456789abcdef",
+                Route::NotFound,
+            ),
+            ("/richieste/12", Route::NotFound),
+            ("/ordini", Route::Orders),
+            ("/ordini.csv", Route::OrdersCsv),
+            (
+                "/ordini/0123456789abcdef0123456789abcdef",
+                Route::Order(pid()),
+            ),
+            (
+                "/ordini/0123456789abcdef0123456789abcdef/ricontrolla",
+                Route::OrderRecheck(pid()),
+            ),
+            (
+                "/ordini/0123456789abcdef0123456789abcdef/segnalazione",
+                Route::OrderFlag(pid()),
+            ),
+            (
+                "/ordini/0123456789abcdef0123456789abcdef/altro",
+                Route::NotFound,
+            ),
+            ("/ordini/../ricontrolla", Route::NotFound),
         ];
         for (path, route) in table {
             assert_eq!(Route::decode(path), route, "{path}");
@@ -340,6 +422,15 @@ mod tests {
             assert_eq!(r.access(), Access::Role(Role::Amministratore), "{r:?}");
         }
         assert_eq!(Route::Audit.access(), Access::Role(Role::Operatore));
+        // The inbox and the orders are the operators' daily work.
+        for r in [
+            Route::Requests,
+            Route::Orders,
+            Route::OrdersCsv,
+            Route::OrderFlag(pid()),
+        ] {
+            assert_eq!(r.access(), Access::Role(Role::Operatore), "{r:?}");
+        }
         assert_eq!(Route::Login.access(), Access::Anyone);
         assert!(Role::Amministratore > Role::Operatore);
     }

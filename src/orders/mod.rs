@@ -11,7 +11,7 @@ pub mod poller;
 pub mod reconcile;
 pub mod state;
 pub mod store;
-mod views;
+pub(crate) mod views;
 
 /// What `/ordini/<number>/<action>` asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -128,3 +128,18 @@ pub async fn sync(
     }
     Ok(outcome)
 }
+
+/// "Ricontrolla pagamento" in the back office: asks the provider about the order's current
+/// position now, whatever the poller's schedule, and applies the answer as the poller would
+/// (`sync`). `None` when the order has no position yet; otherwise what the provider said
+/// and what it changed.
+pub async fn recheck(app: &App, id: i64) -> Result<Option<(Status, Outcome)>, AppError> {
+    let p = super::checkout::provider(app)?;
+    let Some(position) = app.db.read(move |c| Ok(store::position(c, id)?)).await? else {
+        return Ok(None);
+    };
+    let pos = position.clone();
+    let status = super::checkout::call(p, move |p| p.status(&pos)).await?;
+    let outcome = sync(app, id, position, status.clone()).await?;
+    Ok(Some((status, outcome)))
+}

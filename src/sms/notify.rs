@@ -8,10 +8,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     Documents,
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: the requests inbox sends it"
-    )]
     Reply,
 }
 

@@ -26,14 +26,14 @@ impl Kind {
         }
     }
 
-    fn db(self) -> &'static str {
+    pub fn db(self) -> &'static str {
         match self {
             Kind::Assistance => "assistance",
             Kind::Availability => "availability",
         }
     }
 
-    fn from_db(s: &str) -> Kind {
+    pub fn from_db(s: &str) -> Kind {
         if s == "availability" {
             Kind::Availability
         } else {
@@ -57,7 +57,15 @@ pub enum State {
 }
 
 impl State {
-    fn from_db(s: &str) -> State {
+    pub fn db(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Answered => "answered",
+            State::Closed => "closed",
+        }
+    }
+
+    pub fn from_db(s: &str) -> State {
         match s {
             "answered" => State::Answered,
             "closed" => State::Closed,
@@ -82,7 +90,6 @@ pub enum Author {
 }
 
 impl Author {
-    #[cfg_attr(not(test), allow(dead_code))]
     fn db(self) -> &'static str {
         match self {
             Author::Patient => "patient",
@@ -235,20 +242,20 @@ pub fn insert(
     Ok((c.last_insert_rowid(), public_id))
 }
 
-/// Adds a reply. An operator's reply marks the request answered; the patient writing
-/// again on an answered request opens it again; a closed request stays closed. (Written and
-/// tested with the requests; the operators' back office is its caller.)
-#[cfg_attr(not(test), allow(dead_code))]
+/// Adds a reply; `operator` is who wrote an operator's reply. An operator's reply marks the
+/// request answered; the patient writing again on an answered request opens it again; a
+/// closed request stays closed. The back office's inbox is its caller.
 pub fn reply(
     c: &Connection,
     request_id: i64,
     author: Author,
+    operator: Option<i64>,
     body: &str,
     now: i64,
 ) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO support_replies (request_id, author, body, at) VALUES (?1, ?2, ?3, ?4)",
-        params![request_id, author.db(), body, now],
+        "INSERT INTO support_replies (request_id, author, operator_id, body, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![request_id, author.db(), operator, body, now],
     )?;
     let state = match author {
         Author::Operator => "answered",
@@ -259,6 +266,16 @@ pub fn reply(
         params![request_id, state, now],
     )?;
     Ok(())
+}
+
+/// Closes a request (an operator's decision): the patient sees it CHIUSA. False when it
+/// already was.
+pub fn close(c: &Connection, request_id: i64, now: i64) -> rusqlite::Result<bool> {
+    let n = c.execute(
+        "UPDATE support_requests SET state = 'closed', updated_at = ?2 WHERE id = ?1 AND state != 'closed'",
+        params![request_id, now],
+    )?;
+    Ok(n == 1)
 }
 
 #[cfg(test)]
@@ -313,20 +330,20 @@ mod tests {
     fn replies_move_the_state() {
         let c = db();
         let (id, _) = insert(&c, 1, &new("Oggetto"), 10).unwrap();
-        reply(&c, id, Author::Operator, "Pronta lunedì", 20).unwrap();
+        reply(&c, id, Author::Operator, None, "Pronta lunedì", 20).unwrap();
         let r = &list(&c, 1).unwrap()[0];
         assert_eq!(r.state, State::Answered);
         assert_eq!(r.replies.len(), 1);
         assert_eq!(r.replies[0].author, Author::Operator);
-        reply(&c, id, Author::Patient, "Grazie, e la TC?", 30).unwrap();
+        reply(&c, id, Author::Patient, None, "Grazie, e la TC?", 30).unwrap();
         assert_eq!(list(&c, 1).unwrap()[0].state, State::Open);
-        c.execute("UPDATE support_requests SET state = 'closed'", [])
-            .unwrap();
-        reply(&c, id, Author::Operator, "Chiusa", 40).unwrap();
+        assert!(close(&c, id, 35).unwrap());
+        assert!(!close(&c, id, 36).unwrap(), "already closed");
+        reply(&c, id, Author::Operator, None, "Chiusa", 40).unwrap();
         let r = &list(&c, 1).unwrap()[0];
         assert_eq!((r.state, r.replies.len()), (State::Closed, 3));
         assert!(
-            reply(&c, 999, Author::Operator, "x", 50).is_err(),
+            reply(&c, 999, Author::Operator, None, "x", 50).is_err(),
             "no such request"
         );
     }

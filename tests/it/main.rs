@@ -16,6 +16,8 @@ mod oidc;
 mod oidc_op;
 mod oidc_op_selftest;
 mod operator;
+mod operator_inbox;
+mod operator_orders;
 mod orders;
 mod orders_crash;
 mod orders_retry;
