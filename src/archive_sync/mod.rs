@@ -114,11 +114,8 @@ pub async fn pass(
         db: db.clone(),
         qido: qido.clone(),
         sync: s.clone(),
-        sms: crate::sms::notify::text(
-            crate::sms::notify::Notice::Documents,
-            &config.sms.sender_name,
-            &config.notifications.portal_url,
-        ),
+        // Empty when `notifications.documents` is off: nothing is queued then.
+        sms: crate::sms::notify::configured(config, crate::sms::notify::Notice::Documents),
         now,
     };
     let mut summary = Summary::default();

@@ -243,13 +243,8 @@ pub async fn act(app: &App, ctx: &mut Ctx, id: &PublicId) -> Result<Resp, AppErr
     }
     let (now, ip) = (app.now(), ctx.ip.to_string());
     let (rid, patient) = (d.row.id, d.patient_id);
-    let sms = app.config.notifications.replies.then(|| {
-        notify::text(
-            Notice::Reply,
-            &app.config.sms.sender_name,
-            &app.config.notifications.portal_url,
-        )
-    });
+    // Empty when `notifications.replies` is off: nothing is queued then.
+    let sms = notify::configured(&app.config, Notice::Reply);
     let replied = !body.is_empty();
     let queued = app
         .db
@@ -258,9 +253,7 @@ pub async fn act(app: &App, ctx: &mut Ctx, id: &PublicId) -> Result<Resp, AppErr
             let mut queued = false;
             if replied {
                 support::reply(tx, rid, Author::Operator, Some(o.id), &body, now)?;
-                if let Some(text) = &sms {
-                    queued = notify::queue(tx, patient, Notice::Reply, text, now)?;
-                }
+                queued = notify::queue(tx, patient, Notice::Reply, &sms, now)?;
                 let e = who.clone().action("support_reply");
                 audit::log(tx, now, &e.detail(format!("richiesta {rid}")))?;
             }

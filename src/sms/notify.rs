@@ -110,6 +110,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_kind_turned_off_is_never_queued() {
+        let mut config = crate::config::Config::default();
+        config.notifications.documents = false;
+        assert_eq!(configured(&config, Notice::Documents), "");
+        assert!(configured(&config, Notice::Reply).contains("nuova risposta"));
+        let c = crate::db::migrate::memory();
+        let p = crate::patients::store::upsert(
+            &c,
+            "RSSMRA80A01A182N",
+            "M",
+            "R",
+            Some("+393331234567"),
+            1,
+        )
+        .unwrap();
+        assert!(!queue(&c, p, Notice::Documents, "", 1_780_000_000).unwrap());
+        assert!(crate::sms::queue::queued(&c).unwrap() == 0);
+    }
+
+    #[test]
     fn one_a_day_of_each_kind_only_with_a_mobile_and_consent() {
         let c = crate::db::migrate::memory();
         let with = crate::patients::store::upsert(
