@@ -164,16 +164,12 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Some(o) => {
             app.db
                 .write(move |tx| {
-                    let mut failures = o.failures;
+                    // A lock that has run out starts a new count.
                     match o.locked_until {
                         Some(until) if until > now => return Ok(Checked::Locked(until)),
-                        Some(_) => {
-                            store::clear_failures(tx, o.id)?;
-                            failures = 0;
-                        }
+                        Some(_) => store::clear_failures(tx, o.id)?,
                         None => {}
                     }
-                    let _ = failures;
                     let who = audit::Entry::by(Actor::Operator(o.id));
                     if !ok {
                         let lock = store::fail(tx, o.id, now, cfg.max_failures, cfg.lockout_secs)?;

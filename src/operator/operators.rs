@@ -182,7 +182,12 @@ async fn render_one(
             dt { "Nome" } dd { (o.display_name) }
             dt { "Ruolo" } dd { (o.role.label()) }
             dt { "Creato il" } dd { (time::datetime(o.created_at)) }
-            dt { "Stato" } dd { @if o.disabled_at.is_some() { "disattivato" } @else { "attivo" } }
+            dt { "Stato" } dd {
+                @if o.disabled_at.is_some() { "disattivato" }
+                @else if let Some(until) = o.locked_until.filter(|u| *u > app.now()) { "bloccato fino alle " (time::clock(until)) }
+                @else { "attivo" }
+            }
+            dt { "Tentativi errati di seguito" } dd { (o.failures) }
             dt { "Verifica in due passaggi" } dd {
                 @if o.totp_secret.is_some() { "attiva" } @else { "non attiva" }
                 @if o.totp_required { " (obbligatoria)" }

@@ -21,6 +21,7 @@ mod operator_orders;
 mod orders;
 mod orders_crash;
 mod orders_retry;
+mod roles;
 mod security;
 mod server;
 mod stub;

@@ -551,3 +551,128 @@ fn the_price_list_is_for_administrators_and_prices_new_documents() {
         22
     );
 }
+
+fn totp_now(secret_b32: &str) -> String {
+    use totp_rs::{Algorithm, Builder, Secret};
+    let totp = Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(Secret::try_from_base32(secret_b32).unwrap())
+        .build()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp.generate(now).to_string()
+}
+
+#[test]
+fn a_required_second_factor_is_enrolled_by_qr_code_and_then_asked_at_each_login() {
+    let s = Server::demo(&[]);
+    let mut a = admin(&s);
+    let op_id: i64 = db(&s)
+        .query_row(
+            "SELECT id FROM operators WHERE username = ?1",
+            [OPERATORE.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    a.get(&format!("/operatore/operatori/{op_id}"));
+    let r = a.post(
+        &format!("/operatore/operatori/{op_id}"),
+        &[("azione", "totp_obbligatoria")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // The password alone opens only the code page; nothing else.
+    let mut op = Browser::new(&s.addr);
+    let r = op.operator_login(OPERATORE.0, OPERATORE.1);
+    assert_eq!(r.header("location"), Some("/operatore/accedi/codice"));
+    assert_eq!(
+        op.get("/operatore/pazienti").header("location"),
+        Some("/operatore/accedi/codice")
+    );
+    let page = op.get("/operatore/accedi/codice");
+    assert!(page.body.contains("<svg"), "a QR code");
+    let shown = crate::client::element_text(&page.body, "class=\"secret\"").unwrap();
+    let secret: String = shown.split_whitespace().collect();
+    assert_eq!(secret.len(), 32, "{shown}");
+    let signed = page
+        .body
+        .split("name=\"segreto\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = op.post(
+        "/operatore/accedi/codice",
+        &[("codice", "000000"), ("segreto", &signed)],
+    );
+    assert_ne!(r.status, 303, "a wrong code");
+    // A secret changed in the form (to one the attacker knows) is refused.
+    let forged = format!("{}{}", "A".repeat(32), &signed[32..]);
+    let r = op.post(
+        "/operatore/accedi/codice",
+        &[("codice", &totp_now(&"A".repeat(32))), ("segreto", &forged)],
+    );
+    assert_ne!(r.status, 303, "a forged secret");
+    let code = totp_now(&secret);
+    let r = op.post(
+        "/operatore/accedi/codice",
+        &[("codice", &code), ("segreto", &signed)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(op.get("/operatore/pazienti").status, 200);
+
+    // Next login: the code is asked; the same code again is refused (replay).
+    let mut again = Browser::new(&s.addr);
+    again.operator_login(OPERATORE.0, OPERATORE.1);
+    let page = again.get("/operatore/accedi/codice");
+    assert!(!page.body.contains("<svg"), "enrolled: no QR code again");
+    let r = again.post("/operatore/accedi/codice", &[("codice", &code)]);
+    assert_ne!(r.status, 303, "a code is good once");
+    // The next step's code works (waiting for it keeps the test honest about replay).
+    let next = loop {
+        let c = totp_now(&secret);
+        if c != code {
+            break c;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    let r = again.post("/operatore/accedi/codice", &[("codice", &next)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[test]
+fn wrong_passwords_lock_the_operator_even_against_the_right_one() {
+    let s = Server::demo(&[("CDS_OPERATOR_MAX_FAILURES", "3")]);
+    let mut b = Browser::new(&s.addr);
+    for _ in 0..2 {
+        assert_eq!(b.operator_login(OPERATORE.0, "sbagliata-1234").status, 401);
+    }
+    // The third wrong one locks, and says so.
+    assert_eq!(b.operator_login(OPERATORE.0, "sbagliata-1234").status, 429);
+    let r = b.operator_login(OPERATORE.0, OPERATORE.1);
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.body.contains("bloccato fino alle"));
+    // Another operator is not affected; an unknown user answers like a wrong password.
+    assert_eq!(
+        Browser::new(&s.addr)
+            .operator_login(ADMIN.0, ADMIN.1)
+            .status,
+        303
+    );
+    assert_eq!(
+        Browser::new(&s.addr)
+            .operator_login("nessuno", "x-y-z-w-1234")
+            .status,
+        401
+    );
+    let failed: i64 = count(
+        &s,
+        "SELECT count(*) FROM audit_log WHERE action = 'op_login_failed'",
+    );
+    assert_eq!(failed, 3);
+}
