@@ -676,3 +676,88 @@ fn wrong_passwords_lock_the_operator_even_against_the_right_one() {
     );
     assert_eq!(failed, 3);
 }
+
+#[test]
+fn the_first_administrator_comes_from_the_command_line_with_the_password_on_stdin() {
+    use std::io::Write;
+    let s = Server::demo(&[]);
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = std::process::Command::new(&*crate::BIN)
+            .args(args)
+            .arg("--data")
+            .arg(s.data.0.join("data"))
+            .env("CDS_ARCHIVE_ROOT", &crate::shared_archive().0)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = run(
+        &["operator", "add", "mrossi", "--role", "amministratore"],
+        "corta\n",
+    );
+    assert!(!short.status.success(), "a short password is refused");
+    let ok = run(
+        &[
+            "operator",
+            "add",
+            "mrossi",
+            "--role",
+            "amministratore",
+            "--name",
+            "Maria Rossi",
+        ],
+        "una-password-lunga\n",
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let again = run(
+        &["operator", "add", "mrossi", "--role", "operatore"],
+        "una-password-lunga\n",
+    );
+    assert!(!again.status.success(), "the same username twice");
+    let list = run(&["operator", "list"], "");
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        out.contains("mrossi") && out.contains("amministratore"),
+        "{out}"
+    );
+    let mut b = Browser::new(&s.addr);
+    assert_eq!(b.operator_login("mrossi", "una-password-lunga").status, 303);
+    assert_eq!(b.get("/operatore/operatori").status, 200);
+    // A new password from the command line unlocks a locked user.
+    for _ in 0..5 {
+        Browser::new(&s.addr).operator_login("mrossi", "sbagliata-0000");
+    }
+    assert_eq!(
+        Browser::new(&s.addr)
+            .operator_login("mrossi", "una-password-lunga")
+            .status,
+        429
+    );
+    assert!(
+        run(
+            &["operator", "password", "mrossi"],
+            "altra-password-lunga\n"
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        Browser::new(&s.addr)
+            .operator_login("mrossi", "altra-password-lunga")
+            .status,
+        303
+    );
+}
