@@ -118,6 +118,7 @@ test('1. operator: login, Pazienti, Mario, "Pubblica un documento": a non-PDF is
   assert.deepEqual(await axe(page), [], '/operatore/accedi');
   await operatorLogin(page);
   assert.deepEqual(await axe(page), [], 'Riepilogo');
+  await page.screenshot({ path: `${SHOTS}/cds-operator-home.png`, fullPage: true });
 
   await viaMenu(page, 'Pazienti');
   await page.getByLabel('Codice fiscale o cognome').pressSequentially('Rossi');
@@ -132,6 +133,12 @@ test('1. operator: login, Pazienti, Mario, "Pubblica un documento": a non-PDF is
 
   await follow(page, page.getByRole('link', { name: 'Pubblica un documento' }));
   await page.getByRole('heading', { level: 1, name: 'Pubblica un documento' }).waitFor();
+  // Optional fields are not announced as required (ui::optional_field).
+  for (const [label, required] of [['Titolo', true], ['Data del documento', false], ['Prezzo in euro (facoltativo)', false],
+    ['StudyInstanceUID o numero di accettazione', false]]) {
+    assert.equal(await page.getByLabel(label, { exact: true }).evaluate((i) => i.required), required, `${label}: required=${required}`);
+  }
+  await page.screenshot({ path: `${SHOTS}/cds-operator-publish.png`, fullPage: true });
   const fill = async (file) => {
     await page.getByLabel('Categoria').selectOption({ label: (await page.locator('#f-categoria option', { hasText: /^Referto/ }).first().textContent()).trim() });
     const title = page.getByLabel('Titolo');
