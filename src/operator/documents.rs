@@ -102,9 +102,9 @@ async fn render(
                 textarea id="f-descrizione" name="descrizione" maxlength="2000" rows="3" { (t.description) }
                 @if let Some(e) = error_of(errors, "description") { p class="field-error" { (e) } }
             }
-            (ui::field(&Field { name: "data", label: "Data del documento", kind: "date", value: &t.date, hint: None,
+            (ui::optional_field(&Field { name: "data", label: "Data del documento", kind: "date", value: &t.date, hint: Some("Vuota: la data di oggi."),
                 error: error_of(errors, "exchanged_at"), autocomplete: "off", inputmode: None, maxlength: 10 }))
-            (ui::field(&Field { name: "prezzo", label: "Prezzo in euro (facoltativo)", kind: "text", value: &t.price,
+            (ui::optional_field(&Field { name: "prezzo", label: "Prezzo in euro (facoltativo)", kind: "text", value: &t.price,
                 hint: Some("Vuoto: il prezzo del listino. 0 per un documento gratuito."),
                 error: error_of(errors, "price_cents"), autocomplete: "off", inputmode: Some("decimal"), maxlength: 12 }))
             fieldset class="field" {
@@ -119,7 +119,7 @@ async fn render(
                 }
                 @if let Some(e) = error_of(errors, "source") { p class="field-error" role="alert" { (e) } }
             }
-            (ui::field(&Field { name: "studio", label: "StudyInstanceUID o numero di accettazione", kind: "text", value: &t.study,
+            (ui::optional_field(&Field { name: "studio", label: "StudyInstanceUID o numero di accettazione", kind: "text", value: &t.study,
                 hint: Some("Solo per uno studio dell'archivio."), error: error_of(errors, "study"),
                 autocomplete: "off", inputmode: None, maxlength: 64 }))
             div class="field" {

@@ -172,7 +172,7 @@ fn person_fields(p: &Person, errors: &Errors, with_cf: bool) -> Markup {
             error: error_of(errors, "nome"), autocomplete: "off", inputmode: None, maxlength: 100 }))
         (ui::field(&Field { name: "cognome", label: "Cognome", kind: "text", value: &p.family, hint: None,
             error: error_of(errors, "cognome"), autocomplete: "off", inputmode: None, maxlength: 100 }))
-        (ui::field(&Field { name: "cellulare", label: "Cellulare (facoltativo)", kind: "tel",
+        (ui::optional_field(&Field { name: "cellulare", label: "Cellulare (facoltativo)", kind: "tel",
             value: p.mobile.as_deref().unwrap_or(""), hint: Some("Serve per il PIN e gli avvisi via SMS."),
             error: error_of(errors, "cellulare"), autocomplete: "off", inputmode: Some("tel"), maxlength: 20 }))
     }

@@ -34,7 +34,18 @@ pub struct Field<'a> {
     pub maxlength: u32,
 }
 
+/// A field the form needs: `required`.
 pub fn field(f: &Field) -> Markup {
+    render_field(f, true)
+}
+
+/// A field that may be left empty (its label says "facoltativo"): no `required`, so
+/// assistive technologies do not announce it as mandatory.
+pub fn optional_field(f: &Field) -> Markup {
+    render_field(f, false)
+}
+
+fn render_field(f: &Field, required: bool) -> Markup {
     let id = format!("f-{}", f.name);
     let hint_id = format!("{id}-hint");
     let err_id = format!("{id}-err");
@@ -50,7 +61,7 @@ pub fn field(f: &Field) -> Markup {
             label for=(id) { (f.label) }
             @if let Some(h) = f.hint { p class="hint" id=(hint_id) { (h) } }
             @if let Some(e) = f.error { p class="field-error" id=(err_id) { (e) } }
-            input type=(f.kind) id=(id) name=(f.name) value=(f.value) required
+            input type=(f.kind) id=(id) name=(f.name) value=(f.value) required[required]
                 autocomplete=(f.autocomplete) maxlength=(f.maxlength)
                 inputmode=[f.inputmode]
                 aria-invalid=[f.error.map(|_| "true")]
