@@ -29,6 +29,7 @@ struct Spec<'a> {
     time: &'a str,
     modality: &'a str,
     description: &'a str,
+    accession: &'a str,
 }
 
 impl<'a> Spec<'a> {
@@ -40,6 +41,7 @@ impl<'a> Spec<'a> {
             time: "101500",
             modality,
             description,
+            accession: "",
         }
     }
 }
@@ -81,6 +83,9 @@ fn write(dir: &Path, s: &Spec) -> (String, PathBuf) {
     put(tags::STUDY_DESCRIPTION, VR::LO, s.description);
     put(tags::PATIENT_NAME, VR::PN, "PAZIENTE^PROVA");
     put(tags::PATIENT_ID, VR::LO, s.patient_id);
+    if !s.accession.is_empty() {
+        put(tags::ACCESSION_NUMBER, VR::SH, s.accession);
+    }
     if !s.other.is_empty() {
         let items: Vec<InMemDicomObject> = s
             .other
@@ -387,4 +392,70 @@ fn serve_publishes_by_other_patient_ids_with_an_issuer() {
         !sms[0].contains("TC") && !sms[0].contains("Immagini"),
         "{sms:?}"
     );
+}
+
+/// The back office links a study by accession number or UID, found by QIDO-RS on the real
+/// archive; another person's study, an unknown number and the archive down are refused.
+#[test]
+fn an_operator_links_a_study_found_by_qido_rs() {
+    let pacs = Orthanc::start(free_port());
+    let mut mine = Spec::new(MARIO.0, 1, "CT", "TC TORACE QIDO");
+    mine.accession = "ACC-7781";
+    let mut hers = Spec::new(LAURA.0, 1, "CR", "RX QIDO");
+    hers.accession = "ACC-7782";
+    let uids = upload(&pacs, &[mine, hers, Spec::new(MARIO.0, 2, "MR", "RM QIDO")]);
+    let s = dicomweb_server_with(&pacs.url(), &[]);
+    let mut op = Browser::new(&s.addr);
+    assert_eq!(
+        op.operator_login(crate::OPERATORE.0, crate::OPERATORE.1)
+            .status,
+        303
+    );
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let mario: i64 = db
+        .query_row(
+            "SELECT id FROM patients WHERE codice_fiscale = ?1",
+            [MARIO.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let path = format!("/operatore/pazienti/{mario}/pubblica");
+    op.get(&path);
+    let publish = |op: &mut Browser, key: &str| {
+        op.post_multipart(
+            &path,
+            &[
+                ("categoria", "Immagini diagnostiche"),
+                ("titolo", "Immagini collegate"),
+                ("descrizione", ""),
+                ("data", ""),
+                ("prezzo", ""),
+                ("fonte", "studio"),
+                ("studio", key),
+            ],
+            None,
+        )
+    };
+    let r = publish(&mut op, "ACC-7781");
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = publish(&mut op, &uids[2]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let linked: Vec<String> = db
+        .prepare("SELECT source_ref FROM documents WHERE title = 'Immagini collegate' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(linked, [uids[0].clone(), uids[2].clone()]);
+    let r = publish(&mut op, "ACC-7782");
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("altro codice fiscale"), "{}", r.body);
+    let r = publish(&mut op, "ACC-0000");
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Studio non trovato"), "{}", r.body);
+    drop(pacs);
+    let r = publish(&mut op, "ACC-7781");
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("non risponde"), "{}", r.body);
 }
