@@ -12,9 +12,12 @@ pub mod operators;
 pub mod orders;
 mod orders_store;
 mod orders_views;
+pub mod patient_form;
 pub mod patient_import;
 pub mod patients;
 pub mod prices;
+pub mod profile;
+pub mod publish;
 pub mod requests;
 mod requests_store;
 mod requests_views;
@@ -266,8 +269,8 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::LoginCode if get => auth::code_page(app, ctx),
         R::LoginCode if post => auth::code_submit(app, ctx).await,
         R::Logout if post => auth::logout(app, ctx).await,
-        R::Profile if get => auth::profile(app, ctx),
-        R::Profile if post => auth::profile_submit(app, ctx).await,
+        R::Profile if get => profile::page(app, ctx),
+        R::Profile if post => profile::submit(app, ctx).await,
         R::Audit if get => audit_pages::search(app, ctx).await,
         R::AuditCsv if get => audit_pages::csv(app, ctx).await,
         R::Patients if get => patients::search(app, ctx).await,
@@ -278,8 +281,8 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::Patient(id) if get => patients::show(app, ctx, *id).await,
         R::Patient(id) if post => patients::update(app, ctx, *id).await,
         R::PatientPin(id) if post => patients::send_pin(app, ctx, *id).await,
-        R::PatientPublish(id) if get => documents::publish_page(app, ctx, *id).await,
-        R::PatientPublish(id) if post => documents::publish(app, ctx, *id).await,
+        R::PatientPublish(id) if get => publish::page(app, ctx, *id).await,
+        R::PatientPublish(id) if post => publish::submit(app, ctx, *id).await,
         R::Document(d) if get => documents::show(app, ctx, d).await,
         R::DocumentFile(d) if get => documents::file(app, ctx, d).await,
         R::DocumentWithdraw(d) if post => documents::withdraw(app, ctx, d).await,

@@ -3,7 +3,7 @@
 //! without BOM) or Windows-1252 as Excel saves it. All or nothing: one bad line and
 //! nothing is written, and the page lists every bad line with its reason.
 
-use super::patients::{Person, check_person};
+use super::patient_form::{Person, check_person};
 use super::{auth, views};
 use crate::app::App;
 use crate::audit::{self, Entry};

@@ -3,91 +3,20 @@
 //! the patient's documents with the way to publish one. Every view and change is audited.
 
 use super::auth::{self, Current};
+use super::patient_form::{Errors, Person, check_person, person_fields, typed};
 use super::views;
 use crate::app::App;
 use crate::audit::{self, Entry};
 use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
-use crate::patients::codice_fiscale::CodiceFiscale;
-use crate::patients::phone::normalise_mobile;
 use crate::patients::store::{self, Patient};
-use crate::ui::{self, Field, time};
+use crate::ui::{self, time};
 use hyper::StatusCode;
 use maud::{Markup, html};
-use rusqlite::Connection;
 
 /// Rows a search shows at most (a surname prefix can match many).
 const SEARCH_LIMIT: i64 = 50;
-
-/// A person as typed on a form or a CSV line, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    pub cf: String,
-    pub given: String,
-    pub family: String,
-    pub mobile: Option<String>,
-}
-
-/// Field errors in Italian, by field name.
-pub type Errors = Vec<(&'static str, String)>;
-
-/// Checks a person: codice fiscale (format, month, day, check character), names of 1–100
-/// characters, mobile optional but an Italian mobile when given (stored E.164).
-pub fn check_person(cf: &str, given: &str, family: &str, mobile: &str) -> Result<Person, Errors> {
-    let mut e = Errors::new();
-    let cf = match CodiceFiscale::parse(cf) {
-        Ok(cf) => cf.as_str().to_string(),
-        Err(err) => {
-            e.push(("codice_fiscale", err.to_string()));
-            String::new()
-        }
-    };
-    let name = |v: &str, field: &'static str, what: &str, e: &mut Errors| {
-        let v = v.trim();
-        if v.is_empty() {
-            e.push((field, format!("Inserisci il {what}.")));
-        } else if v.chars().count() > 100 || v.chars().any(char::is_control) {
-            e.push((
-                field,
-                format!("Il {what} non è valido (al massimo 100 caratteri)."),
-            ));
-        }
-        v.to_string()
-    };
-    let given = name(given, "nome", "nome", &mut e);
-    let family = name(family, "cognome", "cognome", &mut e);
-    let mobile = match mobile.trim() {
-        "" => None,
-        m => match normalise_mobile(m) {
-            Some(n) => Some(n),
-            None => {
-                e.push((
-                    "cellulare",
-                    "Il cellulare non è un numero mobile italiano (es. +39 333 123 4567).".into(),
-                ));
-                None
-            }
-        },
-    };
-    if e.is_empty() {
-        Ok(Person {
-            cf,
-            given,
-            family,
-            mobile,
-        })
-    } else {
-        Err(e)
-    }
-}
-
-fn error_of<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| m.as_str())
-}
 
 pub async fn search(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let me = auth::current(ctx)?.clone();
@@ -161,23 +90,6 @@ fn table(rows: &[Patient]) -> Markup {
     }
 }
 
-fn person_fields(p: &Person, errors: &Errors, with_cf: bool) -> Markup {
-    html! {
-        @if with_cf {
-            (ui::field(&Field { name: "codice_fiscale", label: "Codice fiscale", kind: "text", value: &p.cf,
-                hint: None, error: error_of(errors, "codice_fiscale"), autocomplete: "off",
-                inputmode: None, maxlength: 16 }))
-        }
-        (ui::field(&Field { name: "nome", label: "Nome", kind: "text", value: &p.given, hint: None,
-            error: error_of(errors, "nome"), autocomplete: "off", inputmode: None, maxlength: 100 }))
-        (ui::field(&Field { name: "cognome", label: "Cognome", kind: "text", value: &p.family, hint: None,
-            error: error_of(errors, "cognome"), autocomplete: "off", inputmode: None, maxlength: 100 }))
-        (ui::optional_field(&Field { name: "cellulare", label: "Cellulare (facoltativo)", kind: "tel",
-            value: p.mobile.as_deref().unwrap_or(""), hint: Some("Serve per il PIN e gli avvisi via SMS."),
-            error: error_of(errors, "cellulare"), autocomplete: "off", inputmode: Some("tel"), maxlength: 20 }))
-    }
-}
-
 pub fn new_page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let empty = Person {
         cf: String::new(),
@@ -216,16 +128,6 @@ fn render_new(
             body,
         ),
     ))
-}
-
-fn typed(ctx: &Ctx) -> (String, String, String, String) {
-    let f = ctx.form();
-    (
-        f.get("codice_fiscale").to_string(),
-        f.get("nome").to_string(),
-        f.get("cognome").to_string(),
-        f.get("cellulare").to_string(),
-    )
 }
 
 pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
@@ -292,39 +194,6 @@ pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }
 }
 
-/// A document of the patient, as the back office lists it.
-pub struct DocRow {
-    pub public_id: String,
-    pub title: String,
-    pub category: String,
-    pub exchanged_at: i64,
-    pub price_cents: i64,
-    pub origin: String,
-    pub state: String,
-    pub withdrawn: bool,
-}
-
-fn documents(c: &Connection, patient: i64) -> rusqlite::Result<Vec<DocRow>> {
-    let mut st = c.prepare_cached(
-        "SELECT public_id, title, category, exchanged_at, price_cents, origin, state,
-                withdrawn_at IS NOT NULL
-         FROM documents WHERE patient_id = ?1 ORDER BY exchanged_at DESC, id DESC LIMIT 500",
-    )?;
-    st.query_map([patient], |r| {
-        Ok(DocRow {
-            public_id: r.get(0)?,
-            title: r.get(1)?,
-            category: r.get(2)?,
-            exchanged_at: r.get(3)?,
-            price_cents: r.get(4)?,
-            origin: r.get(5)?,
-            state: r.get(6)?,
-            withdrawn: r.get(7)?,
-        })
-    })?
-    .collect()
-}
-
 pub async fn show(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppError> {
     let q = ctx.query();
     let alert = if q.get("creato") == "1" {
@@ -357,7 +226,7 @@ async fn render_one(
             let Some(p) = store::get(tx, id)? else {
                 return Ok(None);
             };
-            let docs = documents(tx, id)?;
+            let docs = super::documents::of_patient(tx, id)?;
             audit::log(
                 tx,
                 now,
@@ -404,7 +273,7 @@ async fn render_one(
                         td { (time::datetime(d.exchanged_at)) }
                         td { (ui::euro(d.price_cents)) }
                         td { (d.origin) }
-                        td { (doc_state(&d.state, d.withdrawn)) }
+                        td { (super::documents::doc_state(&d.state, d.withdrawn)) }
                     } } }
                 } }
             }
@@ -435,15 +304,6 @@ async fn render_one(
         status,
         views::page(app, ctx, &title, Some("/operatore/pazienti"), body),
     ))
-}
-
-pub fn doc_state(state: &str, withdrawn: bool) -> &'static str {
-    match (state, withdrawn) {
-        ("withdrawn", _) => "ritirato",
-        (_, true) => "ritirato, conservato per chi l'ha acquistato",
-        ("preparing", _) => "in preparazione",
-        _ => "disponibile",
-    }
 }
 
 pub async fn update(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppError> {
@@ -568,27 +428,5 @@ pub async fn send_pin(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppErro
             )
             .await
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_person_is_checked_field_by_field() {
-        let ok = check_person(" rssmra80a01a182n ", " Mario ", "Rossi", "333 123 4567").unwrap();
-        assert_eq!(ok.cf, "RSSMRA80A01A182N");
-        assert_eq!(ok.given, "Mario");
-        assert_eq!(ok.mobile.as_deref(), Some("+393331234567"));
-        assert_eq!(
-            check_person("RSSMRA80A01A182N", "M", "R", "")
-                .unwrap()
-                .mobile,
-            None
-        );
-        let bad = check_person("RSSMRA80A01A182X", "", &"x".repeat(101), "0123").unwrap_err();
-        let fields: Vec<_> = bad.iter().map(|(f, _)| *f).collect();
-        assert_eq!(fields, ["codice_fiscale", "nome", "cognome", "cellulare"]);
     }
 }
