@@ -10,6 +10,13 @@
   portal_client.py fragment ADDR SESSION QUERY
       GET /documenti-interscambiati?QUERY as htmx (HX-Request, HX-Target: risultati);
       prints `status`, `rows` (number of <tr id="doc-…">), `bytes`.
+  portal_client.py oplogin ADDR USERNAME PASSWORD
+      GET /operatore/accedi (cds_pre cookie + csrf), POST /operatore/accedi (no second
+      factor); prints `session <cds_op>`.
+  portal_client.py registro ADDR SESSION PATH
+      GET PATH (a "Registro accessi" page or its CSV) with the operator's cookie; prints
+      `status`, `rows` (table rows, or CSV lines without the header), `bytes`, `secs`,
+      and `next <query>` when the page links the next (older) one.
 """
 import http.client
 import re
@@ -107,6 +114,44 @@ def fragment(addr, session, query):
     print(f"bytes {len(body.encode())}")
 
 
+def oplogin(addr, username, password):
+    status, headers, body = request(addr, "GET", "/operatore/accedi")
+    pre = cookie(headers, "cds_pre")
+    m = re.search(r'name="csrf" value="([^"]*)"', body)
+    if status != 200 or not pre or not m:
+        sys.exit(f"GET /operatore/accedi: status {status}, cds_pre {pre!r}, csrf found {bool(m)}")
+    form = urllib.parse.urlencode({"csrf": m.group(1), "username": username, "password": password})
+    status, headers, body = request(
+        addr,
+        "POST",
+        "/operatore/accedi",
+        {"Cookie": f"cds_pre={pre}", "Content-Type": "application/x-www-form-urlencoded"},
+        form,
+    )
+    session = cookie(headers, "cds_op")
+    if not session:
+        sys.exit(f"POST /operatore/accedi: status {status}, no cds_op cookie")
+    print(f"session {session}")
+
+
+def registro(addr, session, path):
+    started = time.monotonic()
+    status, _, body = request(addr, "GET", path, {"Cookie": f"cds_op={session}"})
+    secs = time.monotonic() - started
+    print(f"status {status}")
+    if ".csv" in path.split("?", 1)[0]:
+        rows = max(0, len(body.splitlines()) - 1)
+    else:
+        tbody = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in body else ""
+        rows = tbody.count("<tr>")
+        m = re.search(r'href="/operatore/registro\?([^"]*prima=[^"]*)"', body)
+        if m:
+            print(f"next {m.group(1).replace('&amp;', '&')}")
+    print(f"rows {rows}")
+    print(f"bytes {len(body.encode())}")
+    print(f"secs {secs:.3f}")
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "login":
@@ -115,5 +160,9 @@ if __name__ == "__main__":
         recover(args[0], args[1], args[2], float(args[3]))
     elif cmd == "fragment":
         fragment(*args)
+    elif cmd == "oplogin":
+        oplogin(*args)
+    elif cmd == "registro":
+        registro(*args)
     else:
         sys.exit(f"unknown command {cmd}")
