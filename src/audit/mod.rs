@@ -12,10 +12,6 @@ use rusqlite::Connection;
 pub enum Actor {
     Patient(i64),
     Operator(i64),
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     Api(i64),
     System,
 }
@@ -73,20 +69,12 @@ impl Entry {
     }
 
     /// The patient whose data the action concerns.
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     pub fn patient(mut self, patient: i64) -> Entry {
         self.patient = Some(patient);
         self
     }
 
     /// The document seen, downloaded, published or withdrawn (with its patient).
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     pub fn document(mut self, patient: i64, document: i64) -> Entry {
         self.patient = Some(patient);
         self.document = Some(document);
@@ -162,6 +150,7 @@ pub fn label(action: &str) -> &str {
         "patient_import" => "Importazione di pazienti",
         "patient_pin" => "Nuovo PIN inviato dall'operatore",
         "patient_view" => "Scheda del paziente consultata",
+        "api_documents_list" => "Elenco dei documenti letto da un sistema dell'ospedale",
         "notifications" => "Avvisi SMS",
         "op_login" => "Accesso operatore",
         "op_login_failed" => "Accesso operatore non riuscito",

@@ -87,6 +87,12 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
 }
 
 async fn handle(app: &App, route: &Route, ctx: &mut Ctx, body: Incoming) -> Result<Resp, AppError> {
+    // The API knows only bearer tokens: no cookie is read (a session never authenticates
+    // it), no CSRF token is asked, and it reads its own body and answers its own errors.
+    if let Route::Api(_) = route {
+        ctx.upload = Some(body);
+        return router::dispatch(app, route, ctx).await;
+    }
     // An upload is read as a stream by its handler, which checks its CSRF token too.
     let streamed = route.streams_body(&ctx.method);
     if streamed {

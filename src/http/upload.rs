@@ -3,10 +3,6 @@
 //! computed, never whole in memory; the size limit stops the transfer as soon as it is
 //! passed. A browser form's first field is its CSRF token, checked before any file byte is
 //! read (`expect_csrf`); the API, which uses no cookies, passes `None`.
-#![allow(
-    dead_code,
-    reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-)]
 
 use crate::error::{AppError, Kind};
 use bytes::Bytes;
@@ -27,6 +23,10 @@ pub struct Received {
     pub path: PathBuf,
     pub size: u64,
     pub sha256: String,
+    #[allow(
+        dead_code,
+        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
+    )]
     pub file_name: String,
     /// The first bytes (format checks).
     pub head: Vec<u8>,
@@ -97,7 +97,7 @@ pub async fn read(
     body: Incoming,
     tmp_dir: &Path,
     limits: &Limits,
-    expect_csrf: Option<&dyn Fn(&str) -> bool>,
+    expect_csrf: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<Upload, AppError> {
     let boundary = content_type
         .and_then(|ct| multer::parse_boundary(ct).ok())
@@ -123,7 +123,7 @@ async fn read_parts(
     body: Incoming,
     tmp_dir: &Path,
     limits: &Limits,
-    expect_csrf: Option<&dyn Fn(&str) -> bool>,
+    expect_csrf: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<Upload, AppError> {
     let stream = BodyStream::new(body)
         .try_filter_map(|frame| async move { Ok::<_, hyper::Error>(frame.into_data().ok()) });

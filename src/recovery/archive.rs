@@ -48,6 +48,10 @@ pub trait Archive: Send + Sync {
         scratch: &Path,
         progress: ProgressFn,
     ) -> Result<Vec<PathBuf>, ArchiveError>;
+
+    /// Whether the archive holds the study (the ingest API checks a reference before
+    /// publishing it), without fetching it.
+    fn has_study(&self, study_uid: &str) -> Result<bool, ArchiveError>;
 }
 
 /// A folder with one sub-folder of DICOM files per StudyInstanceUID.
@@ -61,6 +65,19 @@ pub fn valid_uid(uid: &str) -> bool {
 }
 
 impl Archive for FsArchive {
+    fn has_study(&self, study_uid: &str) -> Result<bool, ArchiveError> {
+        if !valid_uid(study_uid) {
+            return Ok(false);
+        }
+        if !self.root.is_dir() {
+            return Err(ArchiveError::Unavailable(format!(
+                "cartella dell'archivio assente: {}",
+                self.root.display()
+            )));
+        }
+        Ok(self.root.join(study_uid).is_dir())
+    }
+
     fn study(
         &self,
         study_uid: &str,

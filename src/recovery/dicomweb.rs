@@ -42,6 +42,40 @@ impl DicomWebArchive {
 }
 
 impl Archive for DicomWebArchive {
+    /// QIDO-RS: `GET {url}/studies?StudyInstanceUID=…`, a JSON array (or 204 when empty).
+    fn has_study(&self, study_uid: &str) -> Result<bool, ArchiveError> {
+        if !valid_uid(study_uid) {
+            return Ok(false);
+        }
+        let url = format!(
+            "{}/studies?StudyInstanceUID={study_uid}&includefield=0020000D",
+            self.cfg.url.trim_end_matches('/')
+        );
+        let mut req = self
+            .agent
+            .get(&url)
+            .header("Accept", "application/dicom+json");
+        if let Some(a) = self.auth() {
+            req = req.header("Authorization", a);
+        }
+        let mut resp = req
+            .call()
+            .map_err(|e| ArchiveError::Unavailable(format!("QIDO-RS: {e}")))?;
+        match resp.status().as_u16() {
+            204 | 404 => Ok(false),
+            200 => {
+                let found: serde_json::Value = resp
+                    .body_mut()
+                    .with_config()
+                    .limit(1 << 20)
+                    .read_json()
+                    .map_err(|e| ArchiveError::Corrupt(format!("QIDO-RS: {e}")))?;
+                Ok(found.as_array().is_some_and(|a| !a.is_empty()))
+            }
+            s => Err(ArchiveError::Unavailable(format!("QIDO-RS: risposta {s}"))),
+        }
+    }
+
     fn study(
         &self,
         study_uid: &str,

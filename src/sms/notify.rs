@@ -2,16 +2,16 @@
 //! At most one of each kind a day (Europe/Rome), only to a patient with a mobile number
 //! who has not turned them off, through the SMS queue. The text says nothing but that
 //! something waits on the portal: never a title, a category or any health word.
-#![allow(
-    dead_code,
-    reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-)]
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     Documents,
+    #[allow(
+        dead_code,
+        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
+    )]
     Reply,
 }
 
