@@ -63,6 +63,20 @@ impl Route {
         }
     }
 
+    /// The path as the request log shows it: without its parameters (a codice fiscale is
+    /// personal data, and logs hold none).
+    pub fn template(&self) -> &'static str {
+        match self {
+            Route::OpenApi => "/api/v1/openapi.json",
+            Route::Patient(_) => "/api/v1/pazienti/{codice_fiscale}",
+            Route::PatientDocuments(_) => "/api/v1/pazienti/{codice_fiscale}/documenti",
+            Route::Documents => "/api/v1/documenti",
+            Route::Batch => "/api/v1/documenti/lotto",
+            Route::Document(_) => "/api/v1/documenti/{id_esterno}",
+            Route::NotFound => "(sconosciuto)",
+        }
+    }
+
     /// Label for metrics: bounded, never holds a path parameter.
     pub fn name(&self) -> &'static str {
         match self {

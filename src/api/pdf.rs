@@ -37,6 +37,12 @@ pub async fn publish_pdf(app: &App, ctx: &mut Ctx, caller: Caller) -> Result<Res
     let tmp = app.config.data_dir.join("tmp");
     let up = upload::read(ctx.header("content-type"), body, &tmp, &limits, None).await?;
     let mut errors = Vec::new();
+    if up.file.is_some() && up.file_field != "pdf" {
+        errors.push((
+            up.file_field.clone(),
+            "Parte non prevista: il file va nella parte pdf.".to_string(),
+        ));
+    }
     for name in up.fields.keys().filter(|k| k.as_str() != "metadati") {
         errors.push((name.clone(), "Parte non prevista.".to_string()));
     }

@@ -72,10 +72,11 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
     app.metrics
         .observe(route.name(), resp.status().as_u16(), elapsed);
     // Path only: a query string could hold personal data.
-    let path = if route == Route::NotFound {
-        "(sconosciuto)"
-    } else {
-        ctx.path.as_str()
+    let path = match &route {
+        Route::NotFound => "(sconosciuto)",
+        // The API's paths carry a codice fiscale or the caller's ids.
+        Route::Api(r) => r.template(),
+        _ => ctx.path.as_str(),
     };
     tracing::info!(
         method = %ctx.method,

@@ -290,6 +290,13 @@ fn publishing_withdrawing_and_every_documented_error() {
         .unwrap();
     assert!(n >= 8, "{n}");
     assert_eq!(titles, 0);
+    // The request log names the API's paths without their codice fiscale.
+    assert!(
+        s.log().contains("/api/v1/pazienti/{codice_fiscale}"),
+        "{}",
+        s.log()
+    );
+    assert!(!s.log().contains(GIANNI));
 }
 
 /// Creates a token in the back office as the administrator; returns its secret.
