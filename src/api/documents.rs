@@ -37,13 +37,22 @@ fn archive_error(e: ArchiveError) -> ApiError {
     )
 }
 
-/// Which of `uids` the archive holds (on a blocking thread: DICOMweb asks over HTTP).
+/// Which of `uids` the archive holds, each asked once (on a blocking thread: DICOMweb
+/// asks over HTTP).
 async fn studies_held(app: &App, uids: Vec<String>) -> Result<Vec<bool>, ApiError> {
     let archive = app.archive.clone();
     tokio::task::spawn_blocking(move || {
+        let mut known: HashMap<&str, bool> = HashMap::new();
         uids.iter()
-            .map(|u| archive.has_study(u))
-            .collect::<Result<Vec<bool>, _>>()
+            .map(|u| match known.get(u.as_str()) {
+                Some(held) => Ok(*held),
+                None => {
+                    let held = archive.has_study(u)?;
+                    known.insert(u, held);
+                    Ok(held)
+                }
+            })
+            .collect::<Result<Vec<bool>, ArchiveError>>()
     })
     .await
     .map_err(|e| ApiError::from(crate::error::AppError::internal(e)))?
