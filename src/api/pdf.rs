@@ -66,7 +66,9 @@ pub async fn publish_pdf(app: &App, ctx: &mut Ctx, caller: Caller) -> Result<Res
             now,
         )
     });
-    let (item, file) = match (checked, up.file) {
+    // A file in another part counts as no PDF (its temporary file goes when dropped).
+    let pdf = up.file.filter(|_| up.file_field == "pdf");
+    let (item, file) = match (checked, pdf) {
         (Some(Ok(i)), Some(f)) if errors.is_empty() => (i, f),
         (Some(Err(mut e)), file) => {
             errors.append(&mut e);

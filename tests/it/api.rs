@@ -192,6 +192,22 @@ fn publishing_withdrawing_and_every_documented_error() {
     let (ct, body) = multipart(&meta, &pdf);
     let r = call(&s, "POST", "/api/v1/documenti", t, &ct, &body);
     assert_eq!(r.status, 201, "{}", r.body);
+    let (ct, body) = multipart(&meta, &pdf);
+    let wrong_part = String::from_utf8_lossy(&body).replace("name=\"pdf\"", "name=\"file\"");
+    let r = call(
+        &s,
+        "POST",
+        "/api/v1/documenti",
+        t,
+        &ct,
+        wrong_part.as_bytes(),
+    );
+    assert_eq!(
+        (r.status, body_of(&r)["campi"]["pdf"].is_string()),
+        (400, true),
+        "{}",
+        r.body
+    );
     let (ct, body) = multipart(&meta, b"\x89PNG\r\n\x1a\n not a pdf");
     assert_eq!(
         call(&s, "POST", "/api/v1/documenti", t, &ct, &body).status,
