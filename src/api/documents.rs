@@ -1,15 +1,15 @@
 //! Publishing through the API with `documents::publish`'s rules: one document
 //! (`POST /documenti`: JSON naming an archive study, or multipart with a `metadati` JSON
 //! part and a `pdf` file part), a batch of archive studies (`POST /documenti/lotto`: one
-//! transaction, one result per item), and withdrawal (`DELETE /documenti/{id_esterno}`).
-//! Idempotent per (origin `api:<client>`, `id_esterno`).
+//! transaction, one result per item). Idempotent per (origin `api:<client>`,
+//! `id_esterno`).
 
-use super::item::{Item, Read, item, valid_external_id};
+use super::item::{Item, Read, item};
 use super::json::{self, ApiError};
 use super::{Caller, authenticate, body_timeout};
 use crate::app::App;
 use crate::audit::{self, Entry};
-use crate::documents::publish::{self, Published, Source, Withdrawal};
+use crate::documents::publish::{self, Published, Source};
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
 use crate::recovery::archive::ArchiveError;
@@ -343,67 +343,4 @@ fn item_result(index: usize, r: Result<(StatusCode, Value), ApiError>) -> Value 
         m.insert("stato".into(), Value::from(status.as_u16()));
     }
     body
-}
-
-pub async fn withdraw(app: &App, ctx: &mut Ctx, external_id: &str) -> Result<Resp, ApiError> {
-    let caller = authenticate(app, ctx, "documents:write").await?;
-    if !valid_external_id(external_id) {
-        return Err(ApiError::fields(vec![(
-            "id_esterno".into(),
-            "Da 1 a 128 caratteri: lettere, cifre, . _ : -".into(),
-        )]));
-    }
-    let (ext, origin, now) = (external_id.to_string(), caller.origin(), app.now());
-    let done = app
-        .db
-        .write(move |tx| {
-            let found: Option<(i64, i64, String)> = rusqlite::OptionalExtension::optional(
-                tx.query_row(
-                    "SELECT id, patient_id, public_id FROM documents WHERE origin = ?1 AND external_id = ?2",
-                    [&origin, &ext],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                ),
-            )?;
-            let Some((id, patient, public_id)) = found else {
-                return Ok(None);
-            };
-            let w = publish::withdraw(tx, id, now)?;
-            if matches!(w, Withdrawal::Done | Withdrawal::KeptForBuyer) {
-                audit::log(
-                    tx,
-                    now,
-                    &Entry::by(caller.actor())
-                        .action("document_withdraw")
-                        .document(patient, id)
-                        .ip(&caller.ip),
-                )?;
-            }
-            Ok(Some((public_id, w)))
-        })
-        .await?;
-    let Some((public_id, w)) = done else {
-        return Err(ApiError::not_found(
-            "Nessun documento pubblicato da questo sistema con questo id_esterno.",
-        ));
-    };
-    let esito = match w {
-        Withdrawal::Done => "ritirato",
-        Withdrawal::KeptForBuyer => "conservato_per_acquirente",
-        Withdrawal::Already => "gia_ritirato",
-        Withdrawal::InPendingOrder => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "Il documento è in un ordine in attesa di pagamento: riprova quando l'ordine sarà concluso.",
-            )
-            .with("id", Value::String(public_id)));
-        }
-    };
-    Ok(json::ok(
-        StatusCode::OK,
-        &[
-            ("id", Value::String(public_id)),
-            ("id_esterno", Value::String(external_id.into())),
-            ("esito", Value::String(esito.into())),
-        ],
-    ))
 }

@@ -9,6 +9,7 @@ pub mod json;
 pub mod openapi;
 pub mod patients;
 pub mod pdf;
+pub mod withdraw;
 
 use crate::app::App;
 use crate::audit::Actor;
@@ -130,9 +131,9 @@ async fn handle(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, ApiErro
         Route::Documents if m == Method::POST => documents::publish(app, ctx).await,
         Route::Documents => Err(ApiError::method("POST")),
         Route::Batch if m == Method::POST => documents::batch(app, ctx).await,
-        Route::Batch if m == Method::DELETE => documents::withdraw(app, ctx, "lotto").await,
+        Route::Batch if m == Method::DELETE => withdraw::withdraw(app, ctx, "lotto").await,
         Route::Batch => Err(ApiError::method("POST")),
-        Route::Document(id) if m == Method::DELETE => documents::withdraw(app, ctx, id).await,
+        Route::Document(id) if m == Method::DELETE => withdraw::withdraw(app, ctx, id).await,
         Route::Document(_) => Err(ApiError::method("DELETE")),
         Route::NotFound => Err(ApiError::not_found(
             "Indirizzo dell'API inesistente: vedi /api/v1/openapi.json.",

@@ -3,6 +3,7 @@
 //! gateway) are real servers on loopback started by the test.
 
 mod api;
+mod api_auth;
 mod cart;
 mod catalogue;
 mod client;
