@@ -295,8 +295,33 @@ fn publishing_withdrawing_and_every_documented_error() {
             .body
             .contains("RX ginocchio via API")
     );
-    // Every action is the token's in the audit log, without titles.
+    // In an order waiting for its payment: 409; bought: kept for the buyer.
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let in_order = |ext: &str, state: &str| {
+        db.execute(
+            "INSERT INTO orders (number, patient_id, state, total_cents, causale, provider, provider_name, payee, created_at, updated_at)
+             SELECT 'API-' || ?1, patient_id, ?2, 0, 'c', 'sandbox', 's', 'p', 1, 1 FROM documents WHERE external_id = ?1",
+            [ext, state],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO order_items (order_id, document_id, title, category, price_cents)
+             SELECT last_insert_rowid(), id, 't', 'c', 0 FROM documents WHERE external_id = ?1",
+            [ext],
+        )
+        .unwrap();
+    };
+    in_order("PDF-1", "pending");
+    let (st, b) = json_call(&s, "DELETE", "/api/v1/documenti/PDF-1", t, &json!(null));
+    assert_eq!((st, b["id"].is_string()), (409, true), "{b}");
+    in_order("B-1", "completed");
+    let (st, b) = json_call(&s, "DELETE", "/api/v1/documenti/B-1", t, &json!(null));
+    assert_eq!(
+        (st, b["esito"].as_str()),
+        (200, Some("conservato_per_acquirente")),
+        "{b}"
+    );
+    // Every action is the token's in the audit log, without titles.
     let (n, titles): (i64, i64) = db
         .query_row(
             "SELECT count(*), sum(detail LIKE '%RX%') FROM audit_log WHERE actor = 'api'",
