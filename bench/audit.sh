@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CDS Portal benchmark of the operators' "Registro accessi" (see bench/README.md, figure 12):
+# CDS Portal benchmark of the operators' "Registro accessi" (see bench/README.md, figure 13):
 # the audit search over 10,000,000 lines, as a logged-in operator, answers in p99 <= 50 ms
 # (issue 13) for each of: a codice fiscale, an operator, one day, a codice fiscale + a date
 # range, no filter (the newest page), a keyset page half-way down the log; and the CSV export
@@ -50,7 +50,7 @@ fi
 # theirs), then the patients, documents, the other operators and the log straight into
 # SQLite, then `serve`.
 DATA=$WORK/data
-echo "== 12. seeding $ROWS audit lines ($PATIENTS patients, $DOCUMENTS documents, 20 operators, 4 API clients, 2 years)"
+echo "== 13. seeding $ROWS audit lines ($PATIENTS patients, $DOCUMENTS documents, 20 operators, 4 API clients, 2 years)"
 printf '%s\n' "$OP_PASSWORD" | "$BIN" operator add "$OP_USER" --role amministratore --data "$DATA" >/dev/null
 t0=$(now)
 timeout "$SEED_TIMEOUT" python3 "$BENCH/seed_audit.py" "$DATA/cds-portal.db" "$ROWS" "$PATIENTS" "$DOCUMENTS" | tee "$WORK/seed.txt"
@@ -93,7 +93,7 @@ run() {
     echo "server CPU per request: $(cat "$WORK/cpu_$name") ms"
 }
 
-echo "== 12. Registro accessi over $(seed rows) lines (wrk -t$THREADS -c$CONNS -d${SECS}s)"
+echo "== 13. Registro accessi over $(seed rows) lines (wrk -t$THREADS -c$CONNS -d${SECS}s)"
 run cf "cf=$CF"
 run operator "operatore=$(seed operator)"
 run day "dal=$YESTERDAY&al=$YESTERDAY"
@@ -115,7 +115,7 @@ csv_lines=$(awk '$1 == "rows" { print $2 }' "$WORK/csv_1")
 stop_pid "$S_PID"
 
 declare -A LABEL=(
-    [cf]="12. registro: codice fiscale"
+    [cf]="13. registro: codice fiscale"
     [operator]="    operator"
     [day]="    one day"
     [cf_range]="    cf + 3 months"

@@ -10,7 +10,8 @@
 #   6-9. "Documenti Interscambiati": bench/documents.sh (packaging vs Orthanc and zip -0,
 #        peak RSS packaging 2 GB, cached ZIP download, filter fragment on 1M documents)
 #   10-11. the cartella clinica: bench/orders.sh (Dashboard p99, order-status fragment)
-#   12. the operators' "Registro accessi": bench/audit.sh (searches over 10M audit lines)
+#   12. the ingest API: bench/api.sh (documents published per second, in batches)
+#   13. the operators' "Registro accessi": bench/audit.sh (searches over 10M audit lines)
 # and prints a summary table with targets and PASS/FAIL. Total run time after the
 # build is about 7-8 minutes; every load phase has a fixed duration or a timeout.
 set -euo pipefail
@@ -33,7 +34,8 @@ FLOOD_LEAD_SECS=2          # the flood runs alone this long before the measureme
 FLOOD_SECS=$((FLOOD_LEAD_SECS + DURING_SECS + 2))
 DOCUMENTS_TIMEOUT=900      # figures 6-9 (bench/documents.sh), about 3 minutes when idle
 ORDERS_TIMEOUT=300         # figures 10-11 (bench/orders.sh), about 1 minute
-AUDIT_TIMEOUT=900          # figure 12 (bench/audit.sh), about 3-4 minutes (2 of them seeding)
+API_TIMEOUT=180            # figure 12 (bench/api.sh), about 30 s
+AUDIT_TIMEOUT=900          # figure 13 (bench/audit.sh), about 3-4 minutes (2 of them seeding)
 
 # --- targets -------------------------------------------------------------------------
 MAX_SIZE_BYTES=25000000    # 25 MB
@@ -292,7 +294,8 @@ run_part() {
 }
 run_part documents.sh "$DOCUMENTS_TIMEOUT" 6-9
 run_part orders.sh "$ORDERS_TIMEOUT" 10-11
-run_part audit.sh "$AUDIT_TIMEOUT" 12
+run_part api.sh "$API_TIMEOUT" 12
+run_part audit.sh "$AUDIT_TIMEOUT" 13
 
 # --- summary ---------------------------------------------------------------------------
 print_summary "================================ summary ================================"

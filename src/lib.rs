@@ -2,6 +2,7 @@
 //! and diagnostic images online. See README.md and ../shared/docs/DESIGN.md.
 #![deny(clippy::await_holding_lock)]
 
+pub(crate) mod api;
 pub(crate) mod app;
 pub(crate) mod archive_sync;
 pub(crate) mod audit;

@@ -5,6 +5,7 @@
 #           orthanc + orthanc-dicomweb (a real PACS for the DICOMweb archive tests),
 #           poppler-utils + zbar-tools (the payment notice's text and QR read back),
 #           unzip (unzip -t and zipinfo check the download ZIP)
+#   PyPI:   schemathesis (pinned) in the venv tests/.venv, for the API test (tests/it/api.rs)
 #   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright,
 #           oidc-provider + jose for the test OpenID provider tests/e2e/oidc-op.mjs)
 set -euo pipefail
@@ -23,6 +24,9 @@ command -v dciodvfy >/dev/null || need_apt+=(dicom3tools)
 command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 command -v zbarimg >/dev/null || need_apt+=(zbar-tools)
 command -v zipinfo >/dev/null || need_apt+=(unzip)
+command -v python3 >/dev/null || need_apt+=(python3)
+# Debian's python3 makes venvs only with python3-venv (ensurepip).
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then need_apt+=(python3-venv); fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -36,5 +40,14 @@ stamp=tests/e2e/node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ tests/e2e/package-lock.json -nt "$stamp" ]; then
   echo "install-deps: npm ci (tests/e2e)"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# schemathesis, pinned, in its own venv (never the system's site-packages).
+SCHEMATHESIS=4.32.5
+venv=tests/.venv
+if [ "$("$venv/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS" ]; then
+  echo "install-deps: schemathesis $SCHEMATHESIS (pip, $venv)"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS"
 fi
 echo "install-deps: ok"

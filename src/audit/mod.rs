@@ -12,7 +12,6 @@ use rusqlite::Connection;
 pub enum Actor {
     Patient(i64),
     Operator(i64),
-    #[allow(dead_code, reason = "issue 13 in progress: the ingest API's actor")]
     Api(i64),
     System,
 }
@@ -151,6 +150,7 @@ pub fn label(action: &str) -> &str {
         "patient_pin" => "Nuovo PIN inviato dall'operatore",
         "patient_view" => "Scheda del paziente consultata",
         "patient_search" => "Ricerca di pazienti",
+        "api_documents_list" => "Elenco dei documenti letto da un sistema dell'ospedale",
         "notifications" => "Avvisi SMS",
         "op_login" => "Accesso operatore",
         "op_login_failed" => "Accesso operatore non riuscito",

@@ -139,7 +139,8 @@ pub fn list_price(c: &Connection, category: &str) -> rusqlite::Result<(i64, i64)
 }
 
 /// Publishes in the caller's transaction; `sms` is the notice's text (queued at most once a
-/// day). Returns whether a notice was queued too, to wake the SMS sender.
+/// day; "" when notices are off). Returns whether a notice was queued too, to wake the SMS
+/// sender.
 pub fn publish(
     c: &Connection,
     p: &Publication,
@@ -227,7 +228,7 @@ pub fn publish(
         ],
     )?;
     let id = c.last_insert_rowid();
-    let queued = notify::queue(c, p.patient_id, Notice::Documents, sms, now)?;
+    let queued = !sms.is_empty() && notify::queue(c, p.patient_id, Notice::Documents, sms, now)?;
     Ok((Published::New { id, public_id }, queued))
 }
 

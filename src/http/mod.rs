@@ -72,10 +72,11 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
     app.metrics
         .observe(route.name(), resp.status().as_u16(), elapsed);
     // Path only: a query string could hold personal data.
-    let path = if route == Route::NotFound {
-        "(sconosciuto)"
-    } else {
-        ctx.path.as_str()
+    let path = match &route {
+        Route::NotFound => "(sconosciuto)",
+        // The API's paths carry a codice fiscale or the caller's ids.
+        Route::Api(r) => r.template(),
+        _ => ctx.path.as_str(),
     };
     tracing::info!(
         method = %ctx.method,
@@ -87,6 +88,12 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
 }
 
 async fn handle(app: &App, route: &Route, ctx: &mut Ctx, body: Incoming) -> Result<Resp, AppError> {
+    // The API knows only bearer tokens: no cookie is read (a session never authenticates
+    // it), no CSRF token is asked, and it reads its own body and answers its own errors.
+    if let Route::Api(_) = route {
+        ctx.upload = Some(body);
+        return router::dispatch(app, route, ctx).await;
+    }
     // An upload is read as a stream by its handler, which checks its CSRF token too.
     let streamed = route.streams_body(&ctx.method);
     if streamed {

@@ -38,6 +38,8 @@ pub enum Route {
     Notices,
     /// The back office, `/operatore/…`.
     Operator(crate::operator::Route),
+    /// The ingest API, `/api/v1/…` (bearer tokens, JSON).
+    Api(crate::api::Route),
     Manual,
     Privacy,
     Accessibility,
@@ -68,6 +70,11 @@ impl Route {
             && (rest.is_empty() || rest.starts_with('/'))
         {
             return Route::Operator(crate::operator::Route::decode(rest));
+        }
+        if let Some(rest) = path.strip_prefix(crate::api::PREFIX)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return Route::Api(crate::api::Route::decode(rest));
         }
         if let Some(rest) = path.strip_prefix("/assets/") {
             return if rest.is_empty() || rest.contains("..") {
@@ -161,6 +168,7 @@ impl Route {
             Route::Accesses => "accesses",
             Route::Notices => "notices",
             Route::Operator(r) => r.name(),
+            Route::Api(r) => r.name(),
             Route::Manual => "manual",
             Route::Privacy => "privacy",
             Route::Accessibility => "accessibility",
@@ -207,6 +215,8 @@ impl Route {
     pub fn streams_body(&self, method: &Method) -> bool {
         match self {
             Route::Operator(r) => r.streams_body(method),
+            // The API reads its own body: JSON within `api.max_json_bytes`, PDFs streamed.
+            Route::Api(_) => true,
             _ => false,
         }
     }
@@ -264,6 +274,7 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Notices if post => orders::dashboard::notices(app, ctx).await,
         Route::Notices => Err(AppError::method_not_allowed(POST)),
         Route::Operator(r) => crate::operator::dispatch(app, r, ctx).await,
+        Route::Api(r) => Ok(crate::api::serve(app, r, ctx).await),
         Route::Manual if get => crate::manual::page(app, ctx),
         Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
         Route::Asset(name) if get => crate::http::assets::serve(name, ctx.header("if-none-match"))
@@ -332,6 +343,12 @@ mod tests {
             ),
             ("/operatorex", Route::NotFound),
             ("/accessi", Route::Accesses),
+            (
+                "/api/v1/documenti",
+                Route::Api(crate::api::Route::Documents),
+            ),
+            ("/api/v1", Route::Api(crate::api::Route::NotFound)),
+            ("/api/v1x", Route::NotFound),
         ];
         for (path, route) in table {
             assert_eq!(Route::decode(path), route, "{path}");

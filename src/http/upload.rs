@@ -68,6 +68,8 @@ pub struct Upload {
     pub fields: HashMap<String, String>,
     /// The first file field (a form sends one file).
     pub file: Option<Received>,
+    /// The name of its field.
+    pub file_field: String,
 }
 
 impl Upload {
@@ -133,6 +135,7 @@ async fn read_parts(
     let mut up = Upload {
         fields: HashMap::new(),
         file: None,
+        file_field: String::new(),
     };
     let mut first = true;
     while let Some(mut field) = parts.next_field().await.map_err(bad)? {
@@ -152,6 +155,7 @@ async fn read_parts(
         }
         match field.file_name().map(str::to_string) {
             Some(file_name) if up.file.is_none() => {
+                up.file_field = name;
                 up.file = Some(receive(&mut field, file_name, tmp_dir, limits.max_file).await?);
             }
             Some(_) => {

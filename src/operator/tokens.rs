@@ -38,10 +38,6 @@ pub mod store {
         pub last_used_at: Option<i64>,
     }
 
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     impl Token {
         pub fn has(&self, scope: &str) -> bool {
             self.scopes.iter().any(|s| s == scope)
@@ -106,10 +102,6 @@ pub mod store {
 
     /// The token whose secret is `secret`, whatever its state (the caller checks revoked,
     /// expired, scope and address).
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     pub fn by_secret(c: &Connection, secret: &str) -> rusqlite::Result<Option<Token>> {
         c.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = CAST(?1 AS BLOB)"
@@ -135,10 +127,6 @@ pub mod store {
     }
 
     /// Notes the use (at most once a minute per token, to spare the writer).
-    #[allow(
-        dead_code,
-        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
-    )]
     pub fn used(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
         c.execute(
             "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2 - 60)",

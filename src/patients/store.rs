@@ -43,6 +43,30 @@ pub fn upsert(
     )
 }
 
+/// Creates or updates a patient from the hospital's registry (the ingest API): names
+/// replaced, the mobile number kept when none is given, `updated_at` set on an update.
+/// Returns the id and whether the patient is new.
+pub fn save(
+    c: &Connection,
+    cf: &str,
+    given: &str,
+    family: &str,
+    mobile: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<(i64, bool)> {
+    let existed = credentials(c, cf)?.is_some();
+    let id = c.query_row(
+        "INSERT INTO patients (codice_fiscale, given_name, family_name, mobile_e164, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (codice_fiscale) DO UPDATE SET given_name = ?2, family_name = ?3,
+           mobile_e164 = COALESCE(?4, mobile_e164), updated_at = ?5
+         RETURNING id",
+        params![cf, given, family, mobile, now],
+        |r| r.get(0),
+    )?;
+    Ok((id, !existed))
+}
+
 /// The payer of a debt position: the patient's codice fiscale and names.
 pub struct Payer {
     pub cf: String,

@@ -8,6 +8,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     Documents,
+    #[allow(
+        dead_code,
+        reason = "issue 13 in progress: used by the publishing routes, the API and the PACS sync"
+    )]
     Reply,
 }
 

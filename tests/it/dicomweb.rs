@@ -322,3 +322,39 @@ fn basic_auth_from_config() {
     );
     assert!(r.row.contains("Disponibile"), "{}", r.server.log());
 }
+
+/// `POST /api/v1/documenti` naming `study`, with the demo token; the status.
+fn api_publish(s: &Server, ext: &str, study: &str) -> u16 {
+    let body = format!(
+        r#"{{"codice_fiscale": "{}", "categoria": "Immagini diagnostiche", "titolo": "Studio dal PACS", "data": "2026-01-02", "id_esterno": "{ext}", "studio": "{study}"}}"#,
+        MARIO.0
+    );
+    let req = format!(
+        "POST /api/v1/documenti HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        crate::DEMO_TOKEN,
+        body.len()
+    );
+    client::raw(&s.addr, req.as_bytes()).status
+}
+
+#[test]
+fn the_api_looks_a_study_up_with_qido_rs() {
+    let studies =
+        std::fs::read_to_string(format!("{}/demo-studies.txt", shared_archive().0)).unwrap();
+    let uids: Vec<&str> = studies
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    let port = free_port();
+    let s = dicomweb_server_with(&format!("http://127.0.0.1:{port}/dicom-web"), &[]);
+    assert_eq!(
+        api_publish(&s, "PACS-1", uids[0]),
+        503,
+        "the archive is down"
+    );
+    let pacs = Orthanc::start(port);
+    pacs.upload(&ct_files());
+    assert_eq!(api_publish(&s, "PACS-1", uids[0]), 201, "{}", s.log());
+    // The MR was never sent to this PACS.
+    assert_eq!(api_publish(&s, "PACS-2", uids[1]), 422);
+}
