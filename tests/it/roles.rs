@@ -1,6 +1,8 @@
 //! Who reaches what: every page of the back office and of the patients, for each role
-//! (anonymous, patient, operatore, amministratore), with the status each must get. An
-//! operator's cookie never opens a patient's page and a patient's never the back office.
+//! (anonymous, patient, operatore, amministratore), and every route of the ingest API for
+//! those and for API tokens with and without the route's scope, with the status each must
+//! get. An operator's cookie never opens a patient's page, a patient's never the back
+//! office, and no cookie ever the API.
 
 use super::client::Browser;
 use super::{ADMIN, MARIO, OPERATORE, Server};
@@ -168,4 +170,98 @@ fn an_operator_cannot_do_what_is_for_administrators() {
         )
         .unwrap();
     assert_eq!(revoked, 0);
+}
+
+/// The ingest API × every role: no cookie of a patient or an operator opens it; a token
+/// without the route's scope gets 403; the OpenAPI description is public.
+#[test]
+fn the_api_for_every_role_and_scope() {
+    use super::DEMO_TOKEN;
+    use super::api::call;
+    let s = Server::demo(&[]);
+    let mut admin = browser(&s, Who::Amministratore);
+    admin.get("/operatore/token");
+    let r = admin.post(
+        "/operatore/token",
+        &[
+            ("client", "SOLO-LETTURA"),
+            ("allow_ips", ""),
+            ("giorni", ""),
+            ("scope_documents:read", "1"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (_, rest) = r.body.split_once("class=\"secret\">").unwrap();
+    let reader = rest.split('<').next().unwrap().to_string();
+    let cookies: Vec<String> = [Who::Patient, Who::Operatore, Who::Amministratore]
+        .into_iter()
+        .map(|w| {
+            browser(&s, w)
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .collect();
+    let patient = format!("/api/v1/pazienti/{}", MARIO.0);
+    let list = format!("{patient}/documenti");
+    let upsert = br#"{"nome":"Mario","cognome":"Rossi"}"#;
+    // (method, path, body, status with the full token, status with the reader's)
+    let table: [(&str, &str, &[u8], u16, u16); 4] = [
+        ("GET", &list, b"", 200, 200),
+        ("PUT", &patient, upsert, 200, 403),
+        ("DELETE", "/api/v1/documenti/nessuno", b"", 404, 403),
+        (
+            "POST",
+            "/api/v1/documenti/lotto",
+            b"{\"documenti\":[]}",
+            400,
+            403,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, full, read_only) in table {
+        let ct = if body.is_empty() {
+            ""
+        } else {
+            "application/json"
+        };
+        let mut check = |who: &str, got: u16, want: u16| {
+            if got != want {
+                failures.push(format!("{who} {method} {path}: {got} instead of {want}"));
+            }
+        };
+        check(
+            "anonimo",
+            call(&s, method, path, None, ct, body).status,
+            401,
+        );
+        for c in &cookies {
+            let r = crate::client::request_bytes(
+                &s.addr,
+                method,
+                path,
+                &[("Cookie", c)],
+                "application/json",
+                body,
+            );
+            check("cookie", r.status, 401);
+        }
+        check(
+            "token",
+            call(&s, method, path, Some(DEMO_TOKEN), ct, body).status,
+            full,
+        );
+        check(
+            "lettore",
+            call(&s, method, path, Some(&reader), ct, body).status,
+            read_only,
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(
+        call(&s, "GET", "/api/v1/openapi.json", None, "", b"").status,
+        200
+    );
 }
