@@ -15,7 +15,6 @@ use crate::ui::time;
 use hyper::StatusCode;
 use maud::html;
 
-const PAGE: i64 = 50;
 /// Lines in one CSV export at most.
 const EXPORT_MAX: i64 = 100_000;
 
@@ -122,18 +121,14 @@ pub async fn search(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Ok(q) => {
             let lines = app
                 .db
-                .read(move |c| Ok(store::search(c, &q, PAGE + 1)?))
+                .read(move |c| Ok(store::search(c, &q, super::PAGE + 1)?))
                 .await?;
             (lines, None)
         }
         Err(e) => (Vec::new(), Some(e)),
     };
-    let more = lines.len() as i64 > PAGE;
-    let lines = &lines[..lines.len().min(PAGE as usize)];
-    let next = lines
-        .last()
-        .filter(|_| more)
-        .map(|l| format!("{}&prima={}.{}", f.query_string(), l.at, l.id));
+    let (lines, next) = super::keyset_page(lines, &f.query_string(), |l| (l.at, l.id));
+    let lines = &lines[..];
     let body = html! {
         h1 class="page-title" { "Registro accessi" }
         p { "Ogni accesso e ogni operazione di pazienti, operatori e sistemi, dal più recente." }

@@ -326,6 +326,25 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
     }
 }
 
+/// Rows of a list page (newest first), each page asked with one row more than `PAGE`.
+pub const PAGE: i64 = 50;
+
+/// A keyset page: the first `PAGE` rows, and the link to the next page (`prima=AT.ID`, the
+/// last row's key, after the filter's `query`) when the extra row came.
+pub fn keyset_page<T>(
+    mut rows: Vec<T>,
+    query: &str,
+    key: impl Fn(&T) -> (i64, i64),
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    let next = rows.last().filter(|_| more).map(|r| {
+        let (at, id) = key(r);
+        format!("{query}&prima={at}.{id}")
+    });
+    (rows, next)
+}
+
 /// Reads a back-office upload (multipart), its first field the operator's CSRF token.
 pub async fn read_upload(
     app: &App,
@@ -417,6 +436,16 @@ mod tests {
         for (path, route) in table {
             assert_eq!(Route::decode(path), route, "{path}");
         }
+    }
+
+    #[test]
+    fn a_keyset_page_links_the_next_only_when_there_is_one() {
+        let rows: Vec<(i64, i64)> = (0..=PAGE).map(|i| (1000 - i, i + 1)).collect();
+        let (page, next) = keyset_page(rows.clone(), "cf=X", |r| *r);
+        assert_eq!(page.len() as i64, PAGE);
+        assert_eq!(next.as_deref(), Some("cf=X&prima=951.50"));
+        let (page, next) = keyset_page(rows[..PAGE as usize].to_vec(), "cf=X", |r| *r);
+        assert_eq!((page.len() as i64, next), (PAGE, None));
     }
 
     #[test]

@@ -19,7 +19,6 @@ use crate::ui::time;
 use hyper::StatusCode;
 
 pub const PATH: &str = "/operatore/ordini";
-const PAGE: i64 = 50;
 /// Orders in one CSV export at most.
 const EXPORT_MAX: i64 = 100_000;
 /// A note on a flagged order, at most.
@@ -115,18 +114,14 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Ok(q) => {
             let rows = app
                 .db
-                .read(move |c| Ok(store::search(c, &q, PAGE + 1)?))
+                .read(move |c| Ok(store::search(c, &q, super::PAGE + 1)?))
                 .await?;
             (rows, None)
         }
         Err(e) => (Vec::new(), Some(e)),
     };
-    let more = rows.len() as i64 > PAGE;
-    let rows = &rows[..rows.len().min(PAGE as usize)];
-    let next = rows
-        .last()
-        .filter(|_| more)
-        .map(|r| format!("{}&prima={}.{}", f.query_string(), r.created_at, r.id));
+    let (rows, next) = super::keyset_page(rows, &f.query_string(), |r| (r.created_at, r.id));
+    let rows = &rows[..];
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
