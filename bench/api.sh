@@ -36,8 +36,9 @@ if [[ -z ${SUMMARY_FILE:-} ]]; then
     echo "machine: $(nproc) cores; CPU used by other processes before measuring: $BUSY_BEFORE% (1 s sample)"
 fi
 
-# The demo (its token, its archive of 3 studies in a folder: the `fs` archive, whose
-# studies are checked with one stat each) serves the API; SMS notices stay on.
+# The demo (its token, its archive of 3 studies in a folder: the `fs` archive, where a
+# study's PatientID is read from its first files once per batch) serves the API; SMS
+# notices stay on.
 DATA=$WORK/data
 start_server api demo "$DATA" CDS_DEMO_CT_SLICES=2
 cpu_before=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")

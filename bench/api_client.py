@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Figure 12's client (bench/api.sh): registers patients through the ingest API, then
-publishes batches of archive studies (`POST /api/v1/documenti/lotto`) over keep-alive
+"""Figure 12's client (bench/api.sh): registers patients through the ingest API (the
+upserts are not timed), then publishes batches of the demo's archive studies, each for its
+own patient, (`POST /api/v1/documenti/lotto`) over keep-alive
 connections, and prints documents/s. Request bodies are encoded before the clock starts.
 
 usage: api_client.py ADDR TOKEN STUDIES_FILE BATCHES BATCH_SIZE CONNS PATIENTS
@@ -12,6 +13,12 @@ import threading
 import time
 
 ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
+
+
+# Whose each demo study is (src/demo/archive.rs writes them in this order: Mario Rossi's CT
+# and MR, Laura Bianchi's X-ray): the API refuses a study whose PatientID is another
+# codice fiscale, so each document goes to its study's own patient.
+OWNERS = ["RSSMRA80A01A182N", "RSSMRA80A01A182N", "BNCLRA85M52A182Y"]
 
 
 def codice_fiscale(n):
@@ -27,6 +34,7 @@ def main():
     batches, size, conns, patients = int(batches), int(size), int(conns), int(patients)
     host, port = addr.split(":")
     studies = [line.split()[0] for line in open(studies_file) if line.strip()]
+    assert len(studies) == len(OWNERS), "the demo's archive has changed: update OWNERS"
     headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
 
     c = http.client.HTTPConnection(host, int(port), timeout=60)
@@ -44,7 +52,7 @@ def main():
         for i in range(size):
             n = b * size + i
             docs.append({
-                "codice_fiscale": cfs[n % patients], "categoria": "Immagini diagnostiche",
+                "codice_fiscale": OWNERS[n % len(studies)], "categoria": "Immagini diagnostiche",
                 "titolo": "Studio %d" % n, "data": today, "id_esterno": "BENCH-%d" % n,
                 "studio": studies[n % len(studies)],
             })

@@ -12,22 +12,12 @@ use crate::audit::{self, Entry};
 use crate::documents::publish::{self, Published, Source};
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
+use crate::patients::codice_fiscale::CodiceFiscale;
 use crate::recovery::archive::ArchiveError;
+use crate::recovery::lookup::StudyKey;
 use hyper::StatusCode;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-
-/// The text of the SMS notice, or "" when notices of new documents are off.
-fn notice(app: &App) -> String {
-    if !app.config.notifications.documents {
-        return String::new();
-    }
-    crate::sms::notify::text(
-        crate::sms::notify::Notice::Documents,
-        &app.config.sms.sender_name,
-        &app.config.notifications.portal_url,
-    )
-}
 
 fn archive_error(e: ArchiveError) -> ApiError {
     tracing::warn!("archivio: {}", e.detail());
@@ -37,22 +27,43 @@ fn archive_error(e: ArchiveError) -> ApiError {
     )
 }
 
-/// Which of `uids` the archive holds, each asked once (on a blocking thread: DICOMweb
-/// asks over HTTP).
-async fn studies_held(app: &App, uids: Vec<String>) -> Result<Vec<bool>, ApiError> {
+/// What the archive says of each (StudyInstanceUID, codice fiscale) asked: `None` when it
+/// holds the study for that patient, else why it cannot be published (a 422). A study whose
+/// PatientID is another codice fiscale is another person's. Each study is asked once (on a
+/// blocking thread: DICOMweb asks over HTTP).
+async fn studies_checked(
+    app: &App,
+    wanted: Vec<(String, String)>,
+) -> Result<Vec<Option<&'static str>>, ApiError> {
     let archive = app.archive.clone();
     tokio::task::spawn_blocking(move || {
-        let mut known: HashMap<&str, bool> = HashMap::new();
-        uids.iter()
-            .map(|u| match known.get(u.as_str()) {
-                Some(held) => Ok(*held),
-                None => {
-                    let held = archive.has_study(u)?;
-                    known.insert(u, held);
-                    Ok(held)
-                }
+        let mut known: HashMap<String, Option<String>> = HashMap::new();
+        wanted
+            .into_iter()
+            .map(|(uid, cf)| {
+                let holder = match known.get(&uid) {
+                    Some(h) => h.clone(),
+                    None => {
+                        let h = match archive.find(&StudyKey::Uid(uid.clone())) {
+                            Ok(found) => Some(found.patient_id),
+                            Err(ArchiveError::NotFound(_)) => None,
+                            Err(e) => return Err(e),
+                        };
+                        known.insert(uid, h.clone());
+                        h
+                    }
+                };
+                Ok(match holder {
+                    None => Some("Lo studio indicato non è nell'archivio."),
+                    Some(id) => match CodiceFiscale::parse(&id) {
+                        Ok(other) if other.as_str() != cf => {
+                            Some("Lo studio indicato è intestato a un altro codice fiscale.")
+                        }
+                        _ => None,
+                    },
+                })
             })
-            .collect::<Result<Vec<bool>, ArchiveError>>()
+            .collect::<Result<Vec<_>, ArchiveError>>()
     })
     .await
     .map_err(|e| ApiError::from(crate::error::AppError::internal(e)))?
@@ -171,10 +182,8 @@ async fn publish_study(app: &App, ctx: &mut Ctx, caller: Caller) -> Result<Resp,
     )
     .map_err(ApiError::fields)?;
     let uid = item.study.clone().unwrap_or_default();
-    if !studies_held(app, vec![uid.clone()]).await?[0] {
-        return Err(ApiError::unprocessable(
-            "Lo studio indicato non è nell'archivio.",
-        ));
+    if let Some(why) = studies_checked(app, vec![(uid.clone(), item.cf.clone())]).await?[0] {
+        return Err(ApiError::unprocessable(why));
     }
     publish_item(app, caller, item, Source::Study { uid }).await
 }
@@ -186,7 +195,10 @@ pub async fn publish_item(
     item: Item,
     source: Source,
 ) -> Result<Resp, ApiError> {
-    let (sms, now) = (notice(app), app.now());
+    let (sms, now) = (
+        crate::sms::notify::configured(&app.config, crate::sms::notify::Notice::Documents),
+        app.now(),
+    );
     let origin = caller.origin();
     let (outcome, queued, item) = app
         .db
@@ -247,32 +259,40 @@ pub async fn batch(app: &App, ctx: &mut Ctx) -> Result<Resp, ApiError> {
             )]),
         })
         .collect();
-    let uids: Vec<String> = items
+    let wanted: Vec<(String, String)> = items
         .iter()
-        .filter_map(|r| r.as_ref().ok().and_then(|i| i.study.clone()))
+        .filter_map(|r| r.as_ref().ok())
+        .map(|i| (i.study.clone().unwrap_or_default(), i.cf.clone()))
         .collect();
-    let mut held = studies_held(app, uids).await?.into_iter();
-    let checked: Vec<(Read, bool)> = items
+    let mut refusals = studies_checked(app, wanted).await?.into_iter();
+    let checked: Vec<(Read, Option<&'static str>)> = items
         .into_iter()
         .map(|r| {
-            let h = r.is_ok() && held.next().unwrap_or(false);
-            (r, h)
+            let why = if r.is_ok() {
+                refusals.next().flatten()
+            } else {
+                None
+            };
+            (r, why)
         })
         .collect();
-    let (sms, origin) = (notice(app), caller.origin());
+    let (sms, origin) = (
+        crate::sms::notify::configured(&app.config, crate::sms::notify::Notice::Documents),
+        caller.origin(),
+    );
     let (results, queued) = app
         .db
         .write(move |tx| {
             let mut patients = HashMap::new();
             let mut queued = false;
             let mut results = Vec::with_capacity(checked.len());
-            for (i, (r, held)) in checked.into_iter().enumerate() {
+            for (i, (r, refused)) in checked.into_iter().enumerate() {
                 let result = match r {
                     Err(fields) => Err(ApiError::fields(fields)),
-                    Ok(item) if !held => Err(ApiError::unprocessable(
-                        "Lo studio indicato non è nell'archivio.",
-                    )
-                    .with("id_esterno", Value::String(item.external_id))),
+                    Ok(item) if refused.is_some() => {
+                        Err(ApiError::unprocessable(refused.unwrap_or_default())
+                            .with("id_esterno", Value::String(item.external_id)))
+                    }
                     Ok(item) => {
                         let uid = item.study.clone().unwrap_or_default();
                         let (o, q) = publish_one(

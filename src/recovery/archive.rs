@@ -54,19 +54,6 @@ pub trait Archive: Send + Sync {
         &self,
         key: &super::lookup::StudyKey,
     ) -> Result<super::lookup::FoundStudy, ArchiveError>;
-
-    /// Whether the archive holds the study (the ingest API checks a reference before
-    /// publishing it), without fetching it.
-    fn has_study(&self, study_uid: &str) -> Result<bool, ArchiveError> {
-        if !valid_uid(study_uid) {
-            return Ok(false);
-        }
-        match self.find(&super::lookup::StudyKey::Uid(study_uid.to_string())) {
-            Ok(_) => Ok(true),
-            Err(ArchiveError::NotFound(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
 }
 
 /// A folder with one sub-folder of DICOM files per StudyInstanceUID.
@@ -85,20 +72,6 @@ impl Archive for FsArchive {
         key: &super::lookup::StudyKey,
     ) -> Result<super::lookup::FoundStudy, ArchiveError> {
         super::lookup::in_folder(&self.root, key)
-    }
-
-    /// A folder per study: its presence is enough (no DICOM header read), batches are fast.
-    fn has_study(&self, study_uid: &str) -> Result<bool, ArchiveError> {
-        if !valid_uid(study_uid) {
-            return Ok(false);
-        }
-        if !self.root.is_dir() {
-            return Err(ArchiveError::Unavailable(format!(
-                "cartella dell'archivio assente: {}",
-                self.root.display()
-            )));
-        }
-        Ok(self.root.join(study_uid).is_dir())
     }
 
     fn study(

@@ -129,10 +129,20 @@ fn publishing_withdrawing_and_every_documented_error() {
     let big = json!({"nome": "G".repeat(9000), "cognome": "B"});
     assert_eq!(json_call(&s, "PUT", &path, t, &big).0, 413);
 
-    // Publishing for a patient not registered yet: 422.
-    let mut gianni = document("G-1", "RX mano", &study);
+    // Publishing for a patient not registered yet: 422. (A PDF: the demo's studies are
+    // Mario's and Laura's, and another person's study is refused for Gianni.)
+    let report = std::fs::read(format!("{}/referto-rx-torace.pdf", shared_archive().1)).unwrap();
+    let mut gianni = document("G-1", "RX mano", "");
+    gianni.as_object_mut().unwrap().remove("studio");
     gianni["codice_fiscale"] = json!(GIANNI);
-    let (st, b) = json_call(&s, "POST", "/api/v1/documenti", t, &gianni);
+    gianni["categoria"] = json!("Referto");
+    let (ct, body) = multipart(&gianni, &report);
+    let r = call(&s, "POST", "/api/v1/documenti", t, &ct, &body);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Paziente sconosciuto"), "{}", r.body);
+    let mut studied = document("G-2", "RX mano", &study);
+    studied["codice_fiscale"] = json!(GIANNI);
+    let (st, b) = json_call(&s, "POST", "/api/v1/documenti", t, &studied);
     assert_eq!(st, 422, "{b}");
     let person = json!({"nome": "Gianni", "cognome": "Bianchi", "cellulare": "+393471112233"});
     assert_eq!(
@@ -140,9 +150,20 @@ fn publishing_withdrawing_and_every_documented_error() {
         (201, json!({"codice_fiscale": GIANNI, "creato": true}))
     );
     assert_eq!(json_call(&s, "PUT", &path, t, &person).0, 200);
+    let (ct, body) = multipart(&gianni, &report);
     assert_eq!(
-        json_call(&s, "POST", "/api/v1/documenti", t, &gianni).0,
+        call(&s, "POST", "/api/v1/documenti", t, &ct, &body).status,
         201
+    );
+    // Mario's CT for Gianni: another person's study.
+    let (st, b) = json_call(&s, "POST", "/api/v1/documenti", t, &studied);
+    assert_eq!(st, 422, "{b}");
+    assert!(
+        b["errore"]
+            .as_str()
+            .unwrap()
+            .contains("altro codice fiscale"),
+        "{b}"
     );
 
     // Idempotent by external id: 201, 200 with the same id, 409 with other content.
@@ -331,11 +352,65 @@ fn publishing_withdrawing_and_every_documented_error() {
         .unwrap();
     assert!(n >= 8, "{n}");
     assert_eq!(titles, 0);
-    // The request log names the API's paths without their codice fiscale.
+    // The request log names the API's paths without their codice fiscale (once the
+    // buffered log lines are written).
     assert!(
-        s.log().contains("/api/v1/pazienti/{codice_fiscale}"),
+        crate::eventually(5, || s.log().contains("/api/v1/pazienti/{codice_fiscale}")),
         "{}",
         s.log()
     );
     assert!(!s.log().contains(GIANNI));
+}
+
+/// A study whose PatientID is another person's codice fiscale is refused, one by one and
+/// in a batch (Laura's X-ray named for Mario), and nothing is published.
+#[test]
+fn another_persons_study_is_refused() {
+    let s = Server::demo(&[]);
+    let list = std::fs::read_to_string(format!("{}/demo-studies.txt", shared_archive().0)).unwrap();
+    let laura_xray = list.split_whitespace().nth(2).unwrap().to_string();
+    let (status, body) = json_call(
+        &s,
+        "POST",
+        "/api/v1/documenti",
+        Some(DEMO_TOKEN),
+        &document("X-1", "RX di un'altra persona", &laura_xray),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["errore"]
+            .as_str()
+            .unwrap()
+            .contains("altro codice fiscale"),
+        "{body}"
+    );
+    let batch = json!({ "documenti": [
+        document("X-2", "RX di un'altra persona", &laura_xray),
+        document("X-3", "TC giusta", &demo_study()),
+    ]});
+    let (status, body) = json_call(
+        &s,
+        "POST",
+        "/api/v1/documenti/lotto",
+        Some(DEMO_TOKEN),
+        &batch,
+    );
+    assert_eq!(status, 200, "{body}");
+    let results = body["risultati"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(results[0]["stato"], 422, "{body}");
+    assert!(
+        results[1]["stato"] == 201 || results[1]["stato"] == 200,
+        "{body}"
+    );
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let n: i64 = db
+        .query_row(
+            "SELECT count(*) FROM documents WHERE title = 'RX di un''altra persona'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 0);
 }
