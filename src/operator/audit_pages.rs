@@ -232,11 +232,7 @@ pub async fn csv(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .db
         .read(move |c| {
             let lines = store::search(c, &q, EXPORT_MAX)?;
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(b';')
-                .from_writer(Vec::new());
-            let io = |e: csv::Error| AppError::internal(e);
-            w.write_record([
+            let mut w = super::spreadsheet::Sheet::new(&[
                 "quando",
                 "autore",
                 "chi",
@@ -245,23 +241,20 @@ pub async fn csv(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
                 "dettaglio",
                 "documento",
                 "ip",
-            ])
-            .map_err(io)?;
+            ])?;
             for l in &lines {
-                w.write_record([
+                w.row([
                     time::datetime_secs(l.at).as_str(),
                     l.actor.as_str(),
                     l.who.as_str(),
                     l.patient_cf.as_deref().unwrap_or(""),
-                    l.action.as_str(),
+                    audit::label(&l.action),
                     l.detail.as_str(),
                     l.document.as_deref().unwrap_or(""),
                     l.ip.as_str(),
-                ])
-                .map_err(io)?;
+                ])?;
             }
-            w.into_inner()
-                .map_err(|e| AppError::internal(e.to_string()))
+            w.finish()
         })
         .await?;
     app.db

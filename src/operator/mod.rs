@@ -21,6 +21,7 @@ pub mod publish;
 pub mod requests;
 mod requests_store;
 mod requests_views;
+mod spreadsheet;
 pub mod store;
 pub mod tokens;
 pub mod totp;

@@ -148,11 +148,7 @@ fn flag_state_label(s: Option<&str>) -> &'static str {
 }
 
 fn csv_bytes(rows: &[store::Row]) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    let io = |e: csv::Error| AppError::internal(e);
-    w.write_record([
+    let mut w = super::spreadsheet::Sheet::new(&[
         "numero_ordine",
         "ordinato_il",
         "codice_fiscale",
@@ -169,16 +165,15 @@ fn csv_bytes(rows: &[store::Row]) -> Result<Vec<u8>, AppError> {
         "segnalazione",
         "gestione",
         "nota",
-    ])
-    .map_err(io)?;
+    ])?;
     let opt_time = |t: Option<i64>| t.map(time::datetime_secs).unwrap_or_default();
     for r in rows {
-        w.write_record([
+        w.row([
             r.number.as_str(),
             &time::datetime_secs(r.created_at),
             &r.cf,
             &r.name,
-            r.state.as_str(),
+            super::orders_views::state_label(Some(r.state.as_str())),
             &r.items.to_string(),
             &amount(r.total_cents),
             &amount(r.vat_cents),
@@ -190,11 +185,9 @@ fn csv_bytes(rows: &[store::Row]) -> Result<Vec<u8>, AppError> {
             r.flag.as_deref().unwrap_or(""),
             flag_state_label(r.flag_state.as_deref()),
             r.flag_note.as_deref().unwrap_or(""),
-        ])
-        .map_err(io)?;
+        ])?;
     }
-    w.into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))
+    w.finish()
 }
 
 pub async fn csv(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {

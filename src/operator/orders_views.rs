@@ -185,7 +185,7 @@ fn event_label(e: &str) -> &str {
     }
 }
 
-fn state_label(s: Option<&str>) -> &'static str {
+pub(super) fn state_label(s: Option<&str>) -> &'static str {
     s.map(|s| State::parse(s).label()).unwrap_or("")
 }
 

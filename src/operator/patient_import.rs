@@ -28,16 +28,42 @@ pub enum Parsed {
     Bad(Vec<(u64, String)>),
 }
 
-/// The file's text: UTF-8 (a BOM dropped), else Windows-1252.
+/// The file's text, line by line: UTF-8 (a BOM dropped), else Windows-1252 (as Excel saves
+/// it). Line by line, so that a file edited in two programs — most lines UTF-8, one typed
+/// in Windows-1252 — keeps every accent: decoding it whole as Windows-1252 would turn the
+/// UTF-8 lines' "Cantù" into "CantÃ¹".
 pub fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
     }
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for line in bytes.split_inclusive(|b| *b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.push_str(
+                &encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(line)
+                    .0,
+            ),
+        }
+    }
+    out
+}
+
+/// A header cell as people write it: "Codice Fiscale", "codice-fiscale" → "codice_fiscale".
+fn column(name: &str) -> String {
+    name.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect()
 }
 
 pub fn parse(text: &str) -> Parsed {
+    if text.trim().is_empty() {
+        return Parsed::Bad(vec![(1, "Il file è vuoto.".into())]);
+    }
     let first = text.lines().next().unwrap_or("");
     let delimiter = if first.contains(';') { b';' } else { b',' };
     let mut r = csv::ReaderBuilder::new()
@@ -46,7 +72,7 @@ pub fn parse(text: &str) -> Parsed {
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let header: Vec<String> = match r.headers() {
-        Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
+        Ok(h) => h.iter().map(column).collect(),
         Err(_) => return Parsed::Bad(vec![(1, "Intestazione non leggibile.".into())]),
     };
     let mut at = [0usize; 4];
@@ -147,6 +173,11 @@ fn line_at(text: &str, byte: u64) -> u64 {
         + 1
 }
 
+/// "1 paziente nuovo", "2 pazienti nuovi".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     render(app, ctx, StatusCode::OK, None, &[])
 }
@@ -233,22 +264,51 @@ pub async fn import(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .db
         .write(move |tx| {
             let (mut created, mut updated) = (0, 0);
+            // One row per patient too: their own "Chi ha consultato i miei dati" shows it.
+            let who = Entry::by(me.actor()).ip(&ip);
             for p in &people {
-                if store::insert(tx, &p.cf, &p.given, &p.family, p.mobile.as_deref(), now)?
-                    .is_some()
-                {
-                    created += 1;
-                } else {
-                    store::upsert(tx, &p.cf, &p.given, &p.family, p.mobile.as_deref(), now)?;
-                    updated += 1;
-                }
+                let (id, action) = match store::insert(
+                    tx,
+                    &p.cf,
+                    &p.given,
+                    &p.family,
+                    p.mobile.as_deref(),
+                    now,
+                )? {
+                    Some(id) => {
+                        created += 1;
+                        (id, "patient_create")
+                    }
+                    None => {
+                        updated += 1;
+                        let id = store::upsert(
+                            tx,
+                            &p.cf,
+                            &p.given,
+                            &p.family,
+                            p.mobile.as_deref(),
+                            now,
+                        )?;
+                        (id, "patient_update")
+                    }
+                };
+                let e = who
+                    .clone()
+                    .action(action)
+                    .patient(id)
+                    .detail("importazione CSV");
+                audit::log(tx, now, &e)?;
             }
             audit::log(
                 tx,
                 now,
                 &Entry::by(me.actor())
                     .action("patient_import")
-                    .detail(format!("{created} nuovi, {updated} aggiornati"))
+                    .detail(format!(
+                        "{}, {}",
+                        plural(created, "nuovo", "nuovi"),
+                        plural(updated, "aggiornato", "aggiornati")
+                    ))
                     .ip(&ip),
             )?;
             Ok((created, updated))
@@ -260,7 +320,11 @@ pub async fn import(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         StatusCode::OK,
         Some((
             "success",
-            format!("Importazione completata: {created} pazienti nuovi, {updated} aggiornati."),
+            format!(
+                "Importazione completata: {}, {}.",
+                plural(created, "paziente nuovo", "pazienti nuovi"),
+                plural(updated, "aggiornato", "aggiornati")
+            ),
         )),
         &[],
     )
@@ -275,6 +339,9 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFnome\n"), "nome\n");
         // "Nicolò" as Excel saves it in Italy.
         assert_eq!(decode(b"Nicol\xF2"), "Nicolò");
+        // Mixed: UTF-8 lines stay UTF-8, the Windows-1252 one is read as such.
+        let bytes = b"Zo\xC3\xAB;S\xC3\xA0lvati\nFabrizio;Niccol\xF2\n";
+        assert_eq!(decode(bytes), "Zoë;Sàlvati\nFabrizio;Niccolò\n");
     }
 
     #[test]
@@ -304,6 +371,9 @@ mod tests {
         assert_eq!(p[0].family, "Bianchi");
         assert_eq!(p[0].mobile, None);
         assert!(matches!(parse("nome;cognome\nA;B\n"), Parsed::Bad(_)));
+        let spaced = "Codice Fiscale;Nome;Cognome;Cellulare\nBNCLRA85M52A182Y;Laura;Bianchi;\n";
+        assert!(matches!(parse(spaced), Parsed::People(_)));
+        assert_eq!(parse(""), Parsed::Bad(vec![(1, "Il file è vuoto.".into())]));
         assert!(matches!(
             parse("codice_fiscale;nome;cognome;cellulare\n"),
             Parsed::Bad(_)

@@ -197,7 +197,7 @@ fn a_csv_import_is_all_or_nothing_with_a_line_report() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(
-        r.body.contains("1 pazienti nuovi, 1 aggiornati"),
+        r.body.contains("1 paziente nuovo, 1 aggiornato"),
         "{}",
         r.body
     );
@@ -211,6 +211,17 @@ fn a_csv_import_is_all_or_nothing_with_a_line_report() {
     assert_eq!(
         (name.as_str(), mobile.as_str()),
         ("Nicolò", "+393401112222")
+    );
+    // Each patient's own record says who imported or changed it.
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM audit_log a JOIN patients p ON p.id = a.patient_id
+                   WHERE a.operator_id IS NOT NULL AND (
+                     (p.codice_fiscale = 'VRDGPP70C15L219C' AND a.action = 'patient_create') OR
+                     (p.codice_fiscale = 'RSSMRA80A01A182N' AND a.action = 'patient_update'))"
+        ),
+        2
     );
     // An empty mobile keeps the one registered.
     assert_eq!(

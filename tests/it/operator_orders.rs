@@ -221,8 +221,9 @@ fn operators_list_recheck_handle_flags_and_export_orders() {
     );
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), 2, "{}", csv.body);
+    // A BOM first, so that a spreadsheet reads the accents as UTF-8.
     assert!(
-        lines[0].starts_with("numero_ordine;ordinato_il;codice_fiscale;"),
+        lines[0].starts_with("\u{feff}numero_ordine;ordinato_il;codice_fiscale;"),
         "{}",
         lines[0]
     );
