@@ -110,10 +110,15 @@ pub fn check(
         ));
     }
     // 1 January 1970 to one day ahead (a clock a little fast at the sender).
-    if exchanged_at < 0 || exchanged_at > now + 86_400 {
+    if exchanged_at > now + 86_400 {
         e.push((
             "exchanged_at",
             "La data del documento non può essere nel futuro.".into(),
+        ));
+    } else if exchanged_at < 0 {
+        e.push((
+            "exchanged_at",
+            "La data del documento è troppo lontana nel passato (prima del 1970).".into(),
         ));
     }
     if let Some(p) = price_cents

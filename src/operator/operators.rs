@@ -52,7 +52,7 @@ async fn render_list(
             form method="post" action="/operatore/operatori" {
                 (ui::csrf_field(&me.csrf_token))
                 (ui::field(&Field { name: "username", label: "Nome utente", kind: "text", value: "",
-                    hint: Some("Da 3 a 64 caratteri: lettere, cifre, punto, trattino."), error: None,
+                    hint: Some("Da 3 a 64 caratteri: lettere, cifre, punto, trattino, trattino basso."), error: None,
                     autocomplete: "off", inputmode: None, maxlength: 64 }))
                 (ui::field(&Field { name: "nome", label: "Nome e cognome", kind: "text", value: "",
                     hint: None, error: None, autocomplete: "off", inputmode: None, maxlength: 100 }))
@@ -95,15 +95,21 @@ pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let Some(role) = Role::parse(form.get("ruolo")) else {
         return Err(AppError::bad_request("Ruolo non valido."));
     };
-    if !valid_username(&username) || name.chars().count() > 100 {
+    let wrong = if !valid_username(&username) {
+        Some(
+            "Nome utente non valido: da 3 a 64 caratteri tra lettere, cifre, punto, trattino, trattino basso.",
+        )
+    } else if name.is_empty() || name.chars().count() > 100 {
+        Some("Inserisci nome e cognome dell'operatore (al massimo 100 caratteri).")
+    } else {
+        None
+    };
+    if let Some(msg) = wrong {
         return render_list(
             app,
             ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some((
-                "danger",
-                "Nome utente non valido: da 3 a 64 caratteri tra lettere, cifre, punto, trattino.",
-            )),
+            Some(("danger", msg)),
             None,
         )
         .await;

@@ -179,7 +179,7 @@ pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     match id {
         Some(id) => Ok(resp::go_to(
             ctx,
-            &format!("/operatore/pazienti/{id}?creato=1"),
+            &format!("/operatore/pazienti/{id}?esito=creato"),
         )),
         None => render_new(
             app,
@@ -195,16 +195,20 @@ pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
 }
 
 pub async fn show(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppError> {
-    let q = ctx.query();
-    let alert = if q.get("creato") == "1" {
-        Some(("success", "Paziente registrato."))
-    } else if q.get("pubblicato") == "1" {
-        Some((
+    // After a change the browser comes back here (POST, then redirect: a reload sends
+    // nothing again, e.g. no second PIN); `esito` says what was done.
+    let alert = match ctx.query().get("esito") {
+        "creato" => Some(("success", "Paziente registrato.")),
+        "pubblicato" => Some((
             "success",
             "Documento pubblicato: il paziente lo vede nel portale.",
-        ))
-    } else {
-        None
+        )),
+        "salvato" => Some(("success", "Dati salvati.")),
+        "pin" => Some((
+            "success",
+            "Nuovo PIN inviato per SMS. Le sessioni aperte del paziente sono chiuse.",
+        )),
+        _ => None,
     };
     render_one(app, ctx, id, StatusCode::OK, alert, &Errors::new(), None).await
 }
@@ -354,16 +358,10 @@ pub async fn update(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppError>
     if !done {
         return Err(AppError::missing("Paziente non trovato."));
     }
-    render_one(
-        app,
+    Ok(resp::go_to(
         ctx,
-        id,
-        StatusCode::OK,
-        Some(("success", "Dati salvati.")),
-        &Errors::new(),
-        None,
-    )
-    .await
+        &format!("/operatore/pazienti/{id}?esito=salvato"),
+    ))
 }
 
 /// A new PIN by SMS: hashed, set (every session of the patient ends), the SMS queued.
@@ -414,19 +412,10 @@ pub async fn send_pin(app: &App, ctx: &mut Ctx, id: i64) -> Result<Resp, AppErro
         }
         Some(true) => {
             app.sms_wakeup.notify_one();
-            render_one(
-                app,
+            Ok(resp::go_to(
                 ctx,
-                id,
-                StatusCode::OK,
-                Some((
-                    "success",
-                    "Nuovo PIN inviato per SMS. Le sessioni aperte del paziente sono chiuse.",
-                )),
-                &Errors::new(),
-                None,
-            )
-            .await
+                &format!("/operatore/pazienti/{id}?esito=pin"),
+            ))
         }
     }
 }

@@ -143,7 +143,8 @@ fn profile_error(app: &App, ctx: &mut Ctx, o: &Current, msg: &str) -> Result<Res
 
 /// A new password: long enough, typed twice the same.
 pub fn check_password(app: &App, new: &str, again: &str) -> Result<(), &'static str> {
-    if new.chars().count() < app.config.operator.min_password_len {
+    // Spaces around do not count: twelve spaces are no password.
+    if new.trim().chars().count() < app.config.operator.min_password_len {
         return Err("La nuova password è troppo corta.");
     }
     if new.len() > 256 {

@@ -176,7 +176,8 @@ pub async fn submit(app: &App, ctx: &mut Ctx, patient: i64) -> Result<Resp, AppE
     let day = if t.date.is_empty() {
         Some(time::day_of(now))
     } else {
-        t.date.parse::<jiff::civil::Date>().ok()
+        // gg/mm/aaaa as typed, or aaaa-mm-gg from a date picker.
+        crate::documents::filter::parse_date(&t.date)
     };
     let price = match t.price.as_str() {
         "" => None,
@@ -278,7 +279,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx, patient: i64) -> Result<Resp, AppE
             }
             Ok(resp::go_to(
                 ctx,
-                &format!("/operatore/pazienti/{patient}?pubblicato=1"),
+                &format!("/operatore/pazienti/{patient}?esito=pubblicato"),
             ))
         }
     }

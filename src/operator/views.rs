@@ -76,6 +76,20 @@ fn header(app: &App, o: Option<&Current>, active: Option<&str>) -> Markup {
     }
 }
 
+/// "Buongiorno" until 13, "Buon pomeriggio" until 18, then "Buonasera" (Rome time).
+fn greeting(now: i64) -> &'static str {
+    let hour = crate::ui::time::clock(now)
+        .split(':')
+        .next()
+        .and_then(|h| h.parse::<u8>().ok())
+        .unwrap_or(12);
+    match hour {
+        5..=12 => "Buongiorno",
+        13..=17 => "Buon pomeriggio",
+        _ => "Buonasera",
+    }
+}
+
 pub fn error_page(app: &App, ctx: &Ctx, e: &AppError) -> Markup {
     page(
         app,
@@ -294,12 +308,12 @@ pub async fn home(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let [open, flagged, pending, patients] = counts;
     let body = html! {
         h1 class="page-title" { "Riepilogo" }
-        p { "Buongiorno, " (o.name()) "." }
+        p { (greeting(app.now())) ", " (o.name()) "." }
         ul class="tiles" {
-            li { a href="/operatore/richieste?stato=open" { strong { (open) } " richieste da evadere" } }
-            li { a href="/operatore/ordini?segnalati=1" { strong { (flagged) } " ordini segnalati da gestire" } }
-            li { a href="/operatore/ordini?stato=pending" { strong { (pending) } " ordini in attesa di pagamento" } }
-            li { a href="/operatore/pazienti" { strong { (patients) } " pazienti registrati" } }
+            li { a href="/operatore/richieste?stato=open" { strong { (open) } (if open == 1 { " richiesta da evadere" } else { " richieste da evadere" }) } }
+            li { a href="/operatore/ordini?segnalati=1" { strong { (flagged) } (if flagged == 1 { " ordine segnalato da gestire" } else { " ordini segnalati da gestire" }) } }
+            li { a href="/operatore/ordini?stato=pending" { strong { (pending) } (if pending == 1 { " ordine in attesa di pagamento" } else { " ordini in attesa di pagamento" }) } }
+            li { a href="/operatore/pazienti" { strong { (patients) } (if patients == 1 { " paziente registrato" } else { " pazienti registrati" }) } }
         }
     };
     Ok(resp::ok_html(page(app, ctx, "Riepilogo", Some(HOME), body)))

@@ -124,15 +124,20 @@ fn patients_are_found_created_corrected_and_sent_a_pin() {
             ("cellulare", "3339998888"),
         ],
     );
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status, 303, "after a change, back to the page");
+    let r = op.get(r.header("location").unwrap());
     assert!(r.body.contains("Dati salvati") && r.body.contains("+393339998888"));
     let sms_before = count(
         &s,
         "SELECT count(*) FROM sms_queue WHERE to_e164 = '+393339998888'",
     );
     let r = op.post(&format!("{path}/pin"), &[]);
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("Nuovo PIN inviato"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        op.get(r.header("location").unwrap())
+            .body
+            .contains("Nuovo PIN inviato")
+    );
     assert_eq!(
         count(
             &s,
@@ -284,7 +289,8 @@ fn an_operator_publishes_a_pdf_the_patient_downloads_and_sees_who_opened_it() {
         "{}",
         page.body
     );
-    let today = crate::documents::today().to_string();
+    // Typed as people do (the date picker's aaaa-mm-gg is accepted too).
+    let today = crate::documents::today().strftime("%d/%m/%Y").to_string();
     let mut form = publish_form("Referto visita cardiologica", "pdf", "");
     form[3] = ("data", &today);
     let docs_before = count(&s, "SELECT count(*) FROM documents");
@@ -768,6 +774,49 @@ fn the_first_administrator_comes_from_the_command_line_with_the_password_on_stdi
     assert_eq!(
         Browser::new(&s.addr)
             .operator_login("mrossi", "altra-password-lunga")
+            .status,
+        303
+    );
+}
+
+#[test]
+fn an_operator_needs_a_name_and_a_password_of_more_than_spaces() {
+    let s = Server::demo(&[]);
+    let mut a = admin(&s);
+    a.get("/operatore/operatori");
+    let r = a.post(
+        "/operatore/operatori",
+        &[
+            ("username", "senzanome"),
+            ("nome", " "),
+            ("ruolo", "operatore"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Inserisci nome e cognome"), "{}", r.body);
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM operators WHERE username = 'senzanome'"
+        ),
+        0
+    );
+    a.get("/operatore/profilo");
+    let spaces = " ".repeat(16);
+    let r = a.post(
+        "/operatore/profilo",
+        &[
+            ("azione", "password"),
+            ("attuale", ADMIN.1),
+            ("nuova", &spaces),
+            ("conferma", &spaces),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("troppo corta"), "{}", r.body);
+    assert_eq!(
+        Browser::new(&s.addr)
+            .operator_login(ADMIN.0, ADMIN.1)
             .status,
         303
     );
