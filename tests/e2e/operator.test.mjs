@@ -158,7 +158,7 @@ test('1. operator: login, Pazienti, Mario, "Pubblica un documento": a non-PDF is
 
   // The PDF: back on the patient page, "Documento pubblicato", listed.
   await fill(pdfPath);
-  await page.waitForURL((u) => u.pathname === patientPath && u.searchParams.get('pubblicato') === '1', { waitUntil: 'load' });
+  await page.waitForURL((u) => u.pathname === patientPath && u.searchParams.get('esito') === 'pubblicato', { waitUntil: 'load' });
   await page.getByRole('status').filter({ hasText: 'Documento pubblicato' }).waitFor();
   const link = page.locator('section', { has: page.getByRole('heading', { name: 'Documenti' }) })
     .getByRole('link', { name: TITLE, exact: true });
