@@ -138,7 +138,8 @@ fn operators_list_recheck_handle_flags_and_export_orders() {
     );
     let home = op.get("/operatore");
     assert!(
-        home.body.contains("<strong>1</strong> ordine segnalato da gestire"),
+        home.body
+            .contains("<strong>1</strong> ordine segnalato da gestire"),
         "{}",
         home.body
     );
