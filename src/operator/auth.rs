@@ -157,6 +157,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let stored = usable.map(|_| hash.unwrap_or_default());
     // Always one hash, known user or not, so the answer takes the same time.
     let ok = app.hasher.verify(password, stored).await?;
+    crate::failpoint::hit("operator_login.hashed").await;
     let ip = ctx.ip.to_string();
     let cfg = app.config.operator.clone();
     let checked = match usable.cloned() {
@@ -164,8 +165,16 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Some(o) => {
             app.db
                 .write(move |tx| {
+                    // The lock as it is now, not as read before the hash: wrong passwords
+                    // sent meanwhile may have set it (or an administrator disabled the user).
+                    let Some((locked_until, disabled)) = store::lock_state(tx, o.id)? else {
+                        return Ok(Checked::Wrong);
+                    };
+                    if disabled {
+                        return Ok(Checked::Wrong);
+                    }
                     // A lock that has run out starts a new count.
-                    match o.locked_until {
+                    match locked_until {
                         Some(until) if until > now => return Ok(Checked::Locked(until)),
                         Some(_) => store::clear_failures(tx, o.id)?,
                         None => {}

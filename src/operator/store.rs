@@ -169,6 +169,16 @@ pub fn fail(
     )
 }
 
+/// The operator's lock end and whether disabled, read in the caller's transaction.
+pub fn lock_state(c: &Connection, id: i64) -> rusqlite::Result<Option<(Option<i64>, bool)>> {
+    c.query_row(
+        "SELECT locked_until, disabled_at IS NOT NULL FROM operators WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
 pub fn clear_failures(c: &Connection, id: i64) -> rusqlite::Result<()> {
     c.execute(
         "UPDATE operators SET failures = 0, locked_until = NULL WHERE id = ?1",

@@ -821,3 +821,34 @@ fn an_operator_needs_a_name_and_a_password_of_more_than_spaces() {
         303
     );
 }
+
+/// The right password arriving while wrong ones lock the user: the lock is read again when
+/// the login is written, so the right password finds it (the value read before the hash
+/// was still "unlocked"). Each login waits 1.5 s after its hash (a failpoint), so the
+/// wrong ones, sent first, lock the user between the right one's read and its write.
+#[test]
+fn a_lock_set_while_the_right_password_is_hashed_still_holds() {
+    let s = Server::demo(&[
+        ("CDS_OPERATOR_MAX_FAILURES", "3"),
+        ("FAILPOINTS", "operator_login.hashed=pause:1500"),
+    ]);
+    let wrong: Vec<_> = (0..3)
+        .map(|_| {
+            let addr = s.addr.clone();
+            std::thread::spawn(move || {
+                Browser::new(&addr)
+                    .operator_login(OPERATORE.0, "sbagliata-1234")
+                    .status
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let right = Browser::new(&s.addr)
+        .operator_login(OPERATORE.0, OPERATORE.1)
+        .status;
+    let mut statuses: Vec<u16> = wrong.into_iter().map(|t| t.join().unwrap()).collect();
+    statuses.sort();
+    assert_eq!(statuses, [401, 401, 429]);
+    assert_eq!(right, 429, "locked by the wrong passwords sent before it");
+    assert_eq!(count(&s, "SELECT count(*) FROM operator_sessions"), 0);
+}
