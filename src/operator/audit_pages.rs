@@ -55,17 +55,9 @@ impl Filter {
 /// Resolves the filter to a query; `Err` is the message for the operator.
 async fn resolve(app: &App, f: &Filter) -> Result<Result<Query, String>, AppError> {
     let mut q = Query::default();
-    if !f.from.is_empty() {
-        match parse_date(&f.from) {
-            Some(d) => q.from = Some(time::day_start(d)),
-            None => return Ok(Err("Data «dal» non valida: usa gg/mm/aaaa.".into())),
-        }
-    }
-    if !f.to.is_empty() {
-        match parse_date(&f.to).and_then(|d| d.tomorrow().ok()) {
-            Some(d) => q.to = Some(time::day_start(d) - 1),
-            None => return Ok(Err("Data «al» non valida: usa gg/mm/aaaa.".into())),
-        }
+    match super::day_range(&f.from, &f.to) {
+        Ok((from, to)) => (q.from, q.to) = (from, to),
+        Err(e) => return Ok(Err(e)),
     }
     q.actor = match f.actor.as_str() {
         "" => None,
@@ -75,9 +67,7 @@ async fn resolve(app: &App, f: &Filter) -> Result<Result<Query, String>, AppErro
         "system" => Some("system"),
         _ => return Ok(Err("Tipo di autore non valido.".into())),
     };
-    if let Some((at, id)) = f.before.split_once('.') {
-        q.before = at.parse().ok().zip(id.parse().ok());
-    }
+    q.before = super::cursor(&f.before);
     let cf = if f.cf.is_empty() {
         None
     } else {

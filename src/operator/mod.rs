@@ -346,6 +346,34 @@ pub fn keyset_page<T>(
     (rows, next)
 }
 
+/// «dal» and «al» (gg/mm/aaaa or aaaa-mm-gg) as the first and last second of those Rome days.
+pub fn day_range(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), String> {
+    let from = match from {
+        "" => None,
+        s => Some(crate::ui::time::day_start(
+            crate::documents::filter::parse_date(s)
+                .ok_or("Data «dal» non valida: usa gg/mm/aaaa.")?,
+        )),
+    };
+    let to = match to {
+        "" => None,
+        s => Some(
+            crate::ui::time::day_start(
+                crate::documents::filter::parse_date(s)
+                    .and_then(|d| d.tomorrow().ok())
+                    .ok_or("Data «al» non valida: usa gg/mm/aaaa.")?,
+            ) - 1,
+        ),
+    };
+    Ok((from, to))
+}
+
+/// The keyset cursor `AT.ID` of a list page's `prima` parameter (`None`: the first page).
+pub fn cursor(before: &str) -> Option<(i64, i64)> {
+    let (at, id) = before.split_once('.')?;
+    at.parse().ok().zip(id.parse().ok())
+}
+
 /// Reads a back-office upload (multipart), its first field the operator's CSRF token.
 pub async fn read_upload(
     app: &App,

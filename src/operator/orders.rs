@@ -83,13 +83,11 @@ async fn resolve(app: &App, f: &Filter) -> Result<Result<Query, String>, AppErro
         "tutti" => Flagged::All,
         _ => return Ok(Err("Scelta sulle segnalazioni non valida.".into())),
     };
-    match super::requests::dates(&f.from, &f.to) {
+    match super::day_range(&f.from, &f.to) {
         Ok((from, to)) => (q.from, q.to) = (from, to),
         Err(e) => return Ok(Err(e)),
     }
-    if let Some((at, id)) = f.before.split_once('.') {
-        q.before = at.parse().ok().zip(id.parse().ok());
-    }
+    q.before = super::cursor(&f.before);
     if !f.cf.is_empty() {
         let cf = match CodiceFiscale::parse(&f.cf) {
             Ok(cf) => cf.as_str().to_string(),

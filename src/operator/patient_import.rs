@@ -267,30 +267,14 @@ pub async fn import(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             // One row per patient too: their own "Chi ha consultato i miei dati" shows it.
             let who = Entry::by(me.actor()).ip(&ip);
             for p in &people {
-                let (id, action) = match store::insert(
-                    tx,
-                    &p.cf,
-                    &p.given,
-                    &p.family,
-                    p.mobile.as_deref(),
-                    now,
-                )? {
-                    Some(id) => {
-                        created += 1;
-                        (id, "patient_create")
-                    }
-                    None => {
-                        updated += 1;
-                        let id = store::upsert(
-                            tx,
-                            &p.cf,
-                            &p.given,
-                            &p.family,
-                            p.mobile.as_deref(),
-                            now,
-                        )?;
-                        (id, "patient_update")
-                    }
+                let (id, new) =
+                    store::save(tx, &p.cf, &p.given, &p.family, p.mobile.as_deref(), now)?;
+                let action = if new {
+                    created += 1;
+                    "patient_create"
+                } else {
+                    updated += 1;
+                    "patient_update"
                 };
                 let e = who
                     .clone()

@@ -7,7 +7,6 @@ use super::requests_store::{self as store, Query};
 use super::{auth, requests_views as views};
 use crate::app::App;
 use crate::audit::{self, Entry};
-use crate::documents::filter::parse_date;
 use crate::error::AppError;
 use crate::http::req::{Ctx, Form};
 use crate::http::resp::{self, Resp};
@@ -15,7 +14,6 @@ use crate::patients::CodiceFiscale;
 use crate::public_id::PublicId;
 use crate::sms::notify::{self, Notice};
 use crate::support::store::{self as support, Author, Kind, State};
-use crate::ui::time;
 use hyper::StatusCode;
 
 pub const PATH: &str = "/operatore/richieste";
@@ -84,13 +82,11 @@ async fn resolve(app: &App, f: &Filter) -> Result<Result<Query, String>, AppErro
         },
         ..Query::default()
     };
-    match dates(&f.from, &f.to) {
+    match super::day_range(&f.from, &f.to) {
         Ok((from, to)) => (q.from, q.to) = (from, to),
         Err(e) => return Ok(Err(e)),
     }
-    if let Some((at, id)) = f.before.split_once('.') {
-        q.before = at.parse().ok().zip(id.parse().ok());
-    }
+    q.before = super::cursor(&f.before);
     match as_cf(&f.text) {
         None if f.text.is_empty() => {}
         None => q.text = Some(f.text.chars().take(100).collect()),
@@ -107,27 +103,6 @@ async fn resolve(app: &App, f: &Filter) -> Result<Result<Query, String>, AppErro
         }
     }
     Ok(Ok(q))
-}
-
-/// «dal» and «al» (gg/mm/aaaa or aaaa-mm-gg) as the first and last second of those Rome days.
-pub fn dates(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), String> {
-    let from = match from {
-        "" => None,
-        s => Some(time::day_start(
-            parse_date(s).ok_or("Data «dal» non valida: usa gg/mm/aaaa.")?,
-        )),
-    };
-    let to = match to {
-        "" => None,
-        s => Some(
-            time::day_start(
-                parse_date(s)
-                    .and_then(|d| d.tomorrow().ok())
-                    .ok_or("Data «al» non valida: usa gg/mm/aaaa.")?,
-            ) - 1,
-        ),
-    };
-    Ok((from, to))
 }
 
 pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {

@@ -43,7 +43,8 @@ pub fn upsert(
     )
 }
 
-/// Creates or updates a patient from the hospital's registry (the ingest API): names
+/// Creates or updates a patient from the hospital's registry (the ingest API, the back
+/// office's CSV import): names
 /// replaced, the mobile number kept when none is given, `updated_at` set on an update.
 /// Returns the id and whether the patient is new.
 pub fn save(

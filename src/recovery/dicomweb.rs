@@ -42,20 +42,27 @@ impl DicomWebArchive {
 }
 
 impl DicomWebArchive {
+    /// `GET url` with `Accept` and the archive's credentials; `what` names the service in
+    /// the error ("DICOMweb", "QIDO-RS").
+    fn get(
+        &self,
+        url: &str,
+        accept: &str,
+        what: &str,
+    ) -> Result<ureq::http::Response<ureq::Body>, ArchiveError> {
+        let mut req = self.agent.get(url).header("Accept", accept);
+        if let Some(a) = self.auth() {
+            req = req.header("Authorization", a);
+        }
+        req.call()
+            .map_err(|e| ArchiveError::Unavailable(format!("{what}: {e}")))
+    }
+
     /// A DICOM JSON answer (QIDO-RS, WADO-RS metadata) for `path_query` under the base URL,
     /// e.g. `/studies?StudyDate=20261101-`. No content (204) is an empty list.
     pub fn get_json(&self, path_query: &str) -> Result<serde_json::Value, ArchiveError> {
         let url = format!("{}{path_query}", self.cfg.url.trim_end_matches('/'));
-        let mut req = self
-            .agent
-            .get(&url)
-            .header("Accept", "application/dicom+json");
-        if let Some(a) = self.auth() {
-            req = req.header("Authorization", a);
-        }
-        let mut resp = req
-            .call()
-            .map_err(|e| ArchiveError::Unavailable(format!("DICOMweb: {e}")))?;
+        let mut resp = self.get(&url, "application/dicom+json", "DICOMweb")?;
         match resp.status().as_u16() {
             200 => {}
             204 => return Ok(serde_json::Value::Array(Vec::new())),
@@ -79,16 +86,7 @@ impl Archive for DicomWebArchive {
             self.cfg.url.trim_end_matches('/'),
             super::lookup::qido_query(key)
         );
-        let mut req = self
-            .agent
-            .get(&url)
-            .header("Accept", "application/dicom+json");
-        if let Some(a) = self.auth() {
-            req = req.header("Authorization", a);
-        }
-        let mut resp = req
-            .call()
-            .map_err(|e| ArchiveError::Unavailable(format!("QIDO-RS: {e}")))?;
+        let mut resp = self.get(&url, "application/dicom+json", "QIDO-RS")?;
         match resp.status().as_u16() {
             200 => {}
             // Some archives answer 204 to a search without matches.
@@ -116,16 +114,11 @@ impl Archive for DicomWebArchive {
             return Err(ArchiveError::NotFound("StudyInstanceUID non valido".into()));
         }
         let url = format!("{}/studies/{study_uid}", self.cfg.url.trim_end_matches('/'));
-        let mut req = self
-            .agent
-            .get(&url)
-            .header("Accept", "multipart/related; type=\"application/dicom\"");
-        if let Some(a) = self.auth() {
-            req = req.header("Authorization", a);
-        }
-        let resp = req
-            .call()
-            .map_err(|e| ArchiveError::Unavailable(format!("DICOMweb: {e}")))?;
+        let resp = self.get(
+            &url,
+            "multipart/related; type=\"application/dicom\"",
+            "DICOMweb",
+        )?;
         match resp.status().as_u16() {
             200 => {}
             404 => {
