@@ -67,9 +67,20 @@ impl App {
         } else {
             None
         };
-        let payments = sandbox_payments
-            .clone()
-            .map(|s| s as Arc<dyn crate::payments::provider::Provider>);
+        let payments: Option<Arc<dyn crate::payments::provider::Provider>> =
+            match config.payments.provider {
+                PaymentProvider::None => None,
+                PaymentProvider::Sandbox => sandbox_payments
+                    .clone()
+                    .map(|s| s as Arc<dyn crate::payments::provider::Provider>),
+                PaymentProvider::PiemontePay => Some(Arc::new(
+                    crate::payments::piemontepay::PiemontePay::new(&config)
+                        .map_err(AppError::bad_request)?,
+                )),
+                PaymentProvider::Gpd => Some(Arc::new(
+                    crate::payments::gpd::Gpd::new(&config).map_err(AppError::bad_request)?,
+                )),
+            };
         Ok(App(Arc::new(Inner {
             payments,
             sandbox_payments,

@@ -5,11 +5,13 @@ mod env;
 mod hospital;
 mod oidc;
 mod payments;
+mod providers;
 mod sections;
 
 pub use hospital::*;
 pub use oidc::{Oidc, OidcProvider};
 pub use payments::Payments;
+pub use providers::{Connection as ProviderConnection, secret};
 pub use sections::*;
 
 use crate::error::{AppError, Context};
@@ -103,6 +105,8 @@ const SECRET_KEYS: &[&str] = &[
     "archive.dicomweb.token",
     "oidc.spid.client_secret",
     "oidc.cie.client_secret",
+    "payments.piemontepay.password",
+    "payments.gpd.subscription_key",
 ];
 
 /// A setting that names one of a few choices: an enum the code matches on, a lowercase
@@ -148,8 +152,11 @@ choice!(
     LogFormat, "log.format", { Text => "text", Json => "json" }
 );
 choice!(
-    /// `payments.provider`: none (orders cannot be paid online yet) or the embedded sandbox.
-    PaymentProvider, "payments.provider", { None => "none", Sandbox => "sandbox" }
+    /// `payments.provider`: none (orders cannot be paid online yet), the embedded sandbox,
+    /// PiemontePay (the Region of Piedmont's intermediary) or pagoPA GPD.
+    PaymentProvider, "payments.provider", {
+        None => "none", Sandbox => "sandbox", PiemontePay => "piemontepay", Gpd => "gpd"
+    }
 );
 
 impl Config {
@@ -238,6 +245,15 @@ impl Config {
             errors.push("recovery: workers ≥ 1 e keep_hours ≥ 1".into());
         }
         self.payments.validate(self.sandbox, &mut errors);
+        if self.payments.provider == PaymentProvider::Gpd
+            && !self.http.public_url.starts_with("https://")
+            && !self.http.public_url.starts_with("http://")
+        {
+            errors.push(
+                "http.public_url: da compilare con l'indirizzo del portale (https://…), dove il pagamento riporta il paziente"
+                    .into(),
+            );
+        }
         self.validate_hospital(&mut errors);
         self.oidc.validate(&mut errors);
         if self.asl.name.trim().is_empty() {
@@ -376,7 +392,7 @@ mod tests {
             (
                 "CDS_PAYMENTS_PROVIDER",
                 "paypal",
-                "payments.provider: \"paypal\" non valido (none, sandbox)",
+                "payments.provider: \"paypal\" non valido (none, sandbox, piemontepay, gpd)",
             ),
         ] {
             let e = Config::load(None, &[(var.to_string(), value.to_string())]).unwrap_err();

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Payments {
-    /// "none" (orders cannot be paid online yet: the order page says so) or "sandbox" (the
-    /// embedded payment portal; needs sandbox = true, as the demo sets). The real PiemontePay
-    /// and GPD providers come with their own issue.
+    /// "none" (orders cannot be paid online yet: the order page says so), "sandbox" (the
+    /// embedded payment portal; needs sandbox = true, as the demo sets), "piemontepay" (the
+    /// Region of Piedmont's intermediary: `[payments.piemontepay]`) or "gpd" (pagoPA's
+    /// Gestione Posizioni Debitorie and Checkout: `[payments.gpd]`).
     pub provider: super::PaymentProvider,
     /// "Modalità di pagamento" as the patient sees it, e.g. "Piemonte Pay".
     pub provider_name: String,
@@ -36,6 +37,9 @@ pub struct Payments {
     pub poll_max_secs: i64,
     /// Sandbox only: seconds between "PAGA SUBITO" and the confirmation the provider reports.
     pub sandbox_confirm_secs: i64,
+    pub piemontepay: super::providers::PiemontePay,
+    pub gpd: super::providers::Gpd,
+    pub connection: super::providers::Connection,
 }
 
 impl Default for Payments {
@@ -55,17 +59,27 @@ impl Default for Payments {
             poll_first_secs: 5,
             poll_max_secs: 600,
             sandbox_confirm_secs: 8,
+            piemontepay: Default::default(),
+            gpd: Default::default(),
+            connection: Default::default(),
         }
     }
 }
 
 impl Payments {
     pub fn validate(&self, sandbox: bool, errors: &mut Vec<String>) {
-        if self.provider == super::PaymentProvider::Sandbox && !sandbox {
-            errors.push(
+        use super::PaymentProvider as P;
+        match self.provider {
+            P::Sandbox if !sandbox => errors.push(
                 "payments.provider = \"sandbox\" richiede sandbox = true (e non è ammesso in produzione)"
                     .into(),
-            );
+            ),
+            P::PiemontePay => self.piemontepay.validate(errors),
+            P::Gpd => self.gpd.validate(errors),
+            _ => {}
+        }
+        if matches!(self.provider, P::PiemontePay | P::Gpd) {
+            self.connection.validate(errors);
         }
         if self.ente_cf.len() != 11 || !self.ente_cf.bytes().all(|b| b.is_ascii_digit()) {
             errors.push("payments.ente_cf: servono 11 cifre".into());

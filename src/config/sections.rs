@@ -130,6 +130,9 @@ pub struct Http {
     /// Under TLS, HSTS also for every subdomain (`includeSubDomains`): only when all of the
     /// ASL's subdomains are served over HTTPS.
     pub hsts_include_subdomains: bool,
+    /// The portal's address as patients reach it, e.g. `https://referti.asl.example.it`:
+    /// where a payment portal sends them back (needed by `payments.provider = "gpd"`).
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -288,6 +291,7 @@ impl Default for Http {
             shutdown_grace_secs: 10,
             trusted_proxy: String::new(),
             hsts_include_subdomains: false,
+            public_url: String::new(),
         }
     }
 }

@@ -116,7 +116,9 @@ fn facts(d: &Order) -> Markup {
             dt { "Causale" } dd { (d.causale) }
             dt { "Totale" } dd { strong { (euro(r.total_cents)) } " (IVA " (euro(r.vat_cents)) ")" }
             dt { "Identificativo ticket (codice avviso)" } dd {
-                @if let Some(n) = &notice { span id="ticket" class="mono" { (n.as_str()) } " · " (n.grouped()) } @else { "—" }
+                @if let Some(n) = &notice { span id="ticket" class="mono" { (n.as_str()) } " · " (n.grouped()) }
+                @else if let Some(n) = &r.notice_number { span id="ticket" class="mono" { (n) } }
+                @else { "—" }
             }
             dt { "IUV" } dd class="mono" { (r.iuv.as_deref().unwrap_or("—")) }
             dt { "Riferimento del fornitore" } dd class="mono" { (r.provider_ref.as_deref().filter(|s| !s.is_empty()).unwrap_or("—")) }

@@ -94,7 +94,7 @@ fn due(app: &App) -> (jiff::civil::Date, i64) {
 }
 
 /// Asks the provider for a position on `notice` (safe to repeat with the same notice).
-async fn create_position(
+pub(super) async fn create_position(
     app: &App,
     p: Arc<dyn Provider>,
     o: &Order,
@@ -318,20 +318,36 @@ pub async fn notice_pdf(
             "L'avviso di pagamento è disponibile solo per gli ordini in attesa di pagamento.",
         ));
     }
+    let patient = session.patient_id;
+    let (ip, now, id) = (ctx.ip.to_string(), app.now(), o.id);
+    let audit = move |tx: &rusqlite::Transaction| {
+        crate::audit::record(
+            tx,
+            now,
+            Some(patient),
+            "notice_pdf",
+            &format!("order {id}"),
+            &ip,
+        )
+    };
+    // The provider's own notice when it offers one (PiemontePay), ours otherwise.
+    let position = position_of(app, o).await?;
+    let file = format!("avviso-pagamento-{}.pdf", position.notice_number);
+    if let Some(pdf) = call(provider(app)?, move |p| p.notice_pdf(&position)).await? {
+        app.db.write(move |tx| Ok(audit(tx)?)).await?;
+        let mut r = resp::with_type(hyper::StatusCode::OK, "application/pdf", pdf);
+        resp::attachment(&mut r, &file);
+        return Ok(r);
+    }
     let notice = o
         .notice_number
         .as_deref()
         .and_then(|n| NoticeNumber::parse(n).ok())
-        .ok_or_else(|| conflict("L'ordine non ha ancora un avviso di pagamento."))?;
-    let patient = session.patient_id;
-    let (payer, ip, now, id) = (
-        app.db
-            .read(move |c| Ok(crate::patients::store::payer(c, patient)?))
-            .await?,
-        ctx.ip.to_string(),
-        app.now(),
-        o.id,
-    );
+        .ok_or_else(|| conflict("L'avviso di pagamento non è disponibile: usa l'Identificativo ticket sul portale dei pagamenti."))?;
+    let payer = app
+        .db
+        .read(move |c| Ok(crate::patients::store::payer(c, patient)?))
+        .await?;
     let cfg = &app.config.payments;
     let name = format!("{} {}", payer.given, payer.family);
     let pdf = crate::payments::avviso::pdf(&crate::payments::avviso::Avviso {
@@ -347,19 +363,8 @@ pub async fn notice_pdf(
         notice: &notice,
     })
     .map_err(AppError::internal)?;
-    app.db
-        .write(move |tx| {
-            Ok(crate::audit::record(
-                tx,
-                now,
-                Some(patient),
-                "notice_pdf",
-                &format!("order {id}"),
-                &ip,
-            )?)
-        })
-        .await?;
+    app.db.write(move |tx| Ok(audit(tx)?)).await?;
     let mut r = resp::with_type(hyper::StatusCode::OK, "application/pdf", pdf);
-    resp::attachment(&mut r, &format!("avviso-pagamento-{}.pdf", notice.as_str()));
+    resp::attachment(&mut r, &file);
     Ok(r)
 }

@@ -5,12 +5,13 @@
 //!   survives a restart), later those left alone for `RESUME_AFTER_SECS`;
 //! - a draft that has a notice number is cancelled at the provider before it is cancelled
 //!   here (by the patient or the 24-hour sweeper), so no payable position stays behind a
-//!   cancelled order;
+//!   cancelled order (the position is asked for again first: only the provider knows its
+//!   IUV when it makes its own);
 //! - an order closed without payment that has a notice number is watched for
 //!   `WATCH_SECS`: a payment that still arrives is flagged for the operator, never lost,
 //!   and a position found still payable is cancelled again.
 
-use super::checkout::{call, finish_confirm, provider};
+use super::checkout::{call, create_position, finish_confirm, provider};
 use super::state::{Event, Outcome, apply};
 use super::store;
 use crate::app::App;
@@ -53,10 +54,20 @@ pub async fn resume_confirms(app: &App, before: i64) -> Result<(), AppError> {
 /// position (or never had it). A position already paid, or being paid, is not cancelled:
 /// the Conferma is finished instead and the payment completes the order.
 pub async fn cancel_draft(app: &App, id: i64, why: &'static str) -> Result<Outcome, AppError> {
-    let position = app.db.read(move |c| Ok(store::position(c, id)?)).await?;
-    if let Some(position) = position {
+    let (o, patient) = app
+        .db
+        .read(move |c| Ok((store::by_id(c, id)?, store::patient_of(c, id)?)))
+        .await?;
+    let mut made = None;
+    if let (Some(notice), super::state::State::Draft) = (o.notice_number.clone(), o.state) {
+        // The creation may have reached the provider with its answer lost, and an
+        // intermediary that makes its own IUV (PiemontePay) can only name that position in
+        // answer to the same creation: ask for it again (creating is idempotent by the
+        // notice) and cancel what comes back.
         let p = provider(app)?;
-        let pos = position.clone();
+        let email = o.payer_email.clone().unwrap_or_default();
+        let (pos, _) = create_position(app, p.clone(), &o, patient, notice, email).await?;
+        made = Some(pos.clone());
         if call(p, move |p| p.cancel(&pos)).await? == Cancelled::Paid {
             finish_confirm(app, id, "-").await?;
             return Err(AppError::new(
@@ -67,7 +78,13 @@ pub async fn cancel_draft(app: &App, id: i64, why: &'static str) -> Result<Outco
     }
     let now = app.now();
     app.db
-        .write(move |tx| Ok(apply(tx, id, &Event::Cancel(why), now)?))
+        .write(move |tx| {
+            if let Some(pos) = &made {
+                // The watch of the closed order asks about the provider's position.
+                store::name_position(tx, id, pos)?;
+            }
+            Ok(apply(tx, id, &Event::Cancel(why), now)?)
+        })
         .await
 }
 

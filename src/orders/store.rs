@@ -17,6 +17,8 @@ pub struct Order {
     pub consents_at: Option<i64>,
     pub payer_email: Option<String>,
     pub notice_number: Option<String>,
+    /// The position's IUV: ours inside the notice number, or the intermediary's own.
+    pub iuv: Option<String>,
     pub due_at: Option<i64>,
     pub paid_at: Option<i64>,
     pub receipt: Option<String>,
@@ -35,7 +37,7 @@ pub struct Item {
 
 const SELECT: &str =
     "SELECT id, number, state, total_cents, vat_cents, causale, provider_name, payee,
-    created_at, consents_at, payer_email, notice_number, due_at, paid_at, receipt, flag FROM orders";
+    created_at, consents_at, payer_email, notice_number, due_at, paid_at, receipt, flag, iuv FROM orders";
 
 fn order(r: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -55,6 +57,7 @@ fn order(r: &Row) -> rusqlite::Result<Order> {
         paid_at: r.get(13)?,
         receipt: r.get(14)?,
         flag: r.get(15)?,
+        iuv: r.get(16)?,
     })
 }
 
@@ -198,6 +201,18 @@ pub fn reserve_notice(c: &Connection, id: i64, segregation: &str) -> rusqlite::R
         params![id, notice.as_str(), notice.iuv()],
     )?;
     Ok(notice.as_str().to_string())
+}
+
+/// Names a draft's reserved position as the provider made it (its IUV, its codice avviso).
+pub fn name_position(
+    c: &Connection,
+    id: i64,
+    p: &crate::payments::provider::Position,
+) -> rusqlite::Result<usize> {
+    c.execute(
+        "UPDATE orders SET notice_number = ?2, iuv = ?3, provider_ref = ?4 WHERE id = ?1 AND state = 'draft'",
+        params![id, p.notice_number, p.iuv, p.provider_ref],
+    )
 }
 
 /// The order's current position.

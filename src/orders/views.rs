@@ -177,12 +177,26 @@ pub fn items(items: &[Item], o: &Order) -> Markup {
     }
 }
 
+/// "Identificativo ticket" and "Codice avviso pagoPA" as the provider made them: an
+/// intermediary that makes its own IUV (PiemontePay) names the position by it, and its
+/// codice avviso is shown as it came; our own notice numbers are both, grouped by four.
+fn ticket(o: &Order) -> Option<(&str, String)> {
+    let notice = o.notice_number.as_deref()?;
+    let iuv = o.iuv.as_deref().unwrap_or("");
+    let ticket = if !iuv.is_empty() && !notice.ends_with(iuv) {
+        iuv
+    } else {
+        notice
+    };
+    let shown = NoticeNumber::parse(notice)
+        .map(|n| n.grouped())
+        .unwrap_or_else(|_| notice.to_string());
+    Some((ticket, shown))
+}
+
 /// Numero ordine, Modalità di pagamento, Intestato a, Causale, Ordinato il, Stato, ticket.
 pub fn details(o: &Order) -> Markup {
-    let notice = o
-        .notice_number
-        .as_deref()
-        .and_then(|n| NoticeNumber::parse(n).ok());
+    let ticket = ticket(o);
     let show_ticket = matches!(o.state, State::Pending | State::Failed | State::Completed);
     html! {
         dl class="details card" {
@@ -192,13 +206,13 @@ pub fn details(o: &Order) -> Markup {
             dt { "Causale" } dd { (o.causale) }
             dt { "Ordinato il" } dd { (time::datetime_secs(o.created_at)) }
             dt { "Stato Ordine" } dd { (status(&o.number, o.state, View::Detail)) }
-            @if let (true, Some(n)) = (show_ticket, &notice) {
+            @if let (true, Some((t, notice))) = (show_ticket, &ticket) {
                 dt { "Identificativo ticket" }
                 dd {
-                    span id="ticket" class="mono ticket" { (n.as_str()) }
+                    span id="ticket" class="mono ticket" { (t) }
                     " "
                     button type="button" class="btn btn-outline btn-small" data-copy="ticket" { "Copia" }
-                    p class="hint" { "Codice avviso pagoPA: " (n.grouped()) }
+                    p class="hint" { "Codice avviso pagoPA: " (notice) }
                 }
                 @if let Some(due) = o.due_at { dt { "Da pagare entro il" } dd { (time::date(time::day_of(due))) } }
             }

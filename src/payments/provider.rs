@@ -5,6 +5,8 @@
 //! The trait fits the two real providers of SPECS.md §3: PiemontePay makes its own IUV and
 //! returns the codice avviso (so `create` returns the notice actually used), GPD takes ours
 //! (`proposed`) and names the position by an `iupd` (kept as `provider_ref`).
+//! PiemontePay keeps our proposed notice as its `identificativoPagamento` (`provider_ref`), the
+//! key that makes a repeated creation return the same position.
 
 use std::fmt;
 
@@ -104,4 +106,30 @@ pub trait Provider: Send + Sync {
     /// Cancels the position so it can no longer be paid (an order given up before it was
     /// paid). Safe to repeat: an already cancelled position is `Done`.
     fn cancel(&self, p: &Position) -> Result<Cancelled, ProviderError>;
+    /// The provider's own printed notice (PDF), when it offers one; `None` = the portal
+    /// prints its own (`payments::avviso`).
+    fn notice_pdf(&self, _p: &Position) -> Result<Option<Vec<u8>>, ProviderError> {
+        Ok(None)
+    }
+}
+
+/// The last day of a position as the providers want it: 23:59:59 in Rome, with its offset
+/// (`2026-12-29T23:59:59+01:00`).
+pub fn due_date_time(day: jiff::civil::Date) -> String {
+    day.at(23, 59, 59, 0)
+        .to_zoned(crate::ui::time::rome().clone())
+        .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+        .unwrap_or_else(|_| format!("{day}T23:59:59Z"))
+}
+
+/// A provider's date-time as unix seconds: RFC 3339, or a civil time taken as Rome's.
+pub fn parse_time(s: &str) -> Option<i64> {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Some(t.as_second());
+    }
+    let civil: jiff::civil::DateTime = s.trim_end_matches('Z').parse().ok()?;
+    civil
+        .to_zoned(crate::ui::time::rome().clone())
+        .ok()
+        .map(|z| z.timestamp().as_second())
 }

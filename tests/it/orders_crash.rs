@@ -160,21 +160,17 @@ fn cancelling_during_conferma_leaves_nothing_payable_and_a_late_payment_is_flagg
         let (state, notice, _) = order_row(&s, &number);
         assert_eq!(state, "cancelled", "{point}: the cancellation stands");
         let notice = notice.unwrap();
-        // Whatever the provider got, it cannot be paid: cancelled, or never made.
+        // Whatever the provider got, it cannot be paid. The cancellation asked for the
+        // reserved notice's position again (only the provider knows its IUV when it makes
+        // its own) and cancelled it; the held Conferma then found the order cancelled.
         let at = at_provider(&s, &notice);
-        assert!(
-            matches!(at.as_deref(), None | Some("cancelled")),
-            "{point}: {at:?}"
-        );
-        // Held before the provider was asked, the Conferma found the order cancelled and
-        // asked nothing; held after, the position was made and then cancelled.
-        assert_eq!(at.is_some(), *point == "confirm.created", "{point}: {at:?}");
+        assert_eq!(at.as_deref(), Some("cancelled"), "{point}: {at:?}");
         assert!(
             !sandbox_pay(&mut b, &notice),
             "{point}: the payment portal refuses it"
         );
 
-        if at.is_some() {
+        {
             // A payment that crossed the cancellation still arrives: flagged, not completed.
             sandbox_db(&s)
                 .execute(
