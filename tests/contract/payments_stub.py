@@ -12,7 +12,7 @@ One HTTP server (stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive) that plays, in
 
   tests/.venv/bin/python tests/contract/payments_stub.py --listen 127.0.0.1:0 \
       --pp-user U --pp-pass P --gpd-key K [--pp-org ASLTEST] [--pp-type COPIA_CARTELLA] \
-      [--gpd-cf 12345678901] [--check-responses]
+      [--gpd-cf 12345678901] [--pp-return-url URL] [--check-responses] [--verbose]
 
 it prints one line, `http://127.0.0.1:PORT`, when it is ready; nothing else goes to stdout.
 
@@ -22,7 +22,10 @@ What every provider request is checked for (a failed check is a *violation*: rec
   `iter_request_errors` through the small request adapter below): path and method, path/query/
   header parameters, the request body's media type and schema (types, required properties,
   enums, patterns, lengths, formats; properties that the schema does not declare are flagged
-  too, since the real services drop them silently), and the declared security schemes;
+  too, since the real services drop them silently), and the declared security schemes. GPD's
+  file is used as received although it breaks OpenAPI itself (`"default": "true"` on booleans:
+  loaded without openapi-spec-validator's check) and has Java-only regular expressions (`\h`,
+  translated for Python's `re` before openapi-core gets the document);
 - credentials: HTTP Basic on every PiemontePay call (the spec declares it only on some) and
   `Ocp-Apim-Subscription-Key` on GPD; a missing one is a violation answered 401, a wrong one
   is just answered 401 (the portal may be misconfigured on purpose in a test);
@@ -32,7 +35,8 @@ What every provider request is checked for (a failed check is a *violation*: rec
   `iuv` is 17 digits, `description` <= 140, `isPartialPayment` false, `toPublish=true`, no
   read-only property sent, dates in UTC (GPD parses them as Java LocalDateTime: an offset other
   than `Z` is refused by the real service); a Checkout cart names notices that GPD knows, with
-  GPD's fiscal code and amount.
+  GPD's fiscal code and amount (answered 302 all the same, as Checkout shows such errors on its
+  page; a notice paid meanwhile is only noted, in the request's "notes").
 The PiemontePay file's `Status.code` enum is broken (string type, integer values): only
 requests are validated against it, and the stub answers `code` as a string "0".."4".
 
@@ -44,7 +48,11 @@ service (pagopa-debt-position): published positions are VALID, 409 on a duplicat
 invalidate only PUBLISHED/VALID, delete anything not yet paid, another organization is 403.
 Checkout answers 302 to a page of this stub that pays the cart's notices in GPD.
 
-Control API (JSON):
+GPD's dates are answered as its Java service writes them (LocalDateTime: UTC, no offset), not
+as the RFC 3339 `date-time` its spec declares.
+
+Control API (JSON). Faults are taken only by requests that pass the checks above (a 400 or
+401 of the stub consumes none); /_stub/count counts every request routed to an operation:
   POST /_stub/reset                          forget positions, carts, requests, faults
   POST /_stub/faults  [{"op", "kind", "times", "delay_ms"}]   queued, consumed in order
         op: an operationId of the specs, "*" or "carts"; times: default 1, -1 = always
@@ -95,7 +103,6 @@ try:
 except ImportError as e:  # pragma: no cover - the message is what matters
     sys.stderr.write(f"payments_stub: {e}: openapi-core missing, run bash tests/install-deps.sh\n")
     sys.exit(3)
-
 
 
 def speed_up_openapi_core():
@@ -1222,18 +1229,24 @@ class Handler(BaseHTTPRequestHandler):
                 entry["violations"] += stub.pp_checks(op, body)
             elif provider == "gpd":
                 entry["violations"] += stub.gpd_checks(op, body, query)
-        if op == "PostCarts" and not entry["violations"]:
-            v, n = stub.checkout_checks(body)
-            entry["violations"] += v
-            entry["notes"] += n
-
         if auth_problem:
-            return self.finish_entry(entry, stub.error(provider, 401, auth_problem), started)
+            answer = stub.error(provider, 401, auth_problem)
+            if provider == "piemontepay":
+                answer.headers["WWW-Authenticate"] = 'Basic realm="epayapi"'
+            return self.finish_entry(entry, answer, started)
         if entry["violations"] or not op:
             if not op and not entry["violations"]:
                 entry["violations"].append(f"no operation {self.command} {path} in {spec.filename}")
             detail = "; ".join(entry["violations"])
             return self.finish_entry(entry, stub.error(provider, 400, detail), started)
+
+        if op == "PostCarts":
+            # Checkout takes any well-formed cart and shows the problems on its page: a notice
+            # unknown to GPD (or with another amount) is a portal bug, recorded as a violation;
+            # a notice paid meanwhile is a race, only noted. Either way the answer is a 302.
+            v, n = stub.checkout_checks(body)
+            entry["violations"] += v
+            entry["notes"] += n
 
         fault = stub.take_fault(provider, op)
         entry["fault"] = fault
