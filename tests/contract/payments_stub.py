@@ -1446,6 +1446,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's 5 resets connections when tests fire in parallel
 
     def handle_error(self, request, client_address):
         if sys.exc_info()[0] in (ConnectionResetError, BrokenPipeError, OSError):

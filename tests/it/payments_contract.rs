@@ -883,3 +883,26 @@ fn answers_within_a_few_milliseconds() {
     // Generous bound: the machine may be busy with other tests.
     assert!(server < 15.0, "median {server:.2} ms");
 }
+
+#[test]
+fn concurrent_creates_of_one_payment_make_one_position() {
+    let stub = PaymentsStub::start();
+    let auth = PaymentsStub::pp_auth();
+    let iuvs: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..24)
+            .map(|_| {
+                s.spawn(|| {
+                    let h = [("Authorization", auth.as_str())];
+                    let r = stub.send("POST", &pp_positions(), &h, Some(&pp_body("ORD-C", 9.9)));
+                    assert_eq!(r.status, 201, "{}", r.body);
+                    json_of(&r)["iuv"].as_str().unwrap().to_string()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(iuvs.iter().all(|i| *i == iuvs[0]), "{iuvs:?}");
+    assert_eq!(stub.count("createDebtPosition"), 24);
+    assert_eq!(stub.positions()["piemontepay"].as_array().unwrap().len(), 1);
+    stub.assert_no_violations();
+}
