@@ -5,7 +5,8 @@
 #           orthanc + orthanc-dicomweb (a real PACS for the DICOMweb archive tests),
 #           poppler-utils + zbar-tools (the payment notice's text and QR read back),
 #           unzip (unzip -t and zipinfo check the download ZIP)
-#   PyPI:   schemathesis (pinned) in the venv tests/.venv, for the API test (tests/it/api.rs)
+#   PyPI:   schemathesis and openapi-core (pinned) in the venv tests/.venv, for the API test
+#           (tests/it/api.rs) and the payment providers' contract stub (tests/contract/)
 #   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright,
 #           oidc-provider + jose for the test OpenID provider tests/e2e/oidc-op.mjs)
 set -euo pipefail
@@ -41,13 +42,19 @@ if [ ! -f "$stamp" ] || [ tests/e2e/package-lock.json -nt "$stamp" ]; then
   echo "install-deps: npm ci (tests/e2e)"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# schemathesis, pinned, in its own venv (never the system's site-packages).
+# schemathesis and openapi-core, pinned, in their own venv (never the system's site-packages):
+# schemathesis for the API test (tests/it/api.rs), openapi-core for the payment providers'
+# contract stub (tests/contract/payments_stub.py). Rebuilt only when a pinned version differs.
 SCHEMATHESIS=4.32.5
+OPENAPI_CORE=0.23.1
 venv=tests/.venv
-if [ "$("$venv/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS" ]; then
-  echo "install-deps: schemathesis $SCHEMATHESIS (pip, $venv)"
+have_st="$("$venv/bin/st" --version 2>/dev/null | awk '{print $NF}' || true)"
+have_oc="$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("openapi-core"))' 2>/dev/null || true)"
+if [ "$have_st" != "$SCHEMATHESIS" ] || [ "$have_oc" != "$OPENAPI_CORE" ]; then
+  echo "install-deps: schemathesis $SCHEMATHESIS, openapi-core $OPENAPI_CORE (pip, $venv)"
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "schemathesis==$SCHEMATHESIS" "openapi-core==$OPENAPI_CORE"
 fi
 echo "install-deps: ok"

@@ -23,6 +23,8 @@ mod operator_orders;
 mod orders;
 mod orders_crash;
 mod orders_retry;
+mod payments_contract;
+mod payments_stub;
 mod roles;
 mod security;
 mod server;
