@@ -36,11 +36,15 @@ pub async fn call<T: Send + 'static>(
         .await
         .map_err(AppError::internal)?
         .map_err(|e| {
-            AppError::new(
-                Kind::Unavailable,
-                "Il servizio di pagamento non risponde: riprova tra qualche minuto.",
-            )
-            .because(e)
+            let msg = match e {
+                ProviderError::Unavailable(_) => {
+                    "Il servizio di pagamento non risponde: riprova tra qualche minuto."
+                }
+                ProviderError::Refused(_) => {
+                    "Il servizio di pagamento non ha accettato la richiesta: riprova più tardi; se il problema continua, scrivi all'Assistenza."
+                }
+            };
+            AppError::new(Kind::Unavailable, msg).because(e)
         })
 }
 

@@ -6,7 +6,7 @@
 
 use super::http::{Answer, Client, Method, scrub};
 use super::provider::{
-    Cancelled, NewPosition, Position, Provider, ProviderError, Receipt, Status, due_date_time,
+    Cancelled, NewPosition, Position, Provider, ProviderError, Receipt, Status, due_date_time_utc,
     parse_time,
 };
 use serde::Deserialize;
@@ -182,7 +182,7 @@ impl Provider for Gpd {
                 "amount": p.amount_cents,
                 "description": causale,
                 "isPartialPayment": false,
-                "dueDate": due_date_time(p.due),
+                "dueDate": due_date_time_utc(p.due),
                 "transfer": [{
                     "idTransfer": "1",
                     "amount": p.amount_cents,
@@ -277,7 +277,7 @@ impl Provider for Gpd {
         let paid_at = o
             .payment_date
             .as_deref()
-            .and_then(parse_time)
+            .and_then(|t| parse_time(t, &jiff::tz::TimeZone::UTC))
             .ok_or_else(|| refused(format!("{op}: data del pagamento mancante")))?;
         Ok(Receipt {
             iur,

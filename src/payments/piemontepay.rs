@@ -252,7 +252,7 @@ impl Provider for PiemontePay {
             .data_esito_pagamento
             .or(d.data_e_ora_operazione)
             .as_deref()
-            .and_then(parse_time)
+            .and_then(|t| parse_time(t, crate::ui::time::rome()))
             .ok_or_else(|| refused(format!("{op}: data del pagamento mancante")))?;
         Ok(Receipt {
             iur,

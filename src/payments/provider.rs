@@ -113,23 +113,60 @@ pub trait Provider: Send + Sync {
     }
 }
 
-/// The last day of a position as the providers want it: 23:59:59 in Rome, with its offset
-/// (`2026-12-29T23:59:59+01:00`).
-pub fn due_date_time(day: jiff::civil::Date) -> String {
+/// The end of a position's last day, 23:59:59 in Rome.
+fn day_end(day: jiff::civil::Date) -> Option<jiff::Zoned> {
     day.at(23, 59, 59, 0)
         .to_zoned(crate::ui::time::rome().clone())
-        .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
-        .unwrap_or_else(|_| format!("{day}T23:59:59Z"))
+        .ok()
 }
 
-/// A provider's date-time as unix seconds: RFC 3339, or a civil time taken as Rome's.
-pub fn parse_time(s: &str) -> Option<i64> {
+/// The last day of a position as PiemontePay wants it: Rome's time with its offset
+/// (`2026-12-29T23:59:59+01:00`).
+pub fn due_date_time(day: jiff::civil::Date) -> String {
+    day_end(day)
+        .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+        .unwrap_or_else(|| format!("{day}T23:59:59Z"))
+}
+
+/// The same instant in UTC with `Z`, as GPD wants it (it reads a Java LocalDateTime and
+/// refuses other offsets): `2026-12-29T22:59:59.000Z`.
+pub fn due_date_time_utc(day: jiff::civil::Date) -> String {
+    day_end(day)
+        .map(|z| z.timestamp().strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string())
+        .unwrap_or_else(|| format!("{day}T23:59:59.000Z"))
+}
+
+/// A provider's date-time as unix seconds: RFC 3339, or a civil time in `zone` (PiemontePay
+/// writes Rome's, GPD UTC without an offset).
+pub fn parse_time(s: &str, zone: &jiff::tz::TimeZone) -> Option<i64> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Some(t.as_second());
     }
-    let civil: jiff::civil::DateTime = s.trim_end_matches('Z').parse().ok()?;
+    let civil: jiff::civil::DateTime = s.parse().ok()?;
     civil
-        .to_zoned(crate::ui::time::rome().clone())
+        .to_zoned(zone.clone())
         .ok()
         .map(|z| z.timestamp().as_second())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_dates_in_rome_and_in_utc_and_provider_times_read_back() {
+        let winter = jiff::civil::date(2026, 12, 29);
+        assert_eq!(due_date_time(winter), "2026-12-29T23:59:59+01:00");
+        assert_eq!(due_date_time_utc(winter), "2026-12-29T22:59:59.000Z");
+        let summer = jiff::civil::date(2026, 7, 1);
+        assert_eq!(due_date_time(summer), "2026-07-01T23:59:59+02:00");
+        assert_eq!(due_date_time_utc(summer), "2026-07-01T21:59:59.000Z");
+        let utc = jiff::tz::TimeZone::UTC;
+        let rome = crate::ui::time::rome();
+        let t = parse_time("2026-12-29T03:32:54.123", &utc).unwrap();
+        assert_eq!(t, parse_time("2026-12-29T03:32:54Z", &utc).unwrap());
+        assert_eq!(parse_time("2026-12-29T04:32:54", rome), Some(t));
+        assert_eq!(parse_time("2026-12-29T04:32:54+01:00", &utc), Some(t));
+        assert_eq!(parse_time("ieri", rome), None);
+    }
 }

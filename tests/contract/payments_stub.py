@@ -65,6 +65,7 @@ Control API (JSON). Faults are taken only by requests that pass the checks above
   GET  /_stub/faults                         what is still queued
   POST /_stub/pay    {"iuv"|"nav"|"iupd"|"codiceAvviso"|"id": ..., "psp"?, "force"?}
   POST /_stub/expire {...}   POST /_stub/cancel {...}   (the ente cancels: PP 2 / GPD INVALID)
+  DELETE /_stub/faults   (the queue emptied: the provider is back)
   GET  /_stub/requests   GET /_stub/violations   GET /_stub/positions   GET /_stub/count?op=X
 Fake pages: GET /_stub/portal/{iuv} (PiemontePay's paymentUrl, button "Paga"),
 GET /_stub/checkout/{cartId} (Checkout's Location, buttons "Paga" and "Annulla").
@@ -1340,6 +1341,11 @@ class Handler(BaseHTTPRequestHandler):
             except (ValueError, TypeError) as e:
                 return self.json_out(400, {"error": str(e)})
             return self.json_out(200, {"queued": n})
+        if parts == ["faults"] and method == "DELETE":
+            with stub.lock:
+                n = len(stub.faults)
+                stub.faults.clear()
+            return self.json_out(200, {"cleared": n})
         if parts == ["faults"] and method == "GET":
             with stub.lock:
                 return self.json_out(200, list(stub.faults))

@@ -24,6 +24,8 @@ mod orders;
 mod orders_crash;
 mod orders_retry;
 mod payments_contract;
+mod payments_faults;
+mod payments_real;
 mod payments_stub;
 mod roles;
 mod security;

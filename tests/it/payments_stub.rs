@@ -177,6 +177,11 @@ impl PaymentsStub {
         self.faults(json!([{"op": op, "kind": kind, "times": times}]));
     }
 
+    /// Empties the fault queue: the provider answers normally again.
+    pub fn clear_faults(&self) {
+        self.control_ok("DELETE", "faults", None);
+    }
+
     /// The operation is performed, then the answer waits `delay_ms` (the client times out
     /// after the provider did the work).
     pub fn fault_slow(&self, op: &str, delay_ms: u64, times: i64) {
