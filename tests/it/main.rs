@@ -23,6 +23,7 @@ mod operator_orders;
 mod orders;
 mod orders_crash;
 mod orders_retry;
+mod reconcile;
 mod roles;
 mod security;
 mod server;
