@@ -24,6 +24,7 @@ mod orders;
 mod orders_crash;
 mod orders_retry;
 mod reconcile;
+mod reconcile_office;
 mod roles;
 mod security;
 mod server;

@@ -1,19 +1,19 @@
 //! Reconciliation with the payment provider, with the poller out of the way (its first
 //! check a day after confirmation): only a reconciliation can learn what the sandbox knows.
 //! `cds-portal reconcile` runs as its own process on the server's data folder while the
-//! server runs; the back office lists the runs and lets administrators start one; the
-//! daily run catches up at start after a missed hour, and never runs twice.
+//! server runs: a payment completed, nothing done twice, the days respected, a receipt
+//! restored, a provider error reported, a Conferma cut short finished. `reconcile_office.rs`:
+//! late payments flagged, the back office, the daily run.
 
 use crate::client::Browser;
 use crate::orders::{CARTELLA, confirm, db, location, order_of, sandbox, sandbox_db, state};
-use crate::{ADMIN, BIN, MARIO, OPERATORE, Server, TempDir, eventually};
+use crate::{BIN, MARIO, Server, TempDir, eventually};
 use std::process::{Command, Stdio};
 
 const GERIATRIA: &str = "Cartella clinica – ricovero in Geriatria";
-const RUNS: &str = "/operatore/riconciliazioni";
 
 /// The sandbox confirms a payment at once; the poller would first ask a day later.
-const QUIET: &[(&str, &str)] = &[
+pub const QUIET: &[(&str, &str)] = &[
     ("CDS_DEMO_CT_SLICES", "12"),
     ("CDS_SANDBOX", "true"),
     ("CDS_PAYMENTS_PROVIDER", "sandbox"),
@@ -23,15 +23,15 @@ const QUIET: &[(&str, &str)] = &[
     ("CDS_PAYMENTS_POLL_MAX_SECS", "86400"),
 ];
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
+pub struct Run {
+    pub code: i32,
+    pub out: String,
+    pub err: String,
 }
 
 impl Run {
     /// The summary line's figures: checked, unchanged, changed, flagged, errors.
-    fn figures(&self) -> [i64; 5] {
+    pub fn figures(&self) -> [i64; 5] {
         let first = self.out.lines().next().unwrap_or("");
         let n = |name: &str| -> i64 {
             let (_, rest) = first
@@ -54,7 +54,7 @@ impl Run {
 }
 
 /// `cds-portal reconcile ARGS` on the server's data folder, with `env` (60 s at most).
-fn reconcile_with(s: &Server, env: &[(&str, &str)], args: &[&str]) -> Run {
+pub fn reconcile_with(s: &Server, env: &[(&str, &str)], args: &[&str]) -> Run {
     let dir = TempDir::new("reconcile");
     let (out, err) = (dir.0.join("out"), dir.0.join("err"));
     let mut child = Command::new(&*BIN)
@@ -84,13 +84,13 @@ fn reconcile_with(s: &Server, env: &[(&str, &str)], args: &[&str]) -> Run {
     }
 }
 
-fn reconcile(s: &Server, args: &[&str]) -> Run {
+pub fn reconcile(s: &Server, args: &[&str]) -> Run {
     let r = reconcile_with(s, QUIET, args);
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
     r
 }
 
-fn one<T: rusqlite::types::FromSql>(s: &Server, sql: &str, number: &str) -> T {
+pub fn one<T: rusqlite::types::FromSql>(s: &Server, sql: &str, number: &str) -> T {
     db(s).query_row(sql, [number], |r| r.get(0)).unwrap()
 }
 
@@ -99,7 +99,7 @@ fn receipt(s: &Server, number: &str) -> Option<String> {
 }
 
 /// The order's events named `event`.
-fn events(s: &Server, number: &str, event: &str) -> i64 {
+pub fn events(s: &Server, number: &str, event: &str) -> i64 {
     db(s)
         .query_row(
             "SELECT count(*) FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.number = ?1 AND e.event = ?2",
@@ -110,9 +110,9 @@ fn events(s: &Server, number: &str, event: &str) -> i64 {
 }
 
 /// The last run's row: trigger, days, the five figures, finished, report.
-type Row = (String, i64, [i64; 5], bool, String);
+pub type Row = (String, i64, [i64; 5], bool, String);
 
-fn last_run(s: &Server) -> Row {
+pub fn last_run(s: &Server) -> Row {
     db(s)
         .query_row(
             "SELECT trigger, days, checked, unchanged, changed, flagged, errors, finished_at IS NOT NULL, report
@@ -131,7 +131,7 @@ fn last_run(s: &Server) -> Row {
         .unwrap()
 }
 
-fn runs(s: &Server, trigger: &str) -> i64 {
+pub fn runs(s: &Server, trigger: &str) -> i64 {
     one(
         s,
         "SELECT count(*) FROM reconciliations WHERE trigger = ?1 AND finished_at IS NOT NULL",
@@ -268,150 +268,59 @@ fn a_provider_error_is_reported_and_changes_nothing() {
 }
 
 #[test]
-fn a_late_payment_on_a_cancelled_order_is_flagged_and_operators_see_the_runs() {
-    let s = Server::demo(QUIET);
+fn a_conferma_cut_short_is_finished_by_the_command() {
+    let mut env = QUIET.to_vec();
+    env.push(("FAILPOINTS", "confirm.reserved"));
+    let mut s = Server::demo(&env);
     let mut b = Browser::new(&s.addr);
     b.login(MARIO.0, MARIO.1);
     let number = order_of(&mut b, &s, CARTELLA);
-    let ticket = confirm(&mut b, &number);
-    // The provider cancels the position: the run closes the order as the poller would.
-    sandbox_db(&s)
+    let page = format!("/ordini/{number}");
+    b.get(&page);
+    location(&b.post(
+        &format!("{page}/acquista"),
+        &[("consenso_privacy", "1"), ("consenso_condizioni", "1")],
+    ));
+    b.get(&page);
+    // The server dies between reserving the notice and asking the provider.
+    let r = b.post(
+        &format!("{page}/conferma"),
+        &[("email", "mario.rossi@example.org")],
+    );
+    assert_eq!(r.status, 0);
+    assert!(eventually(5, || s.exited()));
+    let notice: String = one(
+        &s,
+        "SELECT notice_number FROM orders WHERE number = ?1",
+        &number,
+    );
+    // Left for longer than a Conferma takes: the command (the server still down) finishes it.
+    db(&s)
         .execute(
-            "UPDATE positions SET state = 'cancelled' WHERE notice_number = ?1",
-            [&ticket],
+            "UPDATE orders SET updated_at = updated_at - 600 WHERE number = ?1",
+            [&number],
         )
         .unwrap();
     let r = reconcile(&s, &[]);
     assert_eq!(r.figures(), [3, 2, 1, 0, 0], "{}", r.out);
-    let line =
-        format!("{number} · modificato · IN ATTESA DI PAGAMENTO → ANNULLATO · avviso annullato");
-    assert!(r.out.contains(&line), "{}", r.out);
-    assert_eq!(state(&s, &number), "cancelled");
-    // The poller's watch of the closed order looks once now, then only hours later.
-    assert!(eventually(15, || one::<i64>(
-        &s,
-        "SELECT checks FROM orders WHERE number = ?1",
-        &number
-    ) >= 1));
-
-    // A payment still arrives: flagged for the operator, never completed.
-    sandbox_db(&s)
-        .execute(
-            "UPDATE positions SET state = 'paid', paid_at = strftime('%s','now'), iur = 'LATE0001' WHERE notice_number = ?1",
-            [&ticket],
-        )
-        .unwrap();
-    let r = reconcile(&s, &[]);
-    assert_eq!(r.figures(), [3, 2, 0, 1, 0], "{}", r.out);
     let line = format!(
-        "{number} · segnalato · ANNULLATO → ANNULLATO · pagato; pagamento ricevuto con l'ordine ANNULLATO: rimborsare o completare"
+        "{number} · modificato · DA CONFERMARE → IN ATTESA DI PAGAMENTO · posizione creata con l'avviso {notice} (conferma interrotta)"
     );
     assert!(r.out.contains(&line), "{}", r.out);
-    assert_eq!(state(&s, &number), "cancelled");
-    let flag: Option<String> = one(&s, "SELECT flag FROM orders WHERE number = ?1", &number);
-    assert!(flag.unwrap().contains("rimborsare"));
-    let flagged_run: i64 = db(&s)
-        .query_row("SELECT max(id) FROM reconciliations", [], |r| r.get(0))
-        .unwrap();
-    // Again: the same flag, nothing new.
-    let r = reconcile(&s, &[]);
-    assert_eq!(r.figures(), [3, 3, 0, 0, 0], "{}", r.out);
-    assert_eq!(events(&s, &number, "paid"), 1);
-    assert_eq!(state(&s, &number), "cancelled");
-
-    // An operatore sees the runs and their lines, and cannot start one.
-    let mut op = Browser::new(&s.addr);
-    assert_eq!(op.operator_login(OPERATORE.0, OPERATORE.1).status, 303);
-    let list = op.get(RUNS);
-    assert_eq!(list.status, 200);
-    for text in [
-        "href=\"/operatore/riconciliazioni\" aria-current=\"page\"",
-        "<caption",
-        "da riga di comando",
-        &format!("href=\"{RUNS}/{flagged_run}\""),
-    ] {
-        assert!(list.body.contains(text), "{text}: {}", list.body);
-    }
-    assert!(!list.body.contains("Riconcilia ora"));
-    let run = op.get(&format!("{RUNS}/{flagged_run}"));
-    assert_eq!(run.status, 200);
-    for text in [
-        &format!("href=\"/operatore/ordini/{number}\"") as &str,
-        "SEGNALATO",
-        "rimborsare o completare",
-        "<th scope=\"col\">Ordine</th>",
-    ] {
-        assert!(run.body.contains(text), "{text}: {}", run.body);
-    }
-    assert!(!run.body.contains(MARIO.0));
-    assert_eq!(op.get(&format!("{RUNS}/9999")).status, 404);
-    assert_eq!(op.post(&format!("{RUNS}/avvia"), &[]).status, 403);
-    assert_eq!(runs(&s, "operator"), 0);
-
-    // An amministratore starts one: in the background, then its page.
-    let mut admin = Browser::new(&s.addr);
-    assert_eq!(admin.operator_login(ADMIN.0, ADMIN.1).status, 303);
-    assert!(admin.get(RUNS).body.contains("Riconcilia ora"));
-    let to = location(&admin.post(&format!("{RUNS}/avvia"), &[]));
-    let id = to
-        .strip_prefix(&format!("{RUNS}/"))
-        .and_then(|t| t.strip_suffix("?esito=avviata"))
-        .unwrap_or_else(|| panic!("{to}"));
-    assert!(eventually(30, || runs(&s, "operator") == 1));
-    assert_eq!(last_run(&s).2, [3, 3, 0, 0, 0]);
-    let page = admin.get(&to);
-    assert!(
-        page.body.contains(&format!("Riconciliazione n. {id}")),
-        "{}",
-        page.body
-    );
-    assert!(page.body.contains("dal back office"), "{}", page.body);
-    let audited: i64 = db(&s)
+    assert_eq!(state(&s, &number), "pending");
+    let at_provider: String = sandbox_db(&s)
         .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'reconcile_start' AND operator_id IS NOT NULL",
-            [],
+            "SELECT state FROM positions WHERE notice_number = ?1",
+            [&notice],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(audited, 1);
-    assert_eq!(admin.get(&format!("{RUNS}/avvia")).status, 405);
-}
-
-#[test]
-fn the_daily_run_catches_up_at_start_and_never_runs_twice() {
-    let mut s = Server::demo(QUIET);
-    std::thread::sleep(std::time::Duration::from_secs(2));
-    assert_eq!(
-        runs(&s, "daily"),
-        0,
-        "a new installation waits for the hour"
-    );
-    // The last daily run was two days ago: the server was down at the hour.
-    db(&s)
-        .execute(
-            "INSERT INTO reconciliations (started_at, finished_at, trigger, days)
-             VALUES (strftime('%s','now') - 2 * 86400, strftime('%s','now') - 2 * 86400, 'daily', 7)",
-            [],
-        )
-        .unwrap();
-    s.restart();
-    assert!(
-        eventually(30, || runs(&s, "daily") == 2),
-        "caught up at start: {}",
-        s.log()
-    );
-    let (trigger, days, figures, _, _) = last_run(&s);
-    assert_eq!((trigger.as_str(), days), ("daily", 7));
-    assert_eq!(figures, [2, 2, 0, 0, 0], "the demo's orders of the week");
-    // Restarted after the day's run: not again.
-    s.restart();
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    let all: i64 = db(&s)
-        .query_row(
-            "SELECT count(*) FROM reconciliations WHERE trigger = 'daily'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(all, 2);
+    assert_eq!(at_provider, "unpaid");
+    // Restarted, the server finds nothing left to finish and shows the notice.
+    s.restart_without(&["FAILPOINTS"]);
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let r = b.get(&page);
+    assert!(r.body.contains("IN ATTESA DI PAGAMENTO") && r.body.contains(&notice));
+    assert_eq!(events(&s, &number, "confirm"), 1);
 }
