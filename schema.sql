@@ -424,3 +424,25 @@ CREATE TABLE archive_sync_studies (
     updated_at    INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX archive_sync_waiting ON archive_sync_studies(publish_after) WHERE state = 'waiting';
+
+-- step 9
+-- Reconciliation with the payment provider (src/orders/reconciliation/): one row per run —
+-- daily, from the command line or from the back office — with its figures and its report,
+-- one line per order changed, flagged or not checked because of an error (the order's
+-- number, its state before and after, what the provider said; never a name, a codice
+-- fiscale or a title). The daily schedule reads the last 'daily' run.
+CREATE TABLE reconciliations (
+    id          INTEGER PRIMARY KEY,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    trigger     TEXT NOT NULL CHECK (trigger IN ('daily', 'cli', 'operator')),
+    days        INTEGER NOT NULL CHECK (days >= 1),
+    checked     INTEGER NOT NULL DEFAULT 0,
+    unchanged   INTEGER NOT NULL DEFAULT 0,
+    changed     INTEGER NOT NULL DEFAULT 0,
+    errors      INTEGER NOT NULL DEFAULT 0,
+    flagged     INTEGER NOT NULL DEFAULT 0,
+    report      TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX reconciliations_trigger ON reconciliations(trigger, started_at);
+CREATE INDEX reconciliations_started ON reconciliations(started_at DESC, id DESC);

@@ -1,5 +1,5 @@
-//! Command line: serve | demo | init | operator | archive-sync | backup <file> | check-config |
-//! package.
+//! Command line: serve | demo | init | operator | archive-sync | reconcile | backup <file> |
+//! check-config | package.
 
 use crate::app::App;
 use crate::config::Config;
@@ -20,6 +20,8 @@ comandi:
   operator password UTENTE   nuova password (da standard input), sblocca l'utente
   operator list   elenca gli operatori
   archive-sync    una pubblicazione automatica dal PACS adesso ([archive.sync]), con il riepilogo
+  reconcile [--days N]   riconcilia adesso con il fornitore di pagamento gli ordini degli ultimi
+                  N giorni (predefinito payments.reconcile_days) e stampa il resoconto
   backup FILE     copia coerente del database, anche mentre il portale è attivo
   check-config    mostra la configurazione effettiva (segreti mascherati); --keys elenca le chiavi
   package DIR FILE.zip   prepara il pacchetto ZIP (DICOM, DICOMDIR, viewer) di uno studio in DIR
@@ -38,6 +40,7 @@ struct Args {
     keys: bool,
     role: Option<String>,
     name: Option<String>,
+    days: Option<String>,
     positional: Vec<String>,
 }
 
@@ -55,6 +58,7 @@ fn parse(args: Vec<String>) -> Result<Args, AppError> {
         keys: false,
         role: None,
         name: None,
+        days: None,
         positional: vec![],
     };
     while let Some(arg) = it.next() {
@@ -70,6 +74,7 @@ fn parse(args: Vec<String>) -> Result<Args, AppError> {
             "--keys" => a.keys = true,
             "--role" => a.role = Some(value("--role")?),
             "--name" => a.name = Some(value("--name")?),
+            "--days" => a.days = Some(value("--days")?),
             s if s.starts_with("--") => {
                 return Err(AppError::bad_request(format!("opzione sconosciuta {s}")));
             }
@@ -105,6 +110,11 @@ pub fn main(args: Vec<String>) -> i32 {
             )
         }),
         "archive-sync" => load(&a, false).and_then(|c| crate::archive_sync::once(&c)),
+        "reconcile" => {
+            use crate::orders::reconciliation::{days, once};
+            let d = a.days.as_deref().map(days).transpose();
+            d.and_then(|d| load(&a, false).and_then(|c| once(c, d)))
+        }
         "backup" => backup(&a),
         "check-config" => check_config(&a),
         "package" => package(&a),
@@ -261,6 +271,11 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppErr
         crate::recovery::worker::start(&app).await?;
         tokio::spawn(housekeeping(app.clone()));
         tokio::spawn(crate::orders::poller::run(app.clone()));
+        if app.payments.is_some() {
+            tokio::spawn(crate::orders::reconciliation::schedule::run_daily(
+                app.clone(),
+            ));
+        }
         if app.config.archive.sync.enabled {
             tokio::spawn(crate::archive_sync::run(app.clone()));
         }

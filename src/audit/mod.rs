@@ -140,6 +140,7 @@ pub fn label(action: &str) -> &str {
         "order_view" => "Ordine consultato",
         "order_recheck" => "Pagamento ricontrollato",
         "order_flag" => "Segnalazione gestita",
+        "reconcile_start" => "Riconciliazione dei pagamenti avviata",
         "support_request" => "Richiesta di assistenza",
         "support_reply" => "Risposta a una richiesta",
         "support_view" => "Richiesta consultata",

@@ -37,6 +37,10 @@ pub struct Payments {
     pub poll_max_secs: i64,
     /// Sandbox only: seconds between "PAGA SUBITO" and the confirmation the provider reports.
     pub sandbox_confirm_secs: i64,
+    /// Reconciliation (`orders::reconciliation`): the orders of the last N days asked again.
+    pub reconcile_days: i64,
+    /// The hour (Europe/Rome, 0–23) of the daily reconciliation.
+    pub reconcile_hour: i64,
     pub piemontepay: super::providers::PiemontePay,
     pub gpd: super::providers::Gpd,
     pub connection: super::providers::Connection,
@@ -59,6 +63,8 @@ impl Default for Payments {
             poll_first_secs: 5,
             poll_max_secs: 600,
             sandbox_confirm_secs: 8,
+            reconcile_days: 7,
+            reconcile_hour: 3,
             piemontepay: Default::default(),
             gpd: Default::default(),
             connection: Default::default(),
@@ -101,6 +107,11 @@ impl Payments {
                 "payments: vat_pct 0–100, due_days e draft_hours ≥ 1, 1 ≤ poll_first_secs ≤ poll_max_secs"
                     .into(),
             );
+        }
+        if !(1..=crate::orders::reconciliation::MAX_DAYS).contains(&self.reconcile_days)
+            || !(0..=23).contains(&self.reconcile_hour)
+        {
+            errors.push("payments: reconcile_days da 1 a 3650, reconcile_hour da 0 a 23".into());
         }
     }
 }

@@ -143,6 +143,7 @@ mod tests {
         (6, "b7dafe8fc4c01fcd"),
         (7, "f1c29dac80c5b4d3"),
         (8, "10a044fe188eedc2"),
+        (9, "91d4d7db12647810"),
     ];
 
     #[test]

@@ -18,6 +18,7 @@ pub mod patients;
 pub mod prices;
 pub mod profile;
 pub mod publish;
+pub mod reconciliations;
 pub mod requests;
 mod requests_store;
 mod requests_views;
@@ -121,6 +122,12 @@ pub enum Route {
     OrderRecheck(PublicId),
     /// A flagged order handled: "Rimborso effettuato" and/or a "Nota".
     OrderFlag(PublicId),
+    /// The runs of the reconciliation with the payment provider.
+    Reconciliations,
+    /// One run with its report.
+    Reconciliation(i64),
+    /// "Riconcilia ora".
+    ReconcileNow,
     NotFound,
 }
 
@@ -172,6 +179,9 @@ impl Route {
             ["ordini", p, "segnalazione"] => {
                 PublicId::parse(p).map_or(Route::NotFound, Route::OrderFlag)
             }
+            ["riconciliazioni"] => Route::Reconciliations,
+            ["riconciliazioni", "avvia"] => Route::ReconcileNow,
+            ["riconciliazioni", n] => id(n).map_or(Route::NotFound, Route::Reconciliation),
             _ => Route::NotFound,
         }
     }
@@ -181,9 +191,8 @@ impl Route {
         use Route::*;
         match self {
             Login | LoginCode | NotFound => Access::Anyone,
-            Operators | Operator(_) | Tokens | TokenRevoke(_) | AuditCsv | Prices => {
-                Access::Role(Role::Amministratore)
-            }
+            Operators | Operator(_) | Tokens | TokenRevoke(_) | AuditCsv | Prices
+            | ReconcileNow => Access::Role(Role::Amministratore),
             _ => Access::Role(Role::Operatore),
         }
     }
@@ -232,6 +241,9 @@ impl Route {
             Order(_) => "op_order",
             OrderRecheck(_) => "op_order_recheck",
             OrderFlag(_) => "op_order_flag",
+            Reconciliations => "op_reconciliations",
+            Reconciliation(_) => "op_reconciliation",
+            ReconcileNow => "op_reconcile_now",
             NotFound => "op_not_found",
         }
     }
@@ -304,13 +316,17 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::Order(number) if get => orders::show(app, ctx, number).await,
         R::OrderRecheck(number) if post => orders::recheck(app, ctx, number).await,
         R::OrderFlag(number) if post => orders::flag(app, ctx, number).await,
+        R::Reconciliations if get => reconciliations::list(app, ctx).await,
+        R::Reconciliation(id) if get => reconciliations::show(app, ctx, *id).await,
+        R::ReconcileNow if post => reconciliations::start(app, ctx).await,
         R::NotFound => Err(AppError::not_found()),
         R::Logout
         | R::PatientPin(_)
         | R::DocumentWithdraw(_)
         | R::TokenRevoke(_)
         | R::OrderRecheck(_)
-        | R::OrderFlag(_) => Err(AppError::method_not_allowed(POST)),
+        | R::OrderFlag(_)
+        | R::ReconcileNow => Err(AppError::method_not_allowed(POST)),
         R::Login
         | R::LoginCode
         | R::Profile
@@ -461,6 +477,10 @@ mod tests {
                 Route::NotFound,
             ),
             ("/ordini/../ricontrolla", Route::NotFound),
+            ("/riconciliazioni", Route::Reconciliations),
+            ("/riconciliazioni/7", Route::Reconciliation(7)),
+            ("/riconciliazioni/avvia", Route::ReconcileNow),
+            ("/riconciliazioni/0", Route::NotFound),
         ];
         for (path, route) in table {
             assert_eq!(Route::decode(path), route, "{path}");
@@ -479,7 +499,12 @@ mod tests {
 
     #[test]
     fn administration_is_for_administrators() {
-        for r in [Route::Operators, Route::Tokens, Route::AuditCsv] {
+        for r in [
+            Route::Operators,
+            Route::Tokens,
+            Route::AuditCsv,
+            Route::ReconcileNow,
+        ] {
             assert_eq!(r.access(), Access::Role(Role::Amministratore), "{r:?}");
         }
         assert_eq!(Route::Audit.access(), Access::Role(Role::Operatore));
@@ -489,6 +514,8 @@ mod tests {
             Route::Orders,
             Route::OrdersCsv,
             Route::OrderFlag(pid()),
+            Route::Reconciliations,
+            Route::Reconciliation(1),
         ] {
             assert_eq!(r.access(), Access::Role(Role::Operatore), "{r:?}");
         }

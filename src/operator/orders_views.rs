@@ -183,6 +183,7 @@ fn event_label(e: &str) -> &str {
         "provider_cancelled" => "Avviso annullato dal fornitore",
         "expired" => "Avviso scaduto",
         "retry" => "Ripeti pagamento",
+        "receipt" => "Ricevuta acquisita dalla riconciliazione",
         other => other,
     }
 }

@@ -16,6 +16,11 @@ const MENU: &[(&str, &str, Role)] = &[
     ("/operatore/richieste", "Richieste", Role::Operatore),
     ("/operatore/ordini", "Ordini", Role::Operatore),
     ("/operatore/registro", "Registro accessi", Role::Operatore),
+    (
+        "/operatore/riconciliazioni",
+        "Riconciliazioni",
+        Role::Operatore,
+    ),
     ("/operatore/listino", "Listino", Role::Amministratore),
     ("/operatore/operatori", "Operatori", Role::Amministratore),
     ("/operatore/token", "Token API", Role::Amministratore),

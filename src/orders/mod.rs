@@ -1,5 +1,6 @@
 //! The cartella clinica purchase: the cart, orders and their states, checkout through the
-//! payment provider, the "Ordini" and "Dashboard" pages, and the status poller.
+//! payment provider, the "Ordini" and "Dashboard" pages, the status poller and the
+//! reconciliation with the provider.
 
 pub mod cart;
 pub mod cart_store;
@@ -9,6 +10,7 @@ pub mod dashboard;
 pub mod pages;
 pub mod poller;
 pub mod reconcile;
+pub mod reconciliation;
 pub mod state;
 pub mod store;
 pub(crate) mod views;

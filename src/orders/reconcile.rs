@@ -10,13 +10,15 @@
 //! - an order closed without payment that has a notice number is watched for
 //!   `WATCH_SECS`: a payment that still arrives is flagged for the operator, never lost,
 //!   and a position found still payable is cancelled again.
+//!
+//! The reconciliation (`orders::reconciliation`) reuses these for the orders of the last days.
 
 use super::checkout::{call, create_position, finish_confirm, provider};
 use super::state::{Event, Outcome, apply};
 use super::store;
 use crate::app::App;
 use crate::error::{AppError, Kind};
-use crate::payments::provider::{Cancelled, Status};
+use crate::payments::provider::{Cancelled, Position, Status};
 
 /// A Conferma in progress takes at most the provider's timeout; one untouched for longer
 /// was cut short.
@@ -97,7 +99,7 @@ pub async fn watch(app: &App, d: store::Due) {
     };
     let position = d.position();
     let pos = position.clone();
-    let answer = call(p.clone(), move |p| p.status(&pos)).await;
+    let answer = call(p, move |p| p.status(&pos)).await;
     let (id, now) = (d.id, app.now());
     let first = app.config.payments.poll_first_secs.max(1);
     let wait = first
@@ -110,9 +112,7 @@ pub async fn watch(app: &App, d: store::Due) {
             Err(e) => tracing::warn!("ordine {id}: pagamento tardivo: {e}"),
         },
         Ok(Status::Unpaid | Status::Failed { .. }) => {
-            tracing::warn!("ordine {id}: avviso ancora pagabile per un ordine chiuso: lo annullo");
-            let pos = position.clone();
-            if let Err(e) = call(p, move |p| p.cancel(&pos)).await {
+            if let Err(e) = cancel_again(app, id, position).await {
                 tracing::warn!("ordine {id}: annullamento dell'avviso: {e}");
             }
             next = next.or(Some(now + wait));
@@ -127,4 +127,12 @@ pub async fn watch(app: &App, d: store::Due) {
     {
         tracing::warn!("ordine {id}: {e}");
     }
+}
+
+/// A closed order whose position the provider still takes payments for: the position is
+/// cancelled again (the order stays as it is). Used by the watch and the reconciliation.
+pub async fn cancel_again(app: &App, id: i64, position: Position) -> Result<Cancelled, AppError> {
+    tracing::warn!("ordine {id}: avviso ancora pagabile per un ordine chiuso: lo annullo");
+    let p = provider(app)?;
+    call(p, move |p| p.cancel(&position)).await
 }

@@ -357,3 +357,28 @@ pub fn stale_drafts(c: &Connection, before: i64) -> rusqlite::Result<Vec<i64>> {
     .query_map([before], |r| r.get(0))?
     .collect()
 }
+
+/// A completed order's receipt read again from the provider (`orders::reconciliation`):
+/// stored only where none is, with an order event; the state does not change. False when
+/// the order has one already (or is not completed).
+pub fn set_receipt(
+    c: &Connection,
+    id: i64,
+    r: &crate::payments::provider::Receipt,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let summary = r.summary();
+    let n = c.execute(
+        "UPDATE orders SET receipt = ?2, paid_at = coalesce(paid_at, ?3), updated_at = ?4
+         WHERE id = ?1 AND state = 'completed' AND receipt IS NULL",
+        params![id, summary, r.paid_at, now],
+    )?;
+    if n == 1 {
+        c.execute(
+            "INSERT INTO order_events (order_id, at, from_state, to_state, event, detail)
+             VALUES (?1, ?2, 'completed', NULL, 'receipt', ?3)",
+            params![id, now, summary],
+        )?;
+    }
+    Ok(n == 1)
+}

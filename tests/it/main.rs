@@ -27,6 +27,8 @@ mod payments_contract;
 mod payments_faults;
 mod payments_real;
 mod payments_stub;
+mod reconcile;
+mod reconcile_office;
 mod roles;
 mod security;
 mod server;

@@ -39,6 +39,7 @@ const PAGES: &[(&str, char)] = &[
     ("/operatore/ordini.csv", 'O'),
     ("/operatore/ordini/{order}", 'O'),
     ("/operatore/registro", 'O'),
+    ("/operatore/riconciliazioni", 'O'),
     ("/operatore/registro.csv", 'A'),
     ("/operatore/listino", 'A'),
     ("/operatore/operatori", 'A'),
