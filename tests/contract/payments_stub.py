@@ -13,6 +13,7 @@ One HTTP server (stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive) that plays, in
   tests/.venv/bin/python tests/contract/payments_stub.py --listen 127.0.0.1:0 \
       --pp-user U --pp-pass P --gpd-key K [--pp-org ASLTEST] [--pp-type COPIA_CARTELLA] \
       [--gpd-cf 12345678901] [--pp-return-url URL] [--check-responses] [--verbose]
+      [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]   (HTTPS on a second port, 2nd line)
 
 it prints one line, `http://127.0.0.1:PORT`, when it is ready; nothing else goes to stdout.
 
@@ -1473,6 +1474,10 @@ def main(argv=None):
     ap.add_argument("--check-responses", action="store_true",
                     help="also validate the stub's own answers against the specs")
     ap.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    ap.add_argument("--tls-cert", default="", help="also serve HTTPS (PEM chain) on a second port")
+    ap.add_argument("--tls-key", default="", help="the HTTPS certificate's key (PEM)")
+    ap.add_argument("--tls-client-ca", default="",
+                    help="HTTPS asks for a client certificate signed by this CA (mutual TLS)")
     args = ap.parse_args(argv)
 
     host, _, port = args.listen.rpartition(":")
@@ -1482,6 +1487,20 @@ def main(argv=None):
     bound_host, bound_port = server.server_address[:2]
     stub.base_url = f"http://{bound_host}:{bound_port}"
     sys.stdout.write(stub.base_url + "\n")
+    if args.tls_cert:
+        # The same stub over HTTPS on a second port, its URL on the second line: what an
+        # intermediary that wants mutual TLS looks like. The control API stays on plain HTTP.
+        import ssl
+        import threading
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_client_ca:
+            ctx.load_verify_locations(args.tls_client_ca)
+            ctx.verify_mode = ssl.CERT_REQUIRED
+        tls = Server((host or "127.0.0.1", 0), Handler)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, daemon=True).start()
+        sys.stdout.write(f"https://{tls.server_address[0]}:{tls.server_address[1]}\n")
     sys.stdout.flush()
     try:
         server.serve_forever(poll_interval=0.5)

@@ -27,6 +27,7 @@ mod payments_contract;
 mod payments_faults;
 mod payments_real;
 mod payments_stub;
+mod payments_tls;
 mod reconcile;
 mod reconcile_office;
 mod roles;

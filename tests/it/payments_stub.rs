@@ -28,6 +28,8 @@ pub struct PaymentsStub {
     pub url: String,
     /// `127.0.0.1:PORT`
     pub addr: String,
+    /// The HTTPS URL, when started with `--tls-cert`.
+    https: Option<String>,
     child: Child,
     dir: TempDir,
 }
@@ -66,7 +68,9 @@ impl PaymentsStub {
             .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
             .spawn()
             .expect("start tests/contract/payments_stub.py");
-        let line = crate::first_line(child.stdout.take().unwrap(), 60).unwrap_or_default();
+        let lines = if extra.contains(&"--tls-cert") { 2 } else { 1 };
+        let mut got = first_lines(child.stdout.take().unwrap(), lines, 60).into_iter();
+        let line = got.next().unwrap_or_default();
         let url = line.trim().to_string();
         if !url.starts_with("http://127.0.0.1:") {
             let _ = child.kill();
@@ -80,9 +84,27 @@ impl PaymentsStub {
         PaymentsStub {
             url,
             addr,
+            https: got.next().map(|l| l.trim().to_string()),
             child,
             dir,
         }
+    }
+
+    /// Also serving HTTPS with `cert`/`key`, asking for a client certificate signed by
+    /// `client_ca` when given: the stub and its `https://` URL (the control API stays HTTP).
+    pub fn start_tls(cert: &Path, key: &Path, client_ca: Option<&Path>) -> (PaymentsStub, String) {
+        let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+        let mut args = vec!["--tls-cert", cert, "--tls-key", key];
+        if let Some(ca) = client_ca {
+            args.extend(["--tls-client-ca", ca.to_str().unwrap()]);
+        }
+        let stub = PaymentsStub::start_with(&args);
+        let https = stub.https.clone().unwrap_or_default();
+        assert!(
+            https.starts_with("https://127.0.0.1:"),
+            "no HTTPS URL: {https:?}"
+        );
+        (stub, https)
     }
 
     /// What the stub wrote on stderr (warnings, a crash's traceback).
@@ -274,4 +296,32 @@ impl Drop for PaymentsStub {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The first `n` lines a child writes on stdout (fewer if it stops or `secs` pass); the
+/// rest is drained so the child never blocks on a full pipe.
+fn first_lines(stdout: std::process::ChildStdout, n: usize, secs: u64) -> Vec<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = std::io::BufReader::new(stdout);
+        for _ in 0..n {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            let _ = tx.send(line);
+        }
+        for _ in reader.lines() {}
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let mut out = Vec::new();
+    while out.len() < n {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => out.push(l),
+            Err(_) => break,
+        }
+    }
+    out
 }
