@@ -86,6 +86,12 @@ impl Payments {
         }
         if matches!(self.provider, P::PiemontePay | P::Gpd) {
             self.connection.validate(errors);
+            if self.ente_cf == Payments::default().ente_cf {
+                errors.push(
+                    "payments.ente_cf: da compilare con il codice fiscale dell'ente creditore (11 cifre)"
+                        .into(),
+                );
+            }
         }
         if self.ente_cf.len() != 11 || !self.ente_cf.bytes().all(|b| b.is_ascii_digit()) {
             errors.push("payments.ente_cf: servono 11 cifre".into());

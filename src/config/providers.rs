@@ -233,6 +233,7 @@ mod tests {
             "payments.gpd.iban",
             "payments.gpd.taxonomy",
             "http.public_url",
+            "payments.ente_cf: da compilare",
         ] {
             assert!(e.contains(key), "{key}: {e}");
         }
@@ -247,6 +248,7 @@ mod tests {
         std::fs::write(&file, "s3greto-pp\n").unwrap();
         let c = load(&[
             ("CDS_PAYMENTS_PROVIDER", "piemontepay"),
+            ("CDS_PAYMENTS_ENTE_CF", "01234567890"),
             (
                 "CDS_PAYMENTS_PIEMONTEPAY_URL",
                 "https://pp.example.it/epayapi/api/v1",
@@ -267,6 +269,7 @@ mod tests {
         );
         let c = load(&[
             ("CDS_PAYMENTS_PROVIDER", "gpd"),
+            ("CDS_PAYMENTS_ENTE_CF", "01234567890"),
             (
                 "CDS_PAYMENTS_GPD_URL",
                 "https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1",
