@@ -125,4 +125,56 @@
       bar.focus();
     });
   }
+
+  // (h) Chiosco (<body class="kiosk">, src/kiosk/): i moduli non si compilano da soli; dopo
+  // data-kiosk-idle secondi senza input si apre «Sei ancora lì?» (#kiosk-idle) con il conto
+  // alla rovescia di data-kiosk-countdown secondi: allo zero si esce dal portale (il modulo
+  // di logout) o, senza sessione, si torna alla pagina iniziale. Una pagina ripresa dalla
+  // cache avanti/indietro si ricarica (le pagine sono no-store: il server la chiede di nuovo).
+  var kb = document.body;
+  if (kb.classList.contains('kiosk')) {
+    var noFill = function (root) {
+      Array.prototype.forEach.call(root.querySelectorAll('form, input, textarea, select'), function (el) {
+        el.setAttribute('autocomplete', 'off');
+      });
+    };
+    noFill(document);
+    kb.addEventListener('htmx:afterSettle', function (e) { noFill(e.target); });
+    window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
+    var idleMs = (parseInt(kb.getAttribute('data-kiosk-idle'), 10) || 90) * 1000;
+    var count = parseInt(kb.getAttribute('data-kiosk-countdown'), 10) || 30;
+    var dlg = document.getElementById('kiosk-idle');
+    var idleTimer = null, tick = null;
+    var leave = function () {
+      var out = dlg && dlg.querySelector('form[data-kiosk-logout]');
+      if (out) out.submit(); else location.replace('/');
+    };
+    var ask = function () {
+      if (!dlg) { leave(); return; }
+      var left = count;
+      var shown = dlg.querySelector('[data-kiosk-left]');
+      shown.textContent = left;
+      if (!dlg.open) dlg.showModal();
+      clearInterval(tick);
+      tick = setInterval(function () {
+        left -= 1;
+        shown.textContent = Math.max(left, 0);
+        if (left <= 0) { clearInterval(tick); leave(); }
+      }, 1000);
+    };
+    var restart = function () {
+      if (dlg && dlg.open) return; // mentre chiede, rispondono solo i suoi pulsanti
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(ask, idleMs);
+    };
+    ['pointerdown', 'keydown', 'touchstart', 'wheel', 'input'].forEach(function (t) {
+      document.addEventListener(t, restart, { capture: true, passive: true });
+    });
+    if (dlg) {
+      var stay = function () { clearInterval(tick); if (dlg.open) dlg.close(); restart(); };
+      dlg.querySelector('[data-kiosk-stay]').addEventListener('click', stay);
+      dlg.addEventListener('cancel', function (e) { e.preventDefault(); stay(); });
+    }
+    restart();
+  }
 })();

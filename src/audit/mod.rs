@@ -104,6 +104,20 @@ pub fn record(
 }
 
 /// A patient seeing or downloading one of their documents.
+/// Whether the patient's audit log has `action` at or after `since`.
+pub fn done_since(
+    c: &Connection,
+    patient: i64,
+    action: &str,
+    since: i64,
+) -> rusqlite::Result<bool> {
+    c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM audit_log WHERE patient_id = ?1 AND action = ?2 AND at >= ?3)",
+        rusqlite::params![patient, action, since],
+        |r| r.get(0),
+    )
+}
+
 pub fn document_access(
     c: &Connection,
     at: i64,

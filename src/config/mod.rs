@@ -47,6 +47,7 @@ pub struct Config {
     pub operator: Operator,
     pub api: Api,
     pub notifications: Notifications,
+    pub kiosk: Kiosk,
 }
 
 /// `[log]`: what the portal writes on stderr, one line per event.
@@ -94,6 +95,7 @@ impl Default for Config {
             operator: Operator::default(),
             api: Api::default(),
             notifications: Notifications::default(),
+            kiosk: Kiosk::default(),
         }
     }
 }
@@ -245,6 +247,14 @@ impl Config {
             errors.push("recovery: workers ≥ 1 e keep_hours ≥ 1".into());
         }
         self.payments.validate(self.sandbox, &mut errors);
+        for n in &self.kiosk.networks {
+            if let Err(e) = crate::kiosk::parse_network(n) {
+                errors.push(e);
+            }
+        }
+        if self.kiosk.idle_secs < 5 || self.kiosk.countdown_secs < 1 {
+            errors.push("kiosk: idle_secs ≥ 5 e countdown_secs ≥ 1".into());
+        }
         if self.payments.provider == PaymentProvider::Gpd
             && !self.http.public_url.starts_with("https://")
             && !self.http.public_url.starts_with("http://")

@@ -135,6 +135,29 @@ pub struct Http {
     pub public_url: String,
 }
 
+/// `[kiosk]`: browsers in waiting rooms (`src/kiosk/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Kiosk {
+    /// Client addresses or networks that are kiosks, e.g. `["10.1.2.0/24"]` (behind a proxy,
+    /// as `http.trusted_proxy` reports them). A browser can also be marked by an operator.
+    pub networks: Vec<String>,
+    /// Seconds without input before "Sei ancora lì?".
+    pub idle_secs: i64,
+    /// Seconds the question waits before the logout.
+    pub countdown_secs: i64,
+}
+
+impl Default for Kiosk {
+    fn default() -> Self {
+        Kiosk {
+            networks: Vec::new(),
+            idle_secs: 90,
+            countdown_secs: 30,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Session {

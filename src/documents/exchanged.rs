@@ -22,6 +22,8 @@ pub enum Action {
     Hide,
     Show,
     Download,
+    /// At a kiosk, instead of Download: an SMS with the portal's address (`kiosk::sms`).
+    SendToPhone,
 }
 
 impl Action {
@@ -32,12 +34,16 @@ impl Action {
             "nascondi" => Action::Hide,
             "mostra" => Action::Show,
             "download" => Action::Download,
+            "invia-cellulare" => Action::SendToPhone,
             _ => return None,
         })
     }
 
     pub fn is_post(self) -> bool {
-        matches!(self, Action::Recover | Action::Hide | Action::Show)
+        matches!(
+            self,
+            Action::Recover | Action::Hide | Action::Show | Action::SendToPhone
+        )
     }
 }
 
@@ -78,6 +84,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         online_days: app.config.documents.online_days,
         csrf: &session.csrf_token,
         progress: &progress,
+        kiosk: ctx.kiosk,
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -144,6 +151,7 @@ fn row_response(app: &App, ctx: &Ctx, session: &Session, d: &DocRow, auto_downlo
         &back,
         app.jobs.progress.get(d.id),
         auto_download,
+        ctx.kiosk,
     ))
 }
 
@@ -174,7 +182,25 @@ pub async fn document(
             let d = find(app, &session, id).await?;
             Ok(row_response(app, ctx, &session, &d, false))
         }
+        Action::Download if ctx.kiosk => Err(AppError::new(
+            Kind::Forbidden,
+            "Al chiosco i documenti non si scaricano: usa «Invia al mio cellulare» e aprili dal tuo telefono.",
+        )),
         Action::Download => download(app, ctx, &session, &d).await,
+        Action::SendToPhone => {
+            let to = crate::kiosk::sms::send(app, ctx, &session, &d).await?;
+            if !ctx.is_htmx() {
+                return Ok(resp::redirect(&back(ctx)));
+            }
+            let msg = format!(
+                "Ti abbiamo inviato un SMS al numero {to} con l'indirizzo del portale: apri i documenti dal tuo telefono."
+            );
+            let row = views::row(&d, &session.csrf_token, &back(ctx), None, false, true);
+            Ok(resp::ok_html(html! {
+                (row)
+                div id="alerts" aria-live="polite" hx-swap-oob="true" { (ui::alert("success", &msg)) }
+            }))
+        }
     }
 }
 

@@ -55,6 +55,8 @@ pub struct Results<'a> {
     pub online_days: i64,
     pub csrf: &'a str,
     pub progress: &'a dyn Fn(i64) -> Option<(u64, Option<u64>)>,
+    /// At a kiosk: "Invia al mio cellulare" instead of Download.
+    pub kiosk: bool,
 }
 
 pub fn results(r: &Results) -> Markup {
@@ -81,7 +83,7 @@ pub fn results(r: &Results) -> Markup {
                         th scope="col" { "Stato" } th scope="col" { "Azioni" }
                     } }
                     tbody id="righe" {
-                        @for d in r.rows { (row(d, r.csrf, &back, (r.progress)(d.id), false)) }
+                        @for d in r.rows { (row(d, r.csrf, &back, (r.progress)(d.id), false, r.kiosk)) }
                     }
                 }
             }
@@ -108,13 +110,15 @@ fn action(d: &DocRow, verb: &str, label: &str, csrf: &str, back: &str, class: &s
 /// With `auto_download` (a recovery the patient started on the open page: the "Recupera"
 /// answer and the polls it leads to carry `?scarica=1`) the row that turns Disponibile
 /// marks its Download link `data-auto-download`, which app.js clicks once; a row rendered
-/// by a page load never has it, so a later visit does not download again.
+/// by a page load never has it, so a later visit does not download again. At a kiosk
+/// (`kiosk`) the available document offers "Invia al mio cellulare" instead of Download.
 pub fn row(
     d: &DocRow,
     csrf: &str,
     back: &str,
     progress: Option<(u64, Option<u64>)>,
     auto_download: bool,
+    kiosk: bool,
 ) -> Markup {
     let polling = d.status == Status::InProgress;
     let row_url = if auto_download {
@@ -140,6 +144,9 @@ pub fn row(
                         @match &d.status {
                             Status::ToRecover => (action(d, "recupera", "Recupera", csrf, back, "btn btn-primary")),
                             Status::Failed { .. } => (action(d, "recupera", "Riprova", csrf, back, "btn btn-primary")),
+                            Status::Ready { .. } if kiosk => {
+                                (action(d, "invia-cellulare", "Invia al mio cellulare", csrf, back, "btn btn-primary"))
+                            }
                             Status::Ready { size, .. } => {
                                 a class="btn btn-primary" href={ (PATH) "/" (d.public_id) "/download" } download
                                     data-auto-download=[auto_download.then_some("1")] {

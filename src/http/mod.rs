@@ -50,7 +50,11 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
         upload: None,
         set_cookies: Vec::new(),
         form: Default::default(),
+        kiosk: false,
     };
+    if !route.is_static() && !matches!(route, Route::Api(_)) {
+        ctx.kiosk = crate::kiosk::detect(&app, &ctx);
+    }
     let result = handle(&app, &route, &mut ctx, body).await;
     let mut resp = match result {
         Ok(r) => r,

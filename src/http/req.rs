@@ -25,6 +25,8 @@ pub struct Ctx {
     pub set_cookies: Vec<String>,
     /// The body's form fields, parsed on first use.
     pub form: OnceLock<Form>,
+    /// A kiosk in a waiting room (`kiosk::detect`): pages for touch and for the next person.
+    pub kiosk: bool,
 }
 
 impl Ctx {

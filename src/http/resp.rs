@@ -74,6 +74,13 @@ pub fn attachment(r: &mut Resp, name: &str) {
     }
 }
 
+/// `Content-Disposition: inline`: the browser shows the file (a PDF to print) and names it.
+pub fn inline(r: &mut Resp, name: &str) {
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+}
+
 /// The Content-Security-Policy; `form_action` lists the origins a form may lead to besides
 /// this one (Chromium applies form-action to the redirects after a POST too: "Entra con
 /// SPID" and Logout lead to the identity provider).

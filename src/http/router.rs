@@ -158,6 +158,7 @@ impl Route {
                 crate::documents::exchanged::Action::Hide
                 | crate::documents::exchanged::Action::Show => "exchanged_hide",
                 crate::documents::exchanged::Action::Download => "exchanged_download",
+                crate::documents::exchanged::Action::SendToPhone => "exchanged_send_to_phone",
             },
             Route::CatalogueDoc(_, a) => a.name(),
             Route::Orders => "orders",

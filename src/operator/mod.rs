@@ -128,6 +128,8 @@ pub enum Route {
     Reconciliation(i64),
     /// "Riconcilia ora".
     ReconcileNow,
+    /// This browser marked (or unmarked) as a kiosk (`kiosk::pages`).
+    Kiosk,
     NotFound,
 }
 
@@ -182,6 +184,7 @@ impl Route {
             ["riconciliazioni"] => Route::Reconciliations,
             ["riconciliazioni", "avvia"] => Route::ReconcileNow,
             ["riconciliazioni", n] => id(n).map_or(Route::NotFound, Route::Reconciliation),
+            ["chiosco"] => Route::Kiosk,
             _ => Route::NotFound,
         }
     }
@@ -244,6 +247,7 @@ impl Route {
             Reconciliations => "op_reconciliations",
             Reconciliation(_) => "op_reconciliation",
             ReconcileNow => "op_reconcile_now",
+            Kiosk => "op_kiosk",
             NotFound => "op_not_found",
         }
     }
@@ -319,6 +323,8 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::Reconciliations if get => reconciliations::list(app, ctx).await,
         R::Reconciliation(id) if get => reconciliations::show(app, ctx, *id).await,
         R::ReconcileNow if post => reconciliations::start(app, ctx).await,
+        R::Kiosk if get => crate::kiosk::pages::page(app, ctx),
+        R::Kiosk if post => crate::kiosk::pages::submit(app, ctx).await,
         R::NotFound => Err(AppError::not_found()),
         R::Logout
         | R::PatientPin(_)
@@ -338,7 +344,8 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         | R::Operators
         | R::Operator(_)
         | R::Tokens
-        | R::Request(_) => Err(AppError::method_not_allowed(GET_POST)),
+        | R::Request(_)
+        | R::Kiosk => Err(AppError::method_not_allowed(GET_POST)),
         _ => Err(AppError::method_not_allowed(GET)),
     }
 }

@@ -21,6 +21,7 @@ const MENU: &[(&str, &str, Role)] = &[
         "Riconciliazioni",
         Role::Operatore,
     ),
+    ("/operatore/chiosco", "Chiosco", Role::Operatore),
     ("/operatore/listino", "Listino", Role::Amministratore),
     ("/operatore/operatori", "Operatori", Role::Amministratore),
     ("/operatore/token", "Token API", Role::Amministratore),

@@ -337,10 +337,19 @@ pub async fn notice_pdf(
     // The provider's own notice when it offers one (PiemontePay), ours otherwise.
     let position = position_of(app, o).await?;
     let file = format!("avviso-pagamento-{}.pdf", position.notice_number);
+    // At a kiosk the notice opens in the browser, for its printer ("Stampa avviso").
+    let print = ctx.kiosk && ctx.query().get("stampa") == "1";
+    let disposition = move |r: &mut Resp| {
+        if print {
+            resp::inline(r, &file);
+        } else {
+            resp::attachment(r, &file);
+        }
+    };
     if let Some(pdf) = call(provider(app)?, move |p| p.notice_pdf(&position)).await? {
         app.db.write(move |tx| Ok(audit(tx)?)).await?;
         let mut r = resp::with_type(hyper::StatusCode::OK, "application/pdf", pdf);
-        resp::attachment(&mut r, &file);
+        disposition(&mut r);
         return Ok(r);
     }
     let notice = o
@@ -369,6 +378,6 @@ pub async fn notice_pdf(
     .map_err(AppError::internal)?;
     app.db.write(move |tx| Ok(audit(tx)?)).await?;
     let mut r = resp::with_type(hyper::StatusCode::OK, "application/pdf", pdf);
-    resp::attachment(&mut r, &file);
+    disposition(&mut r);
     Ok(r)
 }

@@ -205,8 +205,8 @@ pub async fn show(
         (views::details(o))
         (views::items(&items, o))
         (form)
-        (views::next_steps(o, csrf, o.flag.is_some()))
-        @if completed { (downloads(app, &docs, csrf, &back)) }
+        (views::next_steps(o, csrf, o.flag.is_some(), ctx.kiosk))
+        @if completed { (downloads(app, &docs, csrf, &back, ctx.kiosk)) }
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -234,6 +234,7 @@ fn downloads(
     docs: &[crate::documents::store::DocRow],
     csrf: &str,
     back: &str,
+    kiosk: bool,
 ) -> Markup {
     html! {
         section id="documenti" {
@@ -249,7 +250,7 @@ fn downloads(
                     } }
                     tbody {
                         @for d in docs {
-                            (crate::documents::views::row(d, csrf, back, app.jobs.progress.get(d.id), false))
+                            (crate::documents::views::row(d, csrf, back, app.jobs.progress.get(d.id), false, kiosk))
                         }
                     }
                 }

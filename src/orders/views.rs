@@ -292,9 +292,11 @@ fn post_button(o: &Order, verb: &str, label: &str, class: &str, csrf: &str) -> M
     }
 }
 
-/// What the patient can do next, by state.
-pub fn next_steps(o: &Order, csrf: &str, flagged: bool) -> Markup {
+/// What the patient can do next, by state. At a kiosk the notice opens for its printer
+/// ("Stampa avviso di pagamento") instead of being saved on the shared machine.
+pub fn next_steps(o: &Order, csrf: &str, flagged: bool, kiosk: bool) -> Markup {
     let notice_url = format!("/ordini/{}/avviso", o.number);
+    let print_url = format!("{notice_url}?stampa=1");
     html! {
         @match o.state {
             State::Draft => {
@@ -304,7 +306,11 @@ pub fn next_steps(o: &Order, csrf: &str, flagged: bool) -> Markup {
                 (ui::alert("warning", PROCESSING_NOTE))
                 p { "Copia l'" strong { "Identificativo ticket" } " e incollalo nel portale dei pagamenti, oppure paga con l'avviso presso un prestatore di servizi di pagamento (banca, ufficio postale, tabaccheria)." }
                 div class="actions" {
-                    a class="btn btn-outline" href=(notice_url) download { "Scarica Avviso di Pagamento" }
+                    @if kiosk {
+                        a class="btn btn-outline" href=(print_url) target="_blank" rel="noopener" { "Stampa avviso di pagamento" }
+                    } @else {
+                        a class="btn btn-outline" href=(notice_url) download { "Scarica Avviso di Pagamento" }
+                    }
                     (post_button(o, "paga", "Procedi", "btn btn-primary", csrf))
                 }
                 div class="actions" {

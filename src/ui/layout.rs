@@ -32,14 +32,66 @@ const HTMX_CONFIG: maud::PreEscaped<&str> = maud::PreEscaped(
 );
 
 pub fn page(app: &App, ctx: &Ctx, p: Page, body: Markup) -> Markup {
+    let csrf = ctx.session.as_ref().map(|s| s.csrf_token.as_str());
+    let body = if ctx.kiosk {
+        html! { (body) (kiosk_dialog(app, csrf)) }
+    } else {
+        body
+    };
     document(
         app,
         p.title,
-        ctx.session.as_ref().map(|s| s.csrf_token.as_str()),
+        csrf,
         header(app, ctx, p.active),
         body,
         footer(),
     )
+    .kiosk(ctx.kiosk, &app.config.kiosk)
+}
+
+/// Marks a whole document as a kiosk's: `<body class="kiosk" data-kiosk-idle data-kiosk-countdown>`
+/// (app.js runs the idle timer from them; site.css enlarges the touch targets).
+trait KioskBody {
+    fn kiosk(self, on: bool, cfg: &crate::config::Kiosk) -> Markup;
+}
+
+impl KioskBody for Markup {
+    fn kiosk(self, on: bool, cfg: &crate::config::Kiosk) -> Markup {
+        if !on {
+            return self;
+        }
+        let attrs = format!(
+            "<body class=\"kiosk\" data-kiosk-idle=\"{}\" data-kiosk-countdown=\"{}\">",
+            cfg.idle_secs, cfg.countdown_secs
+        );
+        maud::PreEscaped(self.into_string().replacen("<body>", &attrs, 1))
+    }
+}
+
+/// "Sei ancora lì?": opened by app.js after `kiosk.idle_secs` without input; its countdown
+/// ends in the logout form's submit (or, without a session, a reload of the start page).
+fn kiosk_dialog(app: &App, csrf: Option<&str>) -> Markup {
+    let secs = app.config.kiosk.countdown_secs;
+    html! {
+        dialog id="kiosk-idle" class="kiosk-idle" aria-labelledby="kiosk-idle-title" aria-describedby="kiosk-idle-text" {
+            h2 id="kiosk-idle-title" { "Sei ancora lì?" }
+            p id="kiosk-idle-text" {
+                "Per proteggere i tuoi dati, tra "
+                strong { span data-kiosk-left="" { (secs) } " secondi" }
+                @if csrf.is_some() { " usciremo dal portale e " } @else { " " }
+                "torneremo alla pagina iniziale."
+            }
+            div class="actions" {
+                button type="button" class="btn btn-primary" data-kiosk-stay="" autofocus { "Sì, continuo" }
+                @if let Some(t) = csrf {
+                    form method="post" action="/esci" data-kiosk-logout="" {
+                        input type="hidden" name="csrf" value=(t);
+                        button type="submit" class="btn btn-outline" { "Esci ora" }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The whole HTML document around a page: head, skip link, the demo's banner, `header`,

@@ -12,6 +12,7 @@ mod dicomweb;
 mod documents;
 mod fragments;
 mod html;
+mod kiosk;
 mod login;
 mod new_pin;
 mod oidc;
