@@ -446,3 +446,34 @@ CREATE TABLE reconciliations (
 ) STRICT;
 CREATE INDEX reconciliations_trigger ON reconciliations(trigger, started_at);
 CREATE INDEX reconciliations_started ON reconciliations(started_at DESC, id DESC);
+
+-- step 10
+-- A study shared with a doctor (src/shares/): a link valid 1–30 days whose token is kept
+-- only as its hash, opened with a 6-digit code shown once to the patient (kept as an HMAC
+-- with the portal's secret); 5 wrong codes block it; the patient revokes it at once.
+-- Every attempt and download is a row of share_accesses (and of the audit log).
+CREATE TABLE shares (
+    id          INTEGER PRIMARY KEY,
+    public_id   TEXT NOT NULL UNIQUE,
+    token_hash  BLOB NOT NULL UNIQUE,
+    code_mac    TEXT NOT NULL,
+    patient_id  INTEGER NOT NULL REFERENCES patients(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    -- Who it is for, as the patient wrote it ("Dott. Bianchi"): optional.
+    recipient   TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    revoked_at  INTEGER,
+    failures    INTEGER NOT NULL DEFAULT 0,
+    blocked_at  INTEGER
+) STRICT;
+CREATE INDEX shares_patient ON shares(patient_id, created_at DESC, id DESC);
+
+CREATE TABLE share_accesses (
+    id       INTEGER PRIMARY KEY,
+    share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,
+    at       INTEGER NOT NULL,
+    ip       TEXT NOT NULL,
+    what     TEXT NOT NULL CHECK (what IN ('code_ok', 'code_wrong', 'blocked', 'download'))
+) STRICT;
+CREATE INDEX share_accesses_share ON share_accesses(share_id, at DESC);

@@ -29,6 +29,7 @@ pub mod payments;
 pub(crate) mod pdf;
 pub(crate) mod public_id;
 pub(crate) mod recovery;
+pub(crate) mod shares;
 pub(crate) mod sms;
 pub(crate) mod support;
 pub(crate) mod ui;

@@ -60,6 +60,12 @@ fn who(a: &Access) -> String {
         "patient" => "Tu".to_string(),
         "operator" => format!("Personale dell'Azienda: {}", a.who),
         "api" => format!("Sistema dell'ospedale: {}", a.who),
+        _ if a.action.starts_with("share_")
+            && a.action != "share_create"
+            && a.action != "share_revoke" =>
+        {
+            "Chi ha il link che hai condiviso".to_string()
+        }
         _ => "Il portale".to_string(),
     }
 }

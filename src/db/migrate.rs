@@ -144,6 +144,7 @@ mod tests {
         (7, "f1c29dac80c5b4d3"),
         (8, "10a044fe188eedc2"),
         (9, "91d4d7db12647810"),
+        (10, "3c2caadc8fcc0671"),
     ];
 
     #[test]

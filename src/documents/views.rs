@@ -156,6 +156,11 @@ pub fn row(
                             Status::InProgress => {}
                         }
                     }
+                    @if !d.locked() && !kiosk {
+                        a class="btn btn-link" href={ (crate::shares::PATH) "?documento=" (d.public_id) } {
+                            "Condividi con il medico" span class="visually-hidden" { ": " (d.title) }
+                        }
+                    }
                     @if d.hidden { (action(d, "mostra", "Mostra di nuovo", csrf, back, "btn btn-link")) }
                     @else { (action(d, "nascondi", "Nascondi", csrf, back, "btn btn-link")) }
                 }

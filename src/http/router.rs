@@ -34,6 +34,14 @@ pub enum Route {
     Support,
     /// "Chi ha consultato i miei dati".
     Accesses,
+    /// `/condivisioni`: the patient's shares with doctors (POST: a new one).
+    Shares,
+    /// `/condivisioni/<id>/revoca`
+    ShareRevoke(PublicId),
+    /// `/condivisi/<token>`: the doctor's page (POST: the code, or "prepara").
+    Shared(PublicId),
+    /// `/condivisi/<token>/download`
+    SharedDownload(PublicId),
     /// `POST /dashboard/avvisi`: SMS notices on or off.
     Notices,
     /// The back office, `/operatore/…`.
@@ -104,6 +112,19 @@ impl Route {
                 _ => Route::NotFound,
             };
         }
+        if let Some(rest) = path.strip_prefix("/condivisioni/") {
+            return match id_action(rest) {
+                (Some(id), "revoca") => Route::ShareRevoke(id),
+                _ => Route::NotFound,
+            };
+        }
+        if let Some(rest) = path.strip_prefix("/condivisi/") {
+            return match id_action(rest.trim_end_matches('/')) {
+                (Some(t), "") => Route::Shared(t),
+                (Some(t), "download") => Route::SharedDownload(t),
+                _ => Route::NotFound,
+            };
+        }
         if let Some(rest) = path.strip_prefix("/carrello/") {
             return crate::orders::cart::Action::decode(rest)
                 .map(Route::CartAction)
@@ -124,6 +145,7 @@ impl Route {
             "/carrello" => Route::Cart,
             "/assistenza" => Route::Support,
             "/accessi" => Route::Accesses,
+            "/condivisioni" => Route::Shares,
             "/dashboard/avvisi" => Route::Notices,
             "/manuale" => Route::Manual,
             "/privacy" => Route::Privacy,
@@ -167,6 +189,10 @@ impl Route {
             Route::CartAction(a) => a.name(),
             Route::Support => "support",
             Route::Accesses => "accesses",
+            Route::Shares => "shares",
+            Route::ShareRevoke(_) => "share_revoke",
+            Route::Shared(_) => "shared",
+            Route::SharedDownload(_) => "shared_download",
             Route::Notices => "notices",
             Route::Operator(r) => r.name(),
             Route::Api(r) => r.name(),
@@ -205,6 +231,7 @@ impl Route {
                 | Route::LoginSpid
                 | Route::LoginCie
                 | Route::NewPin
+                | Route::Shared(_)
                 | Route::SandboxPayments
                 | Route::SandboxSpid
         )
@@ -272,6 +299,14 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Support if post => support::submit(app, ctx).await,
         Route::Support => Err(AppError::method_not_allowed(GET_POST)),
         Route::Accesses if get => crate::audit::pages::page(app, ctx).await,
+        Route::Shares if get => crate::shares::patient::list(app, ctx).await,
+        Route::Shares if post => crate::shares::patient::create(app, ctx).await,
+        Route::ShareRevoke(id) if post => crate::shares::patient::revoke(app, ctx, id).await,
+        Route::Shared(t) if get => crate::shares::doctor::page(app, ctx, t).await,
+        Route::Shared(t) if post => crate::shares::doctor::submit(app, ctx, t).await,
+        Route::SharedDownload(t) if get => crate::shares::doctor::download(app, ctx, t).await,
+        Route::Shares | Route::Shared(_) => Err(AppError::method_not_allowed(GET_POST)),
+        Route::ShareRevoke(_) => Err(AppError::method_not_allowed(POST)),
         Route::Notices if post => orders::dashboard::notices(app, ctx).await,
         Route::Notices => Err(AppError::method_not_allowed(POST)),
         Route::Operator(r) => crate::operator::dispatch(app, r, ctx).await,

@@ -17,7 +17,8 @@ const SHOWN: i64 = 5;
 pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
     let (patient, since) = (session.patient_id, app.now() - NEW_DAYS * 86_400);
-    let (orders, total_orders, (docs, total_docs), (notices, mobile)) = app
+    let now = app.now();
+    let (orders, total_orders, (docs, total_docs), (notices, mobile), shares) = app
         .db
         .read(move |c| {
             Ok((
@@ -25,6 +26,7 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
                 store::count(c, patient)?,
                 crate::documents::store::new_documents(c, patient, since, SHOWN)?,
                 crate::sms::notify::enabled(c, patient)?,
+                crate::shares::store::open_of_patient(c, patient, now, SHOWN)?,
             ))
         })
         .await?;
@@ -61,6 +63,23 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
                 }
             }
             p { a class="btn btn-outline" href="/documenti" { "Vai a Documenti" } }
+        }
+        section class="card" aria-labelledby="condivisioni" {
+            h2 id="condivisioni" { "Condivisioni con il medico" }
+            @if shares.is_empty() {
+                p { "Nessun documento condiviso in questo momento." }
+            } @else {
+                ul class="plain-list" {
+                    @for sh in &shares {
+                        li {
+                            strong { (sh.title) }
+                            @if !sh.recipient.is_empty() { " · per " (sh.recipient) }
+                            br; span { "fino al " (time::datetime_secs(sh.expires_at)) }
+                        }
+                    }
+                }
+            }
+            p { a class="btn btn-outline" href=(crate::shares::PATH) { "Gestisci le condivisioni" } }
         }
         section class="card" aria-labelledby="i-tuoi-dati" {
             h2 id="i-tuoi-dati" { "I tuoi dati e gli avvisi" }

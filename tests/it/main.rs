@@ -34,6 +34,7 @@ mod reconcile_office;
 mod roles;
 mod security;
 mod server;
+mod shares;
 mod stub;
 mod support;
 

@@ -1,0 +1,215 @@
+//! The doctor's side, without an account: `/condivisi/<token>` asks the 6-digit code (five
+//! wrong ones block the link), then shows the document with its ZIP — recovered from the
+//! archive first when the cache no longer has it — and `/condivisi/<token>/download` serves
+//! it. The browser holds a signed cookie for `SESSION_SECS`.
+
+use super::store::{self, Share};
+use super::{COOKIE, MAX_FAILURES, SESSION_SECS, views};
+use crate::app::App;
+use crate::audit::{self, Actor, Entry};
+use crate::error::{AppError, Kind};
+use crate::http::cookies;
+use crate::http::req::Ctx;
+use crate::http::resp::{self, Resp};
+use crate::public_id::PublicId;
+use crate::recovery;
+use hyper::StatusCode;
+
+/// What the page shows of the document's ZIP.
+pub enum Zip {
+    Ready { size: i64 },
+    Preparing,
+    Failed,
+    NotYet,
+}
+
+async fn find(app: &App, token: &PublicId) -> Result<Share, AppError> {
+    let hash = crate::crypto::sha256(token.as_bytes());
+    app.db
+        .read(move |c| Ok(store::by_token(c, &hash)?))
+        .await?
+        .ok_or_else(|| {
+            AppError::missing("Questo link non è valido: controlla di averlo copiato per intero.")
+        })
+}
+
+fn opened(app: &App, ctx: &Ctx, sh: &Share) -> bool {
+    ctx.cookie(COOKIE)
+        .is_some_and(|v| super::cookie_opens(&app.secret, v, &sh.public_id, app.now()))
+}
+
+fn closed_page(app: &App, ctx: &Ctx, why: &str) -> Resp {
+    resp::html(StatusCode::GONE, views::doctor_closed(app, ctx, why))
+}
+
+/// One row of the audit log (the patient's "Chi ha consultato i miei dati") and of the
+/// share's accesses.
+fn record(
+    tx: &rusqlite::Connection,
+    sh: &Share,
+    action: &'static str,
+    what: &str,
+    now: i64,
+    ip: &str,
+) -> rusqlite::Result<()> {
+    store::access(tx, sh.id, now, ip, what)?;
+    let e = Entry::by(Actor::System)
+        .action(action)
+        .document(sh.patient_id, sh.document_id)
+        .detail(format!("share {}", sh.public_id))
+        .ip(ip);
+    audit::log(tx, now, &e)
+}
+
+pub async fn page(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, AppError> {
+    let sh = find(app, token).await?;
+    let now = app.now();
+    if let Some(why) = sh.closed(now) {
+        return Ok(closed_page(app, ctx, why));
+    }
+    if !opened(app, ctx, &sh) {
+        let csrf = crate::http::csrf::anon_token(ctx, &app.secret, now);
+        return Ok(resp::ok_html(views::doctor_code(
+            app, ctx, &sh, &csrf, None,
+        )));
+    }
+    let doc = sh.document_id;
+    let state = app
+        .db
+        .read(move |c| Ok(store::recovery_state(c, doc, now)?))
+        .await?;
+    let zip = match state.as_deref() {
+        Some("ready") => {
+            let size = app
+                .db
+                .read(move |c| Ok(recovery::store::ready_file(c, doc, now)?))
+                .await?
+                .map_or(0, |f| f.size);
+            Zip::Ready { size }
+        }
+        Some("queued" | "running") => Zip::Preparing,
+        Some(_) => Zip::Failed,
+        None => Zip::NotYet,
+    };
+    let csrf = crate::http::csrf::anon_token(ctx, &app.secret, now);
+    Ok(resp::ok_html(views::doctor_document(
+        app, ctx, &sh, token, &zip, &csrf,
+    )))
+}
+
+pub async fn submit(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, AppError> {
+    let sh = find(app, token).await?;
+    let (now, ip) = (app.now(), ctx.ip.to_string());
+    if let Some(why) = sh.closed(now) {
+        return Ok(closed_page(app, ctx, why));
+    }
+    let here = format!("{}/{token}", super::DOCTOR_PATH);
+    match ctx.form().get("azione") {
+        "prepara" if opened(app, ctx, &sh) => {
+            let sh2 = sh.clone();
+            let queued = app
+                .db
+                .write(move |tx| {
+                    let queued = recovery::store::request(tx, sh2.document_id, now)?;
+                    if queued {
+                        record(tx, &sh2, "share_recovery", "download", now, &ip)?;
+                    }
+                    Ok(queued)
+                })
+                .await?;
+            if queued {
+                app.jobs.wakeup.notify_one();
+            }
+            Ok(resp::redirect(&here))
+        }
+        "prepara" => Ok(resp::redirect(&here)),
+        _ => {
+            if !app.ip_limiter.allow(ctx.ip, "share") {
+                return Err(AppError::new(
+                    Kind::TooManyRequests,
+                    "Troppi tentativi da questo indirizzo: riprova tra un minuto.",
+                ));
+            }
+            let code: String = ctx
+                .form()
+                .get("codice")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let right = code.len() == 6
+                && crate::crypto::same(
+                    &super::code_mac(&app.secret, &sh.public_id, &code),
+                    &sh.code_mac,
+                );
+            if right {
+                let sh2 = sh.clone();
+                app.db
+                    .write(move |tx| Ok(record(tx, &sh2, "share_code_ok", "code_ok", now, &ip)?))
+                    .await?;
+                let value = super::cookie_value(&app.secret, &sh.public_id, now);
+                ctx.set_cookies
+                    .push(cookies::set(COOKIE, &value, Some(SESSION_SECS), ctx.tls));
+                return Ok(resp::redirect(&here));
+            }
+            let sh2 = sh.clone();
+            let (failures, blocked) = app
+                .db
+                .write(move |tx| {
+                    let (failures, blocked) = store::wrong_code(tx, sh2.id, MAX_FAILURES, now)?;
+                    record(tx, &sh2, "share_code_wrong", "code_wrong", now, &ip)?;
+                    if blocked {
+                        record(tx, &sh2, "share_blocked", "blocked", now, &ip)?;
+                    }
+                    Ok((failures, blocked))
+                })
+                .await?;
+            if blocked || failures >= MAX_FAILURES {
+                return Ok(closed_page(app, ctx, "bloccato"));
+            }
+            let left = MAX_FAILURES - failures;
+            let msg = if left == 1 {
+                "Codice errato: resta un solo tentativo, poi il link si blocca.".to_string()
+            } else {
+                format!("Codice errato: restano {left} tentativi, poi il link si blocca.")
+            };
+            let csrf = crate::http::csrf::anon_token(ctx, &app.secret, now);
+            Ok(resp::html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::doctor_code(app, ctx, &sh, &csrf, Some(&msg)),
+            ))
+        }
+    }
+}
+
+pub async fn download(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, AppError> {
+    let sh = find(app, token).await?;
+    let now = app.now();
+    if let Some(why) = sh.closed(now) {
+        return Ok(closed_page(app, ctx, why));
+    }
+    if !opened(app, ctx, &sh) {
+        return Ok(resp::redirect(&format!("{}/{token}", super::DOCTOR_PATH)));
+    }
+    let doc = sh.document_id;
+    let file = app
+        .db
+        .read(move |c| Ok(recovery::store::ready_file(c, doc, now)?))
+        .await?
+        .ok_or_else(|| {
+            AppError::missing("Lo studio non è pronto: preparalo dalla pagina del link.")
+        })?;
+    if ctx.method != hyper::Method::HEAD {
+        let (sh2, ip) = (sh.clone(), ctx.ip.to_string());
+        app.db
+            .write(move |tx| Ok(record(tx, &sh2, "share_download", "download", now, &ip)?))
+            .await?;
+    }
+    let dl = recovery::download::Download {
+        path: &file.path,
+        size: file.size as u64,
+        etag: &file.sha256[..32.min(file.sha256.len())],
+        file_name: &file.name,
+        content_type: "application/zip",
+    };
+    recovery::download::serve(&dl, ctx.header("range"), ctx.header("if-range")).await
+}
