@@ -61,8 +61,18 @@ const SECTIONS: &[Section] = &[
         body: support,
     },
     Section {
+        id: "condividere",
+        title: "10. Condividere un documento con il medico",
+        body: sharing,
+    },
+    Section {
+        id: "chiosco",
+        title: "11. Usare il portale da un chiosco in ospedale",
+        body: kiosk,
+    },
+    Section {
         id: "sicurezza",
-        title: "10. Sicurezza e riservatezza",
+        title: "12. Sicurezza e riservatezza",
         body: safety,
     },
 ];
@@ -226,6 +236,38 @@ fn support(_app: &App) -> Markup {
             li { "Dalla pagina di un ordine in attesa di pagamento o con pagamento non riuscito, " strong { "Richiedi assistenza" } " collega la richiesta a quell'ordine." }
         }
         p { "Non scrivere nel messaggio informazioni sulla tua salute che non servono alla richiesta." }
+    }
+}
+
+fn sharing(_app: &App) -> Markup {
+    html! {
+        ol {
+            li { "In " strong { "Documenti Interscambiati" } ", sulla riga del documento, premi " strong { "Condividi con il medico" }
+                 ". Puoi condividere i documenti gratuiti e quelli di cui hai acquistato la copia." }
+            li { "Scegli per quanti giorni il link resta valido (da 1 a 30; di solito 7) e, se vuoi, per chi è. Premi " strong { "Crea il link" } "." }
+            li { "Il portale ti mostra il " strong { "link" } " e un " strong { "codice di 6 cifre" } ". Il codice si vede una volta sola: "
+                 "annotalo e dallo al medico a voce o per telefono, non nello stesso messaggio del link." }
+            li { "Il medico apre il link, scrive il codice e scarica lo stesso pacchetto che scarichi tu, senza registrarsi. "
+                 "Dopo 5 codici sbagliati il link si blocca." }
+        }
+        p { "Nella pagina " strong { "Condivisioni con il medico" } " (anche dalla Dashboard) vedi ogni condivisione con i suoi accessi "
+            "(data, ora, indirizzo) e puoi premere " strong { "Revoca subito" } ": il link smette di funzionare immediatamente. "
+            "Ogni accesso compare anche in «Chi ha consultato i miei dati»." }
+    }
+}
+
+fn kiosk(app: &App) -> Markup {
+    html! {
+        p { "Nelle sale d'attesa puoi usare il portale dai chioschi dell'Azienda. Funziona come a casa, con alcune differenze pensate per chi viene dopo di te:" }
+        ul {
+            li { "Se non tocchi lo schermo per " (app.config.kiosk.idle_secs) " secondi compare la domanda " strong { "«Sei ancora lì?»" }
+                 ": premi " strong { "Sì, continuo" } ". Se nessuno risponde, dopo " (app.config.kiosk.countdown_secs)
+                 " secondi il portale esce da solo e torna alla pagina iniziale." }
+            li { "I documenti non si scaricano sul chiosco: premi " strong { "Invia al mio cellulare" }
+                 " e ricevi un SMS, al numero registrato presso l'Azienda, con l'indirizzo del portale da aprire dal tuo telefono." }
+            li { "Per pagare allo sportello o in tabaccheria premi " strong { "Stampa avviso di pagamento" } "." }
+            li { "Alla fine premi comunque " strong { "Logout" } "." }
+        }
     }
 }
 
