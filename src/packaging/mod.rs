@@ -13,7 +13,6 @@ use scan::{Instance, Series};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use viewer::ImageRef;
 use zipper::{Prepared, ZipOut};
 
 /// Files above this size are streamed by the writer instead of held in memory.
@@ -87,20 +86,13 @@ pub fn fold(s: &str) -> String {
 
 /// What a worker hands to the writer.
 enum Done {
-    Small {
-        index: usize,
-        dicom: Prepared,
-        image: Option<(Prepared, usize, usize)>,
-    },
-    Large {
-        index: usize,
-    },
+    Small { index: usize, dicom: Prepared },
+    Large { index: usize },
 }
 
 struct Planned<'a> {
     instance: &'a Instance,
     dicom_name: String,
-    image_name: String,
 }
 
 pub fn package_study(
@@ -124,7 +116,6 @@ pub fn package_study(
                 Planned {
                     instance: inst,
                     dicom_name: format!("DICOM/{sdir}/{iname}"),
-                    image_name: format!("IMG/{sdir}/{iname}.jpg"),
                 }
             })
         })
@@ -171,7 +162,6 @@ fn write_study(
     let mut zip = ZipOut::create(part)?;
     let (time, level) = (zip.time, labels.deflate_level);
     let total: u64 = plan.iter().map(|p| p.instance.size).sum();
-    let mut rendered: Vec<Option<(usize, usize)>> = vec![None; plan.len()];
     let next = AtomicUsize::new(0);
     let workers = threads();
     std::thread::scope(|s| -> Result<(), String> {
@@ -193,16 +183,8 @@ fn write_study(
         let mut done = 0u64;
         for msg in rx {
             match msg? {
-                Done::Small {
-                    index,
-                    dicom,
-                    image,
-                } => {
+                Done::Small { index, dicom } => {
                     zip.add_prepared(dicom)?;
-                    if let Some((img, w, h)) = image {
-                        zip.add_prepared(img)?;
-                        rendered[index] = Some((w, h));
-                    }
                     done += plan[index].instance.size;
                 }
                 Done::Large { index } => {
@@ -216,29 +198,11 @@ fn write_study(
     })?;
     let dicomdir = dicomdir::build(&dir_patients(series, plan), "CDSPORTAL");
     zip.add_bytes("DICOMDIR", &dicomdir)?;
-    let mut images: Vec<Vec<ImageRef>> = Vec::new();
-    let mut k = 0;
-    for s in series {
-        let mut v = Vec::new();
-        for inst in &s.instances {
-            let (src, (width, height)) = match rendered[k] {
-                Some(wh) => (Some(plan[k].image_name.clone()), wh),
-                None => (None, (0, 0)),
-            };
-            v.push(ImageRef {
-                src,
-                width,
-                height,
-                instance: inst.instance_number,
-            });
-            k += 1;
-        }
-        images.push(v);
-    }
-    let first = &series[0].instances[0];
+    // The viewer reads the DICOM files themselves: study.js says where they are.
+    let names: Vec<&str> = plan.iter().map(|p| p.dicom_name.as_str()).collect();
     zip.add_bytes(
         "VIEWER/study.js",
-        viewer::study_js(first, series, &images).as_bytes(),
+        viewer::study_js(series, &names).as_bytes(),
     )?;
     for name in viewer::FILES {
         let data =
@@ -264,29 +228,7 @@ fn prepare_one(index: usize, p: &Planned, time: zip::DateTime, level: i32) -> Re
     let bytes = std::fs::read(&p.instance.path)
         .map_err(|e| format!("{}: {e}", p.instance.path.display()))?;
     let dicom = zipper::prepare(&p.dicom_name, &bytes, time, Some(level))?;
-    let image = bytes
-        .get(128..)
-        .and_then(|b| {
-            dicom_object::OpenFileOptions::new()
-                .read_preamble(dicom_object::file::ReadPreamble::Never)
-                .from_reader(b)
-                .ok()
-        })
-        .and_then(|obj| render::render(&obj));
-    let image = match image {
-        // JPEG does not deflate: stored.
-        Some(r) => Some((
-            zipper::prepare(&format!("VIEWER/{}", p.image_name), &r.jpeg, time, None)?,
-            r.width,
-            r.height,
-        )),
-        None => None,
-    };
-    Ok(Done::Small {
-        index,
-        dicom,
-        image,
-    })
+    Ok(Done::Small { index, dicom })
 }
 
 fn dir_patients(series: &[Series], plan: &[Planned]) -> Vec<DirPatient> {
@@ -403,5 +345,77 @@ mod tests {
             "NICCOLO_D_ANGELO_ECOGRAFIA_ADDOME_SUPERIORE_20261126.zip"
         );
         assert_eq!(fold("Ça ß"), "CA_SS");
+    }
+
+    #[test]
+    fn a_study_package_holds_the_dicom_files_and_the_viewer_but_no_rendered_images() {
+        use std::io::Read;
+        let dir = std::env::temp_dir().join(format!("cds-pkg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let p = crate::demo::synth::SynthPatient {
+            name: "ROSSI^MARIO".into(),
+            id: "RSSMRA80A01A182N".into(),
+            birth_date: "19800101".into(),
+            sex: "M".into(),
+        };
+        let ct = crate::demo::synth::write_ct(&dir, &p, "20261126", 3).unwrap();
+        // The third instance deflated (1.2.840.10008.1.2.1.99): read, packaged, readable by the viewer.
+        let deflated = dir.join("deflated.dcm");
+        let conv = std::process::Command::new("dcmconv")
+            .arg("+td")
+            .arg(&ct.files[2])
+            .arg(&deflated)
+            .status()
+            .expect("dcmconv (dcmtk) installed");
+        assert!(conv.success());
+        std::fs::rename(&deflated, &ct.files[2]).unwrap();
+        let out = dir.join("out.zip");
+        let labels = Labels {
+            asl_name: "ASL Demo",
+            title: "TC torace",
+            deflate_level: DEFAULT_LEVEL,
+        };
+        package_study(&ct.files, &out, &labels, &|_, _| {}).unwrap();
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        let names: Vec<String> = (0..z.len())
+            .map(|i| z.by_index_raw(i).unwrap().name().unwrap().to_string())
+            .collect();
+        let mut want: Vec<String> = [
+            "DICOM/S0001/I0001",
+            "DICOM/S0001/I0002",
+            "DICOM/S0001/I0003",
+        ]
+        .into_iter()
+        .chain(["DICOMDIR", "LEGGIMI.txt", "VIEWER/study.js"])
+        .map(String::from)
+        .chain(viewer::FILES.iter().map(|f| format!("VIEWER/{f}")))
+        .collect();
+        let mut got = names.clone();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "no JPEG or other rendered image");
+        let mut study = String::new();
+        z.by_name("VIEWER/study.js")
+            .unwrap()
+            .read_to_string(&mut study)
+            .unwrap();
+        for s in [
+            r#"{"file":"DICOM/S0001/I0003","instance":3}"#,
+            r#""count":3"#,
+            r#""rows":512"#,
+            r#""columns":512"#,
+            r#""modality":"CT""#,
+            r#""description":"TORACE 1.25 STANDARD""#,
+        ] {
+            assert!(study.contains(s), "{s} in {study}");
+        }
+        // The packaged file is the original, byte for byte.
+        let mut back = Vec::new();
+        z.by_name("DICOM/S0001/I0002")
+            .unwrap()
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, std::fs::read(&ct.files[1]).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
