@@ -142,8 +142,12 @@ fn package(_app: &App) -> Markup {
         p { "Il file scaricato ha già il nome giusto, ad esempio " code { "MARIO_ROSSI_TC_TORACE_20261126.zip" } "." }
         ol {
             li { "Estrai il file ZIP (su Windows: tasto destro, " em { "Estrai tutto" } "; su Mac e sui telefoni basta toccarlo)." }
-            li { "Apri la cartella " strong { "VIEWER" } " e il file " strong { "index.html" } ": le immagini si aprono nel browser, senza installare nulla." }
-            li { "Scorri le immagini con la rotella del mouse, i tasti freccia o trascinando il dito; cambia serie dall'elenco." }
+            li { "Apri la cartella " strong { "VIEWER" } " e il file " strong { "index.html" } ": il visualizzatore si apre nel browser, senza installare nulla." }
+            li { "Premi " strong { "Scegli la cartella dello studio" } " e scegli la cartella estratta (quella con "
+                 strong { "DICOM" } ", " strong { "DICOMDIR" } " e " strong { "VIEWER" } "), oppure trascinala nella pagina. "
+                 "Se il browser chiede di confermare il caricamento, conferma: i file restano sul tuo computer." }
+            li { "Scorri le immagini con la rotella del mouse, i tasti freccia o il cursore; cambia serie dall'elenco. "
+                 "Sopra l'immagine trovi zoom, spostamento, finestra dei grigi, misura delle distanze e intestazione DICOM." }
             li { "Per il medico: la cartella " strong { "DICOM" } " e il file " strong { "DICOMDIR" } " contengono le immagini originali, da copiare su chiavetta o CD." }
         }
         p { "Il file " strong { "LEGGIMI.txt" } " nel pacchetto ripete queste istruzioni." }

@@ -116,7 +116,7 @@ fn study_facts(dir: &Path) -> Facts {
         .sum();
     let thumbnail = files.get(files.len() / 2).and_then(|f| {
         let obj = dicom_object::open_file(f).ok()?;
-        crate::packaging::render::render_fit(&obj, THUMBNAIL_SIDE).map(|r| r.jpeg)
+        crate::packaging::render::render_fit(&obj, THUMBNAIL_SIDE)
     });
     Facts {
         size: Some(size as i64),

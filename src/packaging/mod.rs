@@ -13,7 +13,6 @@ use scan::{Instance, Series};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use viewer::ImageRef;
 use zipper::{Prepared, ZipOut};
 
 /// Files above this size are streamed by the writer instead of held in memory.
@@ -87,20 +86,13 @@ pub fn fold(s: &str) -> String {
 
 /// What a worker hands to the writer.
 enum Done {
-    Small {
-        index: usize,
-        dicom: Prepared,
-        image: Option<(Prepared, usize, usize)>,
-    },
-    Large {
-        index: usize,
-    },
+    Small { index: usize, dicom: Prepared },
+    Large { index: usize },
 }
 
 struct Planned<'a> {
     instance: &'a Instance,
     dicom_name: String,
-    image_name: String,
 }
 
 pub fn package_study(
@@ -124,7 +116,6 @@ pub fn package_study(
                 Planned {
                     instance: inst,
                     dicom_name: format!("DICOM/{sdir}/{iname}"),
-                    image_name: format!("IMG/{sdir}/{iname}.jpg"),
                 }
             })
         })
@@ -171,7 +162,6 @@ fn write_study(
     let mut zip = ZipOut::create(part)?;
     let (time, level) = (zip.time, labels.deflate_level);
     let total: u64 = plan.iter().map(|p| p.instance.size).sum();
-    let mut rendered: Vec<Option<(usize, usize)>> = vec![None; plan.len()];
     let next = AtomicUsize::new(0);
     let workers = threads();
     std::thread::scope(|s| -> Result<(), String> {
@@ -193,16 +183,8 @@ fn write_study(
         let mut done = 0u64;
         for msg in rx {
             match msg? {
-                Done::Small {
-                    index,
-                    dicom,
-                    image,
-                } => {
+                Done::Small { index, dicom } => {
                     zip.add_prepared(dicom)?;
-                    if let Some((img, w, h)) = image {
-                        zip.add_prepared(img)?;
-                        rendered[index] = Some((w, h));
-                    }
                     done += plan[index].instance.size;
                 }
                 Done::Large { index } => {
@@ -216,29 +198,11 @@ fn write_study(
     })?;
     let dicomdir = dicomdir::build(&dir_patients(series, plan), "CDSPORTAL");
     zip.add_bytes("DICOMDIR", &dicomdir)?;
-    let mut images: Vec<Vec<ImageRef>> = Vec::new();
-    let mut k = 0;
-    for s in series {
-        let mut v = Vec::new();
-        for inst in &s.instances {
-            let (src, (width, height)) = match rendered[k] {
-                Some(wh) => (Some(plan[k].image_name.clone()), wh),
-                None => (None, (0, 0)),
-            };
-            v.push(ImageRef {
-                src,
-                width,
-                height,
-                instance: inst.instance_number,
-            });
-            k += 1;
-        }
-        images.push(v);
-    }
-    let first = &series[0].instances[0];
+    // The viewer reads the DICOM files themselves: study.js says where they are.
+    let names: Vec<&str> = plan.iter().map(|p| p.dicom_name.as_str()).collect();
     zip.add_bytes(
         "VIEWER/study.js",
-        viewer::study_js(first, series, &images).as_bytes(),
+        viewer::study_js(series, &names).as_bytes(),
     )?;
     for name in viewer::FILES {
         let data =
@@ -264,29 +228,7 @@ fn prepare_one(index: usize, p: &Planned, time: zip::DateTime, level: i32) -> Re
     let bytes = std::fs::read(&p.instance.path)
         .map_err(|e| format!("{}: {e}", p.instance.path.display()))?;
     let dicom = zipper::prepare(&p.dicom_name, &bytes, time, Some(level))?;
-    let image = bytes
-        .get(128..)
-        .and_then(|b| {
-            dicom_object::OpenFileOptions::new()
-                .read_preamble(dicom_object::file::ReadPreamble::Never)
-                .from_reader(b)
-                .ok()
-        })
-        .and_then(|obj| render::render(&obj));
-    let image = match image {
-        // JPEG does not deflate: stored.
-        Some(r) => Some((
-            zipper::prepare(&format!("VIEWER/{}", p.image_name), &r.jpeg, time, None)?,
-            r.width,
-            r.height,
-        )),
-        None => None,
-    };
-    Ok(Done::Small {
-        index,
-        dicom,
-        image,
-    })
+    Ok(Done::Small { index, dicom })
 }
 
 fn dir_patients(series: &[Series], plan: &[Planned]) -> Vec<DirPatient> {
@@ -388,20 +330,4 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_ascii_and_follow_the_manual() {
-        let d = jiff::civil::date(2026, 11, 26);
-        assert_eq!(
-            download_name("Mario", "Rossi", "TC torace senza m.d.c.", d),
-            "MARIO_ROSSI_TC_TORACE_SENZA_M_D_C_20261126.zip"
-        );
-        assert_eq!(
-            download_name("Niccolò", "D'Angelo", "Ecografia  addome – superiore", d),
-            "NICCOLO_D_ANGELO_ECOGRAFIA_ADDOME_SUPERIORE_20261126.zip"
-        );
-        assert_eq!(fold("Ça ß"), "CA_SS");
-    }
-}
+mod tests;

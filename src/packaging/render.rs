@@ -1,29 +1,18 @@
-//! Renders an image for the offline viewer at packaging time: native (uncompressed)
-//! grey or RGB pixel data, first frame, with the file's own window, as a JPEG.
-//! Compressed transfer syntaxes are left to real DICOM viewers (the viewer says so).
+//! Renders a DICOM image as a small JPEG — the document catalogue's thumbnail (the demo
+//! archive's): native (uncompressed) grey or RGB pixel data, first frame, with the file's
+//! own window. Compressed transfer syntaxes get no thumbnail. (The download package no
+//! longer holds rendered images: its viewer reads the DICOM files themselves.)
 
 use super::scan::int;
 use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
 
-/// The longest side of a rendered image: enough for a screen, small for a phone.
-const MAX_SIDE: usize = 1024;
 const QUALITY: u8 = 85;
-
-pub struct Rendered {
-    pub jpeg: Vec<u8>,
-    pub width: usize,
-    pub height: usize,
-}
 
 const NATIVE: &[&str] = &["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"];
 
-pub fn render(obj: &DefaultDicomObject) -> Option<Rendered> {
-    render_fit(obj, MAX_SIDE)
-}
-
-/// The same image with its longest side at most `max_side` (e.g. a catalogue thumbnail).
-pub fn render_fit(obj: &DefaultDicomObject, max_side: usize) -> Option<Rendered> {
+/// The image as a JPEG, its longest side at most `max_side`.
+pub fn render_fit(obj: &DefaultDicomObject, max_side: usize) -> Option<Vec<u8>> {
     let ts = obj.meta().transfer_syntax().trim_end_matches('\0');
     if !NATIVE.contains(&ts) {
         return None;
@@ -53,11 +42,7 @@ pub fn render_fit(obj: &DefaultDicomObject, max_side: usize) -> Option<Rendered>
     jpeg_encoder::Encoder::new(&mut jpeg, QUALITY)
         .encode(&pixels, width as u16, height as u16, color)
         .ok()?;
-    Some(Rendered {
-        jpeg,
-        width,
-        height,
-    })
+    Some(jpeg)
 }
 
 /// Modality LUT (rescale) then the first VOI window, to 8 bits; MONOCHROME1 inverted.
@@ -150,14 +135,14 @@ mod tests {
 
     #[test]
     fn shrink_halves_a_large_image() {
-        let (p, w, h) = shrink(vec![100u8; 2048 * 1500], 2048, 1500, 1, MAX_SIDE);
+        let (p, w, h) = shrink(vec![100u8; 2048 * 1500], 2048, 1500, 1, 1024);
         assert_eq!((w, h), (1024, 750));
         assert!(p.iter().all(|&v| v == 100));
-        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1, MAX_SIDE);
+        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1, 1024);
         assert_eq!((w, h), (512, 512));
         let (_, w, h) = shrink(vec![0u8; 512 * 400], 512, 400, 1, 256);
         assert_eq!((w, h), (256, 200));
-        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1, MAX_SIDE);
+        let (_, w, h) = shrink(vec![0u8; 512 * 512], 512, 512, 1, 1024);
         assert_eq!((w, h), (512, 512));
     }
 }

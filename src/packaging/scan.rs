@@ -28,6 +28,9 @@ pub struct Instance {
     pub patient_id: String,
     pub patient_birth_date: String,
     pub patient_sex: String,
+    /// Image size (Rows × Columns), for the viewer's series list.
+    pub rows: Option<i32>,
+    pub columns: Option<i32>,
 }
 
 pub fn text(obj: &DefaultDicomObject, tag: dicom_core::Tag) -> String {
@@ -77,6 +80,8 @@ pub fn from_object(obj: &DefaultDicomObject, path: &Path, size: u64) -> Instance
         patient_id: text(obj, tags::PATIENT_ID),
         patient_birth_date: text(obj, tags::PATIENT_BIRTH_DATE),
         patient_sex: text(obj, tags::PATIENT_SEX),
+        rows: int(obj, tags::ROWS),
+        columns: int(obj, tags::COLUMNS),
     }
 }
 

@@ -1,12 +1,28 @@
 //! What goes next to the DICOM files for a person: the offline viewer (`VIEWER/`, its
 //! data in `study.js`) and `LEGGIMI.txt`.
 
-use super::scan::{Instance, Series};
+use super::scan::Series;
 use crate::http::assets::Assets;
 use serde_json::{Value, json};
 
 /// The viewer's own files, embedded in the binary (assets/viewer/).
-pub const FILES: &[&str] = &["index.html", "viewer.js", "viewer.css"];
+pub const FILES: &[&str] = &[
+    "index.html",
+    "viewer.css",
+    "dicom.js",
+    "loader.js",
+    "view.js",
+    "viewer.js",
+];
+
+/// Transfer syntaxes the viewer decodes itself (`assets/viewer/dicom.js`): implicit and
+/// explicit VR little endian, and deflated explicit VR little endian. Other images (JPEG,
+/// JPEG 2000, RLE…) are listed as needing a DICOM viewer.
+pub const VIEWER_READS: &[&str] = &[
+    "1.2.840.10008.1.2",
+    "1.2.840.10008.1.2.1",
+    "1.2.840.10008.1.2.1.99",
+];
 
 pub fn asset(name: &str) -> Option<Vec<u8>> {
     Assets::get(&format!("viewer/{name}")).map(|f| f.data.into_owned())
@@ -29,32 +45,43 @@ pub fn person_name(pn: &str) -> String {
         .join(" ")
 }
 
-/// One image of a series for the viewer: its JPEG path, or none when not rendered.
-pub struct ImageRef {
-    pub src: Option<String>,
-    pub width: usize,
-    pub height: usize,
-    pub instance: Option<i32>,
-}
-
-/// `window.CDS_STUDY = {...};`
-pub fn study_js(first: &Instance, series: &[Series], images: &[Vec<ImageRef>]) -> String {
+/// `window.CDS_STUDY = {...};`: patient, study and, per series, what the list shows
+/// (number, description, modality, image count and size) and each instance's file in the
+/// package (`files`, in the series' order: `DICOM/S0001/I0001`…). An instance the viewer
+/// cannot decode carries its transfer syntax (`ts`) so the list can say so before the
+/// folder is chosen.
+pub fn study_js(series: &[Series], files: &[&str]) -> String {
+    let mut names = files.iter();
     let series_json: Vec<Value> = series
         .iter()
-        .zip(images)
-        .map(|(s, imgs)| {
+        .map(|s| {
             let head = &s.instances[0];
+            let images: Vec<Value> = s
+                .instances
+                .iter()
+                .map(|i| {
+                    let mut v = json!({
+                        "file": names.next().copied().unwrap_or_default(),
+                        "instance": i.instance_number,
+                    });
+                    if !VIEWER_READS.contains(&i.transfer_syntax_uid.as_str()) {
+                        v["ts"] = json!(i.transfer_syntax_uid);
+                    }
+                    v
+                })
+                .collect();
             json!({
                 "number": s.number,
                 "description": head.series_description,
                 "modality": head.modality,
-                "images": imgs.iter().map(|i| match &i.src {
-                    Some(src) => json!({"src": src, "width": i.width, "height": i.height, "instance": i.instance}),
-                    None => json!({"src": null, "instance": i.instance}),
-                }).collect::<Vec<_>>(),
+                "rows": head.rows,
+                "columns": head.columns,
+                "count": images.len(),
+                "images": images,
             })
         })
         .collect();
+    let first = &series[0].instances[0];
     let data = json!({
         "patient": {
             "name": person_name(&first.patient_name),
@@ -93,16 +120,27 @@ pub fn readme_study(asl: &str, title: &str, instances: usize, series: usize, mad
          - VIEWER: un visualizzatore che si apre nel browser, senza installare nulla.\r\n\
          \r\n\
          COME APRIRLO\r\n\
-         1. Estrai il file ZIP (su Windows: tasto destro > \"Estrai tutto\"; su Mac e sui\r\n\
-         \u{20}  telefoni basta toccarlo). Il visualizzatore non funziona dall'interno dello ZIP.\r\n\
-         2. Apri la cartella VIEWER e fai doppio clic su index.html: si apre nel browser.\r\n\
-         3. Scegli una serie; scorri le immagini con la rotella del mouse, con i tasti freccia\r\n\
-         \u{20}  su e giù o trascinando il dito sullo schermo.\r\n\
+         1. Estrai il file ZIP in una cartella (su Windows: tasto destro > \"Estrai tutto\"; su\r\n\
+         \u{20}  Mac: doppio clic). Il visualizzatore non funziona dall'interno dello ZIP.\r\n\
+         2. Nella cartella estratta apri la cartella VIEWER e fai doppio clic su index.html:\r\n\
+         \u{20}  si apre nel browser (Chrome, Edge, Firefox o Safari), anche senza Internet.\r\n\
+         3. Per sicurezza il browser non legge da solo le immagini: premi \"Scegli la cartella\r\n\
+         \u{20}  dello studio\" e scegli la cartella estratta, quella che contiene DICOM, DICOMDIR e\r\n\
+         \u{20}  VIEWER (oppure trascinala nella finestra del visualizzatore). Se il browser chiede\r\n\
+         \u{20}  di confermare il \"caricamento\" dei file, conferma: i file restano sul tuo\r\n\
+         \u{20}  computer e non vengono inviati a nessuno.\r\n\
+         4. Scegli una serie e scorri le immagini con la rotella del mouse, con i tasti freccia\r\n\
+         \u{20}  o con il cursore sotto l'immagine. Sopra l'immagine ci sono zoom, spostamento,\r\n\
+         \u{20}  finestra dei grigi (con i preset per la TC), misura delle distanze e\r\n\
+         \u{20}  l'intestazione DICOM.\r\n\
+         Sui telefoni la scelta di una cartella spesso non è possibile: usa un computer.\r\n\
          \r\n\
          PER IL MEDICO\r\n\
-         Le immagini del visualizzatore servono alla consultazione, non alla diagnosi. Per una\r\n\
-         refertazione o un consulto usa i file originali: copia l'intera cartella (con DICOMDIR\r\n\
-         e DICOM) su una chiavetta o un CD, oppure aprila con un visualizzatore DICOM.\r\n\
+         Il visualizzatore legge i file DICOM originali (valori in HU per la TC), ma serve alla\r\n\
+         consultazione, non alla diagnosi. Le immagini compresse (JPEG, JPEG 2000, RLE) si\r\n\
+         aprono solo con un visualizzatore DICOM. Per una refertazione o un consulto copia\r\n\
+         l'intera cartella (con DICOMDIR e DICOM) su una chiavetta o un CD, oppure aprila con\r\n\
+         un visualizzatore DICOM.\r\n\
          \r\n"
         )
         + CARE
@@ -117,4 +155,87 @@ pub fn readme_pdf(asl: &str, title: &str, pdf_name: &str, made: &str) -> String 
              \r\n"
         )
         + CARE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::scan::Instance;
+    use super::*;
+
+    fn instance(series: &str, n: i32, ts: &str) -> Instance {
+        Instance {
+            series_instance_uid: series.into(),
+            series_number: Some(if series == "1.1" { 1 } else { 2 }),
+            series_description: format!("Serie {series}"),
+            modality: "CT".into(),
+            instance_number: Some(n),
+            transfer_syntax_uid: ts.into(),
+            rows: Some(512),
+            columns: Some(400),
+            patient_name: "ROSSI^MARIO".into(),
+            study_date: "20261126".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn study_js_lists_each_series_and_its_files() {
+        let jpeg = "1.2.840.10008.1.2.4.50";
+        let series = super::super::scan::group(vec![
+            instance("1.1", 2, "1.2.840.10008.1.2.1"),
+            instance("1.1", 1, "1.2.840.10008.1.2"),
+            instance("1.2", 1, jpeg),
+        ]);
+        let files = [
+            "DICOM/S0001/I0001",
+            "DICOM/S0001/I0002",
+            "DICOM/S0002/I0001",
+        ];
+        let js = study_js(&series, &files);
+        let json = js
+            .strip_prefix("window.CDS_STUDY = ")
+            .and_then(|j| j.strip_suffix(";\n"))
+            .unwrap();
+        let v: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["patient"]["name"], "ROSSI MARIO");
+        assert_eq!(v["study"]["date"], "26/11/2026");
+        let s = v["series"].as_array().unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0]["count"], 2);
+        assert_eq!(
+            (&s[0]["rows"], &s[0]["columns"]),
+            (&json!(512), &json!(400))
+        );
+        assert_eq!(s[0]["description"], "Serie 1.1");
+        assert_eq!(
+            s[0]["images"],
+            json!([
+                {"file": "DICOM/S0001/I0001", "instance": 1},
+                {"file": "DICOM/S0001/I0002", "instance": 2},
+            ])
+        );
+        // An image the viewer cannot decode carries its transfer syntax.
+        assert_eq!(
+            s[1]["images"],
+            json!([{"file": "DICOM/S0002/I0001", "instance": 1, "ts": jpeg}])
+        );
+        assert!(!js.contains(".jpg") && !js.contains("IMG/"));
+    }
+
+    #[test]
+    fn the_viewer_files_are_embedded_and_the_readme_explains_the_folder_picker() {
+        for f in FILES {
+            assert!(asset(f).is_some_and(|d| !d.is_empty()), "{f}");
+        }
+        let html = String::from_utf8(asset("index.html").unwrap()).unwrap();
+        for f in FILES.iter().filter(|f| f.ends_with(".js")) {
+            assert!(
+                html.contains(&format!("src=\"{f}\"")),
+                "{f} loaded by index.html"
+            );
+        }
+        let r = readme_study("ASL", "TC", 12, 1, "oggi");
+        assert!(r.contains("Scegli la cartella") && r.contains("non vengono inviati"));
+        assert!(r.lines().all(|l| l.chars().count() <= 92), "{r}");
+    }
 }

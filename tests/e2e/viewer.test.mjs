@@ -1,346 +1,300 @@
-// The offline DICOM-ZIP viewer (assets/viewer/ -> VIEWER/ in the ZIP), opened from file:// in Chromium:
-// header data, series list, keyboard / wheel / drag / touch / slider navigation, the "no preview" image,
-// the aria-live counter, axe (WCAG 2.1 AA) on desktop and phone, phone layout, missing study.js, CSP.
+// The offline viewer (assets/viewer/ -> VIEWER/ in the ZIP) in Chromium, on real packages made by the binary
+// (viewer-fixture.mjs: the demo's CT and MR, and a study of format variants), opened from file:// as a person
+// opens the extracted ZIP: the series list before the folder is chosen, the folder picker, scrolling, the CT
+// presets and free window/level checked pixel by pixel against dcmdump's values, the value under the cursor,
+// zoom and pan, the scale bar and the length measurement against Pixel Spacing, the DICOM header, every
+// series of every variant, the keyboard alone, the phone size (axe, no horizontal scroll, swipe, pinch),
+// the same package served over http under the portal's CSP, and the drag-and-drop of a folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, extname, normalize } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { launch, newPage } from './harness.mjs';
-import { makeFixture, VIEWER_SRC } from './viewer-fixture.mjs';
+import { join } from 'node:path';
+import { launch } from './harness.mjs';
+import { makePackages, dump } from './viewer-fixture.mjs';
+import {
+  own, axe, openFile, frames, ready, choose, text, waitCounter, canvasBox, hover, pixels, wl, oneToOne, fileOf, checkBlock,
+} from './viewer-page.mjs';
 
 const SHOTS = process.env.VIEWER_SHOTS || '/tmp';
-const DESKTOP = { viewport: { width: 1280, height: 800 } };
-const PHONE = { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
 
-let chrome, fx, bare;
+let chrome, pk;
 before(async () => {
-  chrome = await launch();
-  fx = makeFixture();
-  bare = makeFixture({ study: false });
+  [chrome, pk] = await Promise.all([launch(), makePackages()]);
 });
 after(async () => {
   await chrome?.close();
-  fx?.cleanup();
-  bare?.cleanup();
+  pk?.cleanup();
 });
 
-// axe fetches stylesheets with XHR, which Chromium refuses on file://: that noise is not the viewer's.
-const own = (problems) => problems.filter((p) => !/XMLHttpRequest|net::ERR_FAILED|favicon/.test(p));
-
-async function axe(page) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-// Opens the viewer; records every request that is not a local file (there must be none).
-async function open(options = DESKTOP, url = fx.indexUrl) {
-  const p = await newPage(chrome.browser, options);
-  p.remote = [];
-  p.page.on('request', (r) => { if (!r.url().startsWith('file://') && !r.url().startsWith('data:')) p.remote.push(r.url()); });
-  await p.page.goto(url);
-  return p;
-}
-
-const counter = (page) => page.locator('#counter');
-const imgSrc = (page) => page.locator('#image').getAttribute('src');
-async function waitCounter(page, text) {
-  await page.waitForFunction((t) => document.getElementById('counter').textContent === t, text, { timeout: 3000 })
-    .catch(async () => assert.fail(`counter is "${await counter(page).textContent()}", expected "${text}"`));
-}
-async function currentSeries(page) {
-  return page.locator('#series-list button[aria-current="true"]').textContent();
-}
-
-test('shows patient, study, disclaimer and the series list; no network, no console errors, axe clean', async () => {
-  const { context, page, problems, remote } = await open();
-  const header = page.locator('header');
-  for (const t of ['ROSSI MARIO', 'RSSMRA80A01A182N', '01/01/1980', 'Maschile', 'TC TORACE SENZA MDC', '26/11/2026', 'A000123', 'ASL Demo']) {
-    assert.ok((await header.textContent()).includes(t), `header shows ${t}`);
-  }
-  assert.match(await header.textContent(), /Codice fiscale/);
-  await page.getByText('Immagini per la consultazione, non per la diagnosi. Le immagini originali sono nella cartella DICOM.').waitFor();
-  assert.equal(await page.getAttribute('html', 'lang'), 'it');
-  assert.match(await page.title(), /TC TORACE SENZA MDC/);
-  assert.equal(await page.locator('#error').isVisible(), false);
-
+test('before the folder: patient, study, the series list with counts and sizes, Italian instructions; axe clean', async () => {
+  const { context, page, problems, remote } = await openFile(chrome.browser, pk.ct);
+  const header = await text(page, 'header');
+  for (const t of ['ROSSI MARIO', 'RSSMRA80A01A182N', 'Codice fiscale', 'TC TORACE SENZA MDC', 'ASL Demo']) assert.ok(header.includes(t), t);
   const buttons = page.getByRole('navigation', { name: 'Serie' }).getByRole('button');
-  assert.equal(await buttons.count(), 2);
-  const first = await buttons.nth(0).textContent();
-  for (const t of ['TC', 'Serie 1', 'Assiale 1 mm', '40 immagini']) assert.ok(first.includes(t), `series 1 button has ${t}`);
-  const second = await buttons.nth(1).textContent();
-  for (const t of ['Serie 2', 'Coronale MPR', '3 immagini']) assert.ok(second.includes(t), `series 2 button has ${t}`);
-  assert.equal(await buttons.nth(0).getAttribute('aria-current'), 'true');
-  assert.equal(await buttons.nth(1).getAttribute('aria-current'), null);
-  // Thumbnails: the middle image (series 2's middle image has no preview -> nearest one).
-  assert.equal(await buttons.nth(0).locator('img').getAttribute('src'), 'IMG/S0001/I0020.png');
-  assert.match(await buttons.nth(1).locator('img').getAttribute('src'), /IMG\/S0002\/I000[13]\.png/);
+  assert.equal(await buttons.count(), 1);
+  assert.match(await buttons.first().textContent(), /TC · Serie 1.*TORACE 1\.25 STANDARD.*12 immagini · 512×512/);
+  const pick = page.getByRole('region', { name: 'Scegli la cartella estratta dello studio' });
+  await pick.waitFor();
+  assert.match(await pick.textContent(), /contiene DICOM, DICOMDIR e VIEWER/);
+  assert.match(await pick.textContent(), /non vengono inviati a nessuno/);
+  await page.getByRole('button', { name: 'Scegli la cartella dello studio…' }).waitFor();
+  assert.equal(await page.locator('#stage').isVisible(), false);
+  assert.equal(await page.locator('#error').isVisible(), false);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: join(SHOTS, 'viewer-pick.png') });
 
-  await waitCounter(page, 'Immagine 1 di 40');
-  assert.equal(await imgSrc(page), 'IMG/S0001/I0001.png');
-  await page.waitForFunction(() => document.getElementById('image').complete && document.getElementById('image').naturalWidth === 128);
-  assert.equal(await page.getByRole('slider', { name: 'Posizione nella serie' }).getAttribute('aria-valuetext'), 'Immagine 1 di 40');
-  assert.equal(await page.locator('#stage').evaluate((e) => getComputedStyle(e).touchAction), 'none');
-  assert.equal(await page.locator('#image').evaluate((e) => getComputedStyle(e).objectFit), 'contain');
-
+  // A folder without the study's files: said so, the picker stays.
+  await page.locator('#folder').setInputFiles(join(pk.ct.dir, 'VIEWER'));
+  await page.getByText(/Nella cartella scelta non ci sono le immagini di questo esame/).waitFor();
+  assert.equal(await page.locator('#stage').isVisible(), false);
+  await choose(page, pk.ct);
+  assert.equal(await pick.isVisible(), false);
+  await waitCounter(page, 'Immagine 1 di 12');
+  assert.equal(await page.locator('#scale-out').textContent(), 'Barra di scala: 100 mm');
   assert.deepEqual(await axe(page), []);
   await page.screenshot({ path: join(SHOTS, 'viewer-desktop.png') });
   assert.deepEqual(own(problems), []);
-  assert.deepEqual(remote, []);
+  assert.deepEqual(remote, [], 'no network');
   await context.close();
 });
 
-test('keyboard: ArrowDown/Up, PageDown/PageUp (±10), End/Home; the live region announces the counter', async () => {
-  const { context, page, problems } = await open();
-  await waitCounter(page, 'Immagine 1 di 40');
+test('scrolling: wheel, arrows, PageUp/PageDown, Home/End, slider, buttons; the file shown follows', async () => {
+  const { context, page, problems } = await openFile(chrome.browser, pk.ct);
+  await choose(page, pk.ct);
+  const b = await canvasBox(page);
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+  await page.mouse.wheel(0, 100);
+  await waitCounter(page, 'Immagine 2 di 12');
+  await ready(page, 'DICOM/S0001/I0002');
+  for (let i = 0; i < 3; i++) await page.mouse.wheel(0, 100);
+  await ready(page, 'DICOM/S0001/I0005');
+  await page.mouse.wheel(0, -100);
+  await ready(page, 'DICOM/S0001/I0004');
   await page.locator('#stage').focus();
   await page.keyboard.press('ArrowDown');
-  await waitCounter(page, 'Immagine 2 di 40');
-  assert.equal(await imgSrc(page), 'IMG/S0001/I0002.png');
-  await page.waitForFunction(() => document.getElementById('live').textContent === 'Immagine 2 di 40');
-  await page.keyboard.press('PageDown');
-  await waitCounter(page, 'Immagine 12 di 40');
-  assert.equal(await imgSrc(page), 'IMG/S0001/I0012.png');
-  await page.keyboard.press('PageUp');
-  await waitCounter(page, 'Immagine 2 di 40');
+  await ready(page, 'DICOM/S0001/I0005');
   await page.keyboard.press('ArrowUp');
-  await waitCounter(page, 'Immagine 1 di 40');
-  await page.keyboard.press('ArrowUp'); // clamps at the first image
-  await waitCounter(page, 'Immagine 1 di 40');
-  assert.equal(await page.locator('#prev').getAttribute('aria-disabled'), 'true');
+  await ready(page, 'DICOM/S0001/I0004');
+  await page.keyboard.press('PageDown'); // +10, clamped
+  await ready(page, 'DICOM/S0001/I0012');
+  await page.keyboard.press('PageUp');
+  await ready(page, 'DICOM/S0001/I0002');
   await page.keyboard.press('End');
-  await waitCounter(page, 'Immagine 40 di 40');
-  assert.equal(await imgSrc(page), 'IMG/S0001/I0040.png');
+  await ready(page, 'DICOM/S0001/I0012');
   assert.equal(await page.locator('#next').getAttribute('aria-disabled'), 'true');
   await page.keyboard.press('Home');
-  await waitCounter(page, 'Immagine 1 di 40');
-  // Keys work with focus anywhere on the page (e.g. a series button).
-  await page.locator('#series-list button').first().focus();
-  await page.keyboard.press('ArrowDown');
-  await waitCounter(page, 'Immagine 2 di 40');
-  // Previous / Next buttons.
-  await page.getByRole('button', { name: 'Successiva' }).click();
-  await waitCounter(page, 'Immagine 3 di 40');
-  await page.getByRole('button', { name: 'Precedente' }).click();
-  await waitCounter(page, 'Immagine 2 di 40');
-  assert.deepEqual(own(problems), []);
-  await context.close();
-});
-
-test('mouse wheel over the image scrolls; the live region is not spammed', async () => {
-  const { context, page, problems } = await open();
-  await waitCounter(page, 'Immagine 1 di 40');
-  await page.evaluate(() => {
-    window.liveChanges = 0;
-    new MutationObserver(() => window.liveChanges++).observe(document.getElementById('live'), { childList: true, characterData: true, subtree: true });
-  });
-  const box = await page.locator('#stage').boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.wheel(0, 100);
-  await waitCounter(page, 'Immagine 2 di 40');
-  assert.equal(await imgSrc(page), 'IMG/S0001/I0002.png');
-  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 100);
-  await waitCounter(page, 'Immagine 10 di 40');
-  await page.mouse.wheel(0, -100);
-  await waitCounter(page, 'Immagine 9 di 40');
-  // Trackpad-like small deltas accumulate.
-  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 10);
-  await waitCounter(page, 'Immagine 11 di 40');
-  await page.waitForFunction(() => document.getElementById('live').textContent === 'Immagine 11 di 40');
-  assert.ok(await page.evaluate(() => window.liveChanges) <= 2, 'one announcement after the wheel stops, not one per tick');
-  assert.equal(await page.evaluate(() => window.scrollY), 0, 'the page itself did not scroll');
-  assert.deepEqual(own(problems), []);
-  await context.close();
-});
-
-test('dragging vertically on the image (mouse pointer) scrolls about one image per 10 px', async () => {
-  const { context, page, problems } = await open();
-  await waitCounter(page, 'Immagine 1 di 40');
-  const box = await page.locator('#stage').boundingBox();
-  const x = box.x + box.width / 2, y = box.y + box.height * 0.8;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x, y - 50, { steps: 5 }); // up = forward
-  await waitCounter(page, 'Immagine 6 di 40');
-  await page.mouse.move(x, y - 20, { steps: 3 }); // back down a bit
-  await waitCounter(page, 'Immagine 3 di 40');
-  await page.mouse.up();
-  assert.equal(await imgSrc(page), 'IMG/S0001/I0003.png');
-  // Synthetic touch pointer events (pointerType touch).
-  const stage = page.locator('#stage');
-  const ev = (type, cy) => stage.dispatchEvent(type, { pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: x, clientY: cy, bubbles: true, cancelable: true });
-  await ev('pointerdown', y);
-  for (let d = 10; d <= 100; d += 10) await ev('pointermove', y - d);
-  await ev('pointerup', y - 100);
-  await waitCounter(page, 'Immagine 13 di 40');
-  assert.deepEqual(own(problems), []);
-  await context.close();
-});
-
-test('ArrowRight/ArrowLeft switch series (positions remembered); the image without preview shows the message', async () => {
-  const { context, page, problems } = await open();
-  await waitCounter(page, 'Immagine 1 di 40');
-  await page.keyboard.press('PageDown');
-  await waitCounter(page, 'Immagine 11 di 40');
-  await page.keyboard.press('ArrowRight');
-  await waitCounter(page, 'Immagine 1 di 3');
-  assert.match(await currentSeries(page), /Serie 2/);
-  assert.equal(await imgSrc(page), 'IMG/S0002/I0001.png');
-  assert.match(await page.locator('#overlay').textContent(), /Coronale MPR/);
-  await page.keyboard.press('ArrowRight'); // last series: stays
-  assert.match(await currentSeries(page), /Serie 2/);
-
-  await page.keyboard.press('ArrowDown');
-  await waitCounter(page, 'Immagine 2 di 3');
-  const msg = page.locator('#msg');
-  await msg.waitFor({ state: 'visible' });
-  assert.equal(await msg.textContent(), 'Anteprima non disponibile per questa immagine: aprire i file DICOM con un visualizzatore DICOM');
-  assert.equal(await page.locator('#image').isVisible(), false);
-  assert.deepEqual(await axe(page), []);
-  await page.screenshot({ path: join(SHOTS, 'viewer-no-preview.png') });
-  await page.keyboard.press('ArrowDown');
-  await waitCounter(page, 'Immagine 3 di 3');
-  await msg.waitFor({ state: 'hidden' });
-  assert.equal(await imgSrc(page), 'IMG/S0002/I0003.png');
-  assert.equal(await page.locator('#image').isVisible(), true);
-
-  await page.keyboard.press('ArrowLeft');
-  await waitCounter(page, 'Immagine 11 di 40');
-  assert.match(await currentSeries(page), /Serie 1/);
-  // Clicking a series button selects it too.
-  await page.locator('#series-list button').nth(1).click();
-  await waitCounter(page, 'Immagine 3 di 3');
-  assert.equal(await page.locator('#series-list button').nth(1).getAttribute('aria-current'), 'true');
-  assert.deepEqual(own(problems), []);
-  await context.close();
-});
-
-test('the range slider moves through the series (and keeps its own arrow keys)', async () => {
-  const { context, page, problems } = await open();
-  await waitCounter(page, 'Immagine 1 di 40');
+  await ready(page, 'DICOM/S0001/I0001');
   const slider = page.getByRole('slider', { name: 'Posizione nella serie' });
-  assert.equal(await slider.getAttribute('max'), '40');
-  await slider.fill('20');
-  await waitCounter(page, 'Immagine 20 di 40');
-  assert.equal(await imgSrc(page), 'IMG/S0001/I0020.png');
-  assert.equal(await slider.getAttribute('aria-valuetext'), 'Immagine 20 di 40');
-  await slider.focus();
-  await page.keyboard.press('ArrowRight'); // native slider step, not "next series"
-  await waitCounter(page, 'Immagine 21 di 40');
-  assert.match(await currentSeries(page), /Serie 1/);
-  await page.keyboard.press('End');
-  await waitCounter(page, 'Immagine 40 di 40');
-  // Click on the track.
-  const box = await slider.boundingBox();
-  await page.mouse.click(box.x + 2, box.y + box.height / 2);
-  await waitCounter(page, 'Immagine 1 di 40');
-  // Keyboard navigation elsewhere keeps the slider in sync.
+  await slider.fill('7');
+  await ready(page, 'DICOM/S0001/I0007');
+  assert.equal(await slider.getAttribute('aria-valuetext'), 'Immagine 7 di 12');
+  await page.getByRole('button', { name: 'Successiva' }).click();
+  await ready(page, 'DICOM/S0001/I0008');
+  await page.getByRole('button', { name: 'Precedente' }).click();
+  await ready(page, 'DICOM/S0001/I0007');
+  assert.match(await text(page, '#overlay'), /Istanza 7/);
+  await page.waitForFunction(() => document.getElementById('live').textContent === 'Immagine 7 di 12');
+  assert.deepEqual(own(problems), []);
+  await context.close();
+});
+
+test('CT presets and free window/level: the canvas shows dcmdump\'s values through each window; the HU under the cursor', async () => {
+  const { context, page, problems } = await openFile(chrome.browser, pk.ct);
+  await choose(page, pk.ct);
+  await page.getByRole('slider', { name: 'Posizione nella serie' }).fill('6');
+  await ready(page, 'DICOM/S0001/I0006');
+  const d = dump(fileOf(pk.ct, 'DICOM/S0001/I0006'));
+  const { origin, at, p } = await oneToOne(page);
+  // The value under the cursor is dcmdump's stored value x slope + intercept, in HU.
+  assert.equal(p.value, d.real(p.x, p.y));
+  assert.match(p.text, / HU$/);
+  for (const [dx, dy] of [[-120, -40], [90, 30], [0, 100], [-40, 60]]) {
+    const q = await hover(page, at[0] + dx, at[1] + dy);
+    assert.deepEqual([q.x, q.y], [p.x + dx, p.y + dy]);
+    assert.equal(q.value, d.real(q.x, q.y), `HU at (${q.x}, ${q.y})`);
+  }
+  // Two blocks: lung (the darkest 12x12 block near the middle row) and soft tissue at the centre.
+  let lung = null;
+  for (let x = 40; x < 460; x += 6) {
+    let s = 0;
+    for (let y = 0; y < 12; y++) for (let k = 0; k < 12; k++) s += d.real(x + k, 250 + y);
+    if (!lung || s < lung.s) lung = { s, x };
+  }
+  assert.ok(lung.s / 144 < -500, `a lung block (mean ${lung.s / 144} HU)`);
+  const blocks = [[lung.x, 250], [250, 256]];
+  const presets = [['Polmone', 1500, -600], ['Mediastino', 350, 50], ['Osso', 2000, 500], ['Encefalo', 80, 40], ['Dal file', 400, 40]];
+  const means = {};
+  for (const [name, w, c] of presets) {
+    await page.getByRole('button', { name, exact: true }).click();
+    await frames(page);
+    assert.equal(await page.getByRole('button', { name, exact: true }).getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(await wl(page), [w, c], name);
+    means[name] = [];
+    for (const blk of blocks) means[name].push(await checkBlock(page, d, origin, blk, 12, [w, c]));
+    assert.match(await text(page, '#info'), new RegExp(`^W ${w} L ${c} · 100%$`));
+  }
+  assert.ok(means.Polmone[0] > 40 && means.Mediastino[0] < 5, `lung block: ${JSON.stringify(means)}`);
+  assert.ok(means.Mediastino[1] > means.Osso[1], 'soft tissue brighter with the mediastinum window than with bone');
+  // "Intera gamma": the file's whole value range.
+  await page.getByRole('button', { name: 'Intera gamma' }).click();
+  await frames(page);
+  const [fw, fc] = await wl(page);
+  assert.ok(fw > 1000, `full range width ${fw}`);
+  await checkBlock(page, d, origin, blocks[1], 12, [fw, fc]);
+
+  // Free window/level: right-button drag, 64 px right (wider) and 32 px down (higher level);
+  // the sensitivity is 1/256 of the width per pixel (400 -> 1.5625 HU per pixel).
+  await page.getByRole('button', { name: 'Dal file' }).click();
+  const b = await canvasBox(page);
+  await page.mouse.move(b.x + at[0], b.y + at[1]);
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(b.x + at[0] + 64, b.y + at[1] + 32, { steps: 4 });
+  await page.mouse.up({ button: 'right' });
+  await frames(page);
+  assert.deepEqual(await wl(page), [500, 90]);
+  assert.equal(await page.getByRole('button', { name: 'Dal file' }).getAttribute('aria-pressed'), 'false');
+  await checkBlock(page, d, origin, blocks[1], 12, [500, 90]);
+  // The same with the "Finestra" tool and the left button (the way on a touch screen).
+  await page.getByRole('button', { name: 'Finestra', exact: true }).click();
+  await page.mouse.move(b.x + at[0], b.y + at[1]);
+  await page.mouse.down();
+  await page.mouse.move(b.x + at[0] - 128, b.y + at[1] - 64, { steps: 4 }); // 500 / 256 per pixel
+  await page.mouse.up();
+  await frames(page);
+  assert.deepEqual(await wl(page), [250, -35]);
+  await checkBlock(page, d, origin, blocks[0], 12, [250, -35]);
+  // Typed values (W, L fields).
+  await page.getByLabel('Larghezza (W)').fill('1000');
+  await page.getByLabel('Centro (L)').fill('-200');
+  await page.getByLabel('Centro (L)').press('Enter');
+  await frames(page);
+  await checkBlock(page, d, origin, blocks[0], 12, [1000, -200]);
+  // The window stays while scrolling; "Ripristina" brings back the file's.
   await page.locator('#stage').focus();
-  await page.keyboard.press('PageDown');
-  await waitCounter(page, 'Immagine 11 di 40');
-  assert.equal(await slider.inputValue(), '11');
+  await page.keyboard.press('ArrowDown');
+  await ready(page, 'DICOM/S0001/I0007');
+  assert.deepEqual(await wl(page), [1000, -200]);
+  await page.getByRole('button', { name: 'Ripristina' }).click();
+  assert.deepEqual(await wl(page), [400, 40]);
   assert.deepEqual(own(problems), []);
   await context.close();
 });
 
-test('phone 360x740: strip of series above the image, no horizontal overflow, touch swipe scrolls, axe clean', async () => {
-  const { context, page, problems } = await open(PHONE);
-  await waitCounter(page, 'Immagine 1 di 40');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `horizontal page overflow of ${overflow}px`);
-  const nav = await page.getByRole('navigation', { name: 'Serie' }).boundingBox();
-  const stage = await page.locator('#stage').boundingBox();
-  assert.ok(nav.y + nav.height <= stage.y + 1, 'series strip above the image');
-  assert.ok(stage.width >= 350 && stage.height >= 300, `image area ${stage.width}x${stage.height}`);
-  const [b1, b2] = await Promise.all([0, 1].map((i) => page.locator('#series-list button').nth(i).boundingBox()));
-  assert.equal(Math.round(b1.y), Math.round(b2.y), 'series buttons on one horizontal row');
-  assert.equal(await page.locator('#series-list').evaluate((e) => getComputedStyle(e).overflowX), 'auto');
-  for (const sel of ['#prev', '#next', '#series-list button']) {
-    const b = await page.locator(sel).first().boundingBox();
-    assert.ok(b.height >= 44, `${sel} touch target ${b.height}px`);
-  }
-  assert.deepEqual(await axe(page), []);
-  await page.screenshot({ path: join(SHOTS, 'viewer-phone.png'), fullPage: true });
+test('zoom (Ctrl+wheel about the cursor, buttons, keys) and pan (drag, Maiusc+arrows)', async () => {
+  const { context, page, problems } = await openFile(chrome.browser, pk.ct);
+  await choose(page, pk.ct);
+  const b = await canvasBox(page);
+  const fit = `${Math.round(100 * Math.min(Math.floor(b.width) / 512, Math.floor(b.height) / 512))}%`;
+  assert.equal(await text(page, '#zoom'), fit);
+  const { at, p } = await oneToOne(page);
+  // Ctrl+wheel zooms in about the cursor: the pixel under it stays.
+  const q0 = await hover(page, at[0] - 50, at[1] - 20);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -100);
+  await page.keyboard.up('Control');
+  await frames(page);
+  assert.equal(await text(page, '#zoom'), '122%');
+  const q1 = await hover(page, at[0] - 50, at[1] - 20);
+  assert.ok(Math.abs(q1.x - q0.x) <= 1 && Math.abs(q1.y - q0.y) <= 1, `${JSON.stringify([q0, q1])}`);
+  await page.getByRole('button', { name: 'Ingrandisci' }).click();
+  assert.equal(await text(page, '#zoom'), '153%');
+  await page.getByRole('button', { name: 'Riduci' }).click();
+  await page.getByRole('button', { name: 'Riduci' }).click();
+  assert.equal(await text(page, '#zoom'), '98%');
+  await page.getByRole('button', { name: 'Adatta' }).click();
+  assert.equal(await text(page, '#zoom'), fit);
+  await page.locator('#stage').focus();
+  await page.keyboard.press('+');
+  assert.notEqual(await text(page, '#zoom'), fit);
+  await page.keyboard.press('0');
+  assert.equal(await text(page, '#zoom'), fit);
 
-  // A real touch swipe (CDP touch events -> pointer events): 80 px up = 8 images forward.
-  await page.locator('#stage').scrollIntoViewIfNeeded();
-  const s = await page.locator('#stage').boundingBox();
-  const cdp = await context.newCDPSession(page);
-  const x = s.x + s.width / 2, y0 = s.y + s.height * 0.75;
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y: y0 }] });
-  for (let d = 8; d <= 80; d += 8) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y0 - d }] });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-  await waitCounter(page, 'Immagine 9 di 40');
-  // Tapping a series in the strip (after a pause: Chromium's gesture detector drops a tap that follows a swipe within a few ms).
-  await page.waitForTimeout(500);
-  await page.locator('#series-list button').nth(1).tap();
-  await waitCounter(page, 'Immagine 1 di 3');
-  await page.screenshot({ path: join(SHOTS, 'viewer-phone-series2.png') });
+  // Pan: dragging with the "Sposta" tool (the default with a mouse) moves the image with the pointer.
+  await oneToOne(page);
+  assert.equal(await page.getByRole('button', { name: 'Sposta' }).getAttribute('aria-pressed'), 'true');
+  await page.mouse.move(b.x + at[0], b.y + at[1]);
+  await page.mouse.down();
+  await page.mouse.move(b.x + at[0] + 40, b.y + at[1] + 25, { steps: 5 });
+  await page.mouse.up();
+  const r = await hover(page, at[0], at[1]);
+  assert.deepEqual([r.x, r.y], [p.x - 40, p.y - 25]);
+  await page.locator('#stage').focus();
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowDown');
+  const s = await hover(page, at[0], at[1]);
+  assert.deepEqual([s.x, s.y], [p.x - 80, p.y - 65]);
+  await page.getByRole('button', { name: 'Ripristina' }).click();
+  assert.equal(await text(page, '#zoom'), fit);
   assert.deepEqual(own(problems), []);
   await context.close();
 });
 
-test('without study.js (opened from inside the ZIP) an Italian error explains to extract the folder', async () => {
-  const { context, page, problems } = await open(DESKTOP, bare.indexUrl);
-  const err = page.getByRole('alert');
-  await err.waitFor();
-  assert.match(await err.textContent(), /Estrarre prima tutto il contenuto del file ZIP/);
-  assert.match(await err.textContent(), /VIEWER\/index\.html/);
-  assert.equal(await page.locator('#app').isVisible(), false);
-  await page.getByText('Immagini per la consultazione, non per la diagnosi.').waitFor();
-  assert.deepEqual(await axe(page), []);
-  await page.screenshot({ path: join(SHOTS, 'viewer-error.png') });
-  assert.deepEqual(own(problems).filter((p) => !p.includes('ERR_FILE_NOT_FOUND')), []);
+test('scale bar and length measurement in mm from Pixel Spacing (dcmdump), two clicks or a drag', async () => {
+  const { context, page, problems } = await openFile(chrome.browser, pk.ct);
+  await choose(page, pk.ct);
+  const d = dump(fileOf(pk.ct, 'DICOM/S0001/I0001'));
+  const [rowSp, colSp] = d.value('0028,0030').split('\\').map(Number);
+  const { at } = await oneToOne(page);
+  // The scale bar: a round length, drawn that long (white pixels on the marks layer).
+  const so = page.locator('#scale-out');
+  const mm = Number(await so.getAttribute('data-mm')), px = Number(await so.getAttribute('data-px'));
+  assert.equal(await so.textContent(), `Barra di scala: ${mm} mm`);
+  assert.ok(Math.abs(px - mm / colSp) < 1e-6, `${mm} mm = ${px} px at 1:1`);
+  const b = await canvasBox(page);
+  const W = Math.floor(b.width), H = Math.floor(b.height);
+  const row = await pixels(page, 'marks', 0, H - 12, W, 1);
+  const white = [];
+  for (let x = 0; x < W; x++) if (row[4 * x] > 200 && row[4 * x + 3] > 200) white.push(x);
+  assert.ok(Math.abs(white.length - px) <= 3, `bar ${white.length} px drawn, ${px} expected`);
+
+  const it = (v) => v.toLocaleString('it-IT', { maximumFractionDigits: 1, useGrouping: false });
+  await page.getByRole('button', { name: 'Misura' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Misura' }).getAttribute('aria-pressed'), 'true');
+  const click = (dx, dy) => page.mouse.click(b.x + at[0] + dx + 0.5, b.y + at[1] + dy + 0.5);
+  await click(-50, 0);
+  assert.equal(await text(page, '#measure-out'), 'Misura: tocca o fai clic sul secondo punto');
+  await click(50, 0);
+  assert.equal(await text(page, '#measure-out'), `Distanza: ${it(100 * colSp)} mm`);
+  await click(-30, -40);
+  await click(30, 40); // 60 x 80 pixels
+  assert.equal(await text(page, '#measure-out'), `Distanza: ${it(Math.hypot(60 * colSp, 80 * rowSp))} mm`);
+  // A drag measures too; zoom does not change a length.
+  await page.getByRole('button', { name: 'Ingrandisci' }).click();
+  await page.mouse.move(b.x + at[0], b.y + at[1]);
+  await page.mouse.down();
+  await page.mouse.move(b.x + at[0], b.y + at[1] + 125, { steps: 5 }); // 100 image pixels at 125 %
+  await page.mouse.up();
+  assert.equal(await text(page, '#measure-out'), `Distanza: ${it(100 * rowSp)} mm`);
+  await page.keyboard.press('Escape');
+  assert.equal(await text(page, '#measure-out'), '');
+  assert.deepEqual(own(problems), []);
   await context.close();
 });
 
-test('static checks: < 30 KB, classic scripts in order, no inline script/style, works under a strict CSP', async () => {
-  const files = readdirSync(VIEWER_SRC).sort();
-  assert.deepEqual(files, ['index.html', 'viewer.css', 'viewer.js']);
-  const total = files.reduce((n, f) => n + statSync(join(VIEWER_SRC, f)).size, 0);
-  assert.ok(total < 30 * 1024, `viewer is ${total} bytes`);
-  const html = readFileSync(join(VIEWER_SRC, 'index.html'), 'utf8');
-  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-  assert.deepEqual(scripts.map((m) => m[1].trim()), ['src="study.js"', 'src="viewer.js"']);
-  assert.ok(scripts.every((m) => m[2] === ''), 'no inline script');
-  assert.doesNotMatch(html, /\sstyle=|<style|\son[a-z]+=|https?:\/\//i);
-  const js = readFileSync(join(VIEWER_SRC, 'viewer.js'), 'utf8');
-  assert.doesNotMatch(js, /\beval\(|new Function|\bfetch\(|XMLHttpRequest|\?\.|\?\?|import\(|\.style\.|setAttribute\('style'/);
-  const css = readFileSync(join(VIEWER_SRC, 'viewer.css'), 'utf8');
-  assert.doesNotMatch(css, /@import|url\(/);
-
-  // Served over http with a strict CSP: the viewer must work without any violation.
-  const root = join(fx.dir, 'VIEWER');
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
-  const server = createServer((req, res) => {
-    if (req.url === '/favicon.ico') return res.writeHead(204).end();
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    try {
-      const body = readFileSync(join(root, path));
-      res.writeHead(200, {
-        'content-type': types[extname(path)] || 'application/octet-stream',
-        'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    const { context, page, problems } = await newPage(chrome.browser, DESKTOP);
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
-    await waitCounter(page, 'Immagine 1 di 40');
-    await page.locator('#stage').focus();
-    await page.keyboard.press('End');
-    await waitCounter(page, 'Immagine 40 di 40');
-    await page.keyboard.press('ArrowRight');
-    await waitCounter(page, 'Immagine 1 di 3');
-    await page.waitForFunction(() => document.getElementById('image').naturalWidth === 128);
-    assert.deepEqual(problems, [], 'no CSP violations');
-    await context.close();
-  } finally {
-    server.close();
-  }
+test('the DICOM header of the current image: tag, name, VR, value as dcmdump reads them; search; no pixel data', async () => {
+  const { context, page, problems } = await openFile(chrome.browser, pk.ct);
+  await choose(page, pk.ct);
+  await page.keyboard.press('End');
+  await ready(page, 'DICOM/S0001/I0012');
+  const d = dump(fileOf(pk.ct, 'DICOM/S0001/I0012'));
+  await page.getByRole('button', { name: 'Intestazione DICOM' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Intestazione DICOM' });
+  await dlg.waitFor();
+  const row = async (tag) => dlg.getByRole('row').filter({ has: page.getByRole('rowheader', { name: tag, exact: true }) })
+    .locator('td').allTextContents();
+  assert.deepEqual(await row('(0008,0060)'), ['Modality', 'CS', d.value('0008,0060')]);
+  assert.deepEqual(await row('(0028,0030)'), ['Pixel Spacing', 'DS', d.value('0028,0030')]);
+  assert.deepEqual(await row('(0020,0013)'), ['Instance Number', 'IS', '12']);
+  assert.deepEqual(await row('(0010,0010)'), ["Patient's Name", 'PN', d.value('0010,0010')]);
+  assert.match((await row('(7FE0,0010)'))[2], /non mostrati/);
+  assert.match(await dlg.textContent(), /DICOM\/S0001\/I0012 · Explicit VR Little Endian/);
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: join(SHOTS, 'viewer-header.png') });
+  await dlg.getByLabel('Cerca').fill('spacing');
+  const tags = await dlg.getByRole('rowheader').allTextContents();
+  assert.deepEqual(tags, ['(0018,0088)', '(0028,0030)']);
+  await page.keyboard.press('Escape');
+  await dlg.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tags-open');
+  assert.deepEqual(own(problems), []);
+  await context.close();
 });
