@@ -277,11 +277,12 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Api(r) => Ok(crate::api::serve(app, r, ctx).await),
         Route::Manual if get => crate::manual::page(app, ctx),
         Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
-        Route::Asset(name) if get => crate::http::assets::serve(name, ctx.header("if-none-match"))
-            .ok_or_else(AppError::not_found),
+        Route::Asset(name) if get => {
+            crate::http::assets::serve(name, ctx).ok_or_else(AppError::not_found)
+        }
         Route::Logo if get => pages::logo(app, ctx),
         Route::Favicon if get => {
-            crate::http::assets::serve("img/favicon.svg", None).ok_or_else(AppError::not_found)
+            crate::http::assets::serve("img/favicon.svg", ctx).ok_or_else(AppError::not_found)
         }
         Route::Healthz if get => ops::healthz(app).await,
         // Counters are for the machine's own scraper, not for the internet.
