@@ -1,6 +1,6 @@
 //! Embedded static assets: ETag (SHA-256 of the content, computed once), a long cache, and
 //! the gzip and brotli variants build.rs made, chosen by `Accept-Encoding` (each with its own
-//! ETag).
+//! ETag); the manifest's PNG icons build.rs drew.
 
 use crate::http::encoding::{self, Coding};
 use crate::http::req::Ctx;
@@ -27,7 +27,7 @@ struct Precompressed {
     br: Option<&'static [u8]>,
 }
 
-// PRECOMPRESSED.
+// PRECOMPRESSED and GENERATED.
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 /// The htmx file name, pinned (see assets/VENDORED.md).
@@ -107,6 +107,9 @@ fn table() -> &'static HashMap<String, Asset> {
                 .filter(|p| p.len == identity.len() && p.fnv == fnv1a(&identity))
                 .map(|p| (p.gzip.map(Bytes::from_static), p.br.map(Bytes::from_static)));
             table.insert(name.into_owned(), Asset::new(identity, variants));
+        }
+        for (name, data) in GENERATED {
+            table.insert(name.to_string(), Asset::new(Bytes::from_static(data), None));
         }
         table
     })
@@ -209,6 +212,32 @@ mod tests {
                 assert_eq!(out, a.identity, "{name}");
             }
         }
+    }
+
+    #[test]
+    fn the_icons_are_pngs_of_their_size() {
+        for (name, side) in [("img/icon-192.png", 192u32), ("img/icon-512.png", 512)] {
+            let png = &super::table()[name].identity;
+            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+            assert_eq!(
+                &png[16..24],
+                [side.to_be_bytes(), side.to_be_bytes()].concat()
+            );
+            assert!(png.len() < 16_000, "{name}: {} bytes", png.len());
+        }
+    }
+
+    /// build.rs draws the icons with the favicon's colour, corner and cross: if the favicon
+    /// changes, build.rs's drawing must change with it.
+    #[test]
+    fn the_icons_are_drawn_from_the_favicon_as_it_is() {
+        let svg = std::str::from_utf8(&super::table()["img/favicon.svg"].identity).unwrap();
+        assert!(svg.contains(r##"viewBox="0 0 32 32""##), "{svg}");
+        assert!(svg.contains(r##"rx="6" fill="#0066cc""##), "{svg}");
+        assert!(
+            svg.contains(r##"d="M13 6h6v7h7v6h-7v7h-6v-7H6v-6h7z" fill="#fff""##),
+            "{svg}"
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub enum Route {
     Asset(String),
     Logo,
     Favicon,
+    Manifest,
     Healthz,
     Metrics,
     SandboxSms,
@@ -130,6 +131,7 @@ impl Route {
             "/accessibilita" => Route::Accessibility,
             "/logo" => Route::Logo,
             "/favicon.ico" => Route::Favicon,
+            crate::ui::manifest::PATH => Route::Manifest,
             "/healthz" => Route::Healthz,
             "/metrics" => Route::Metrics,
             "/sandbox/sms" => Route::SandboxSms,
@@ -175,6 +177,7 @@ impl Route {
             Route::Asset(_) => "asset",
             Route::Logo => "logo",
             Route::Favicon => "favicon",
+            Route::Manifest => "manifest",
             Route::Healthz => "healthz",
             Route::Metrics => "metrics",
             Route::SandboxSms => "sandbox_sms",
@@ -188,7 +191,12 @@ impl Route {
     pub fn is_static(&self) -> bool {
         matches!(
             self,
-            Route::Asset(_) | Route::Logo | Route::Favicon | Route::Healthz | Route::Metrics
+            Route::Asset(_)
+                | Route::Logo
+                | Route::Favicon
+                | Route::Manifest
+                | Route::Healthz
+                | Route::Metrics
         )
     }
 
@@ -284,6 +292,7 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Favicon if get => {
             crate::http::assets::serve("img/favicon.svg", ctx).ok_or_else(AppError::not_found)
         }
+        Route::Manifest if get => Ok(crate::ui::manifest::serve(app)),
         Route::Healthz if get => ops::healthz(app).await,
         // Counters are for the machine's own scraper, not for the internet.
         Route::Metrics if get && ctx.ip.is_loopback() => ops::metrics(app).await,
@@ -320,6 +329,7 @@ mod tests {
             ("/assets/../schema.sql", Route::NotFound),
             ("/assets/", Route::NotFound),
             ("/healthz", Route::Healthz),
+            ("/manifest.webmanifest", Route::Manifest),
             (
                 "/documenti-interscambiati/0123456789abcdef0123456789abcdef/recupera",
                 Route::ExchangedDoc(

@@ -1,6 +1,6 @@
 //! Compressed answers: the assets' gzip and brotli variants made at build time, chosen by
 //! `Accept-Encoding` (q-values, `identity;q=0`), each with its own ETag, 304 and HEAD; HTML
-//! pages gzipped on the fly.
+//! pages gzipped on the fly; the web app manifest and its icons.
 
 use crate::client::{self, Browser, Response};
 use crate::{MARIO, Server};
@@ -127,11 +127,15 @@ fn q_values_choose_and_refuse_codings() {
         assert_eq!(r.status, 406, "{accept}");
         assert_eq!(r.header("content-encoding"), None);
     }
-    // Fonts (already compressed) come as they are, whatever is accepted.
-    let path = "/assets/fonts/titillium-web-latin-400-normal.woff2";
-    let r = asset(&s, path, &[("Accept-Encoding", "gzip, deflate, br, zstd")]);
-    assert_eq!(coding_of(&r).1, "identity", "{path}");
-    assert_eq!(r.header("vary"), None, "{path}");
+    // Fonts (already compressed) and PNGs come as they are, whatever is accepted.
+    for path in [
+        "/assets/fonts/titillium-web-latin-400-normal.woff2",
+        "/assets/img/icon-192.png",
+    ] {
+        let r = asset(&s, path, &[("Accept-Encoding", "gzip, deflate, br, zstd")]);
+        assert_eq!(coding_of(&r).1, "identity", "{path}");
+        assert_eq!(r.header("vary"), None, "{path}");
+    }
 }
 
 #[test]
@@ -179,5 +183,59 @@ fn html_pages_are_gzipped_on_the_fly_when_accepted() {
         assert_eq!((r.status, coding_of(&r).1), (200, "gzip"), "{path}");
         let html = String::from_utf8(gunzip(&r.raw_body)).unwrap();
         assert!(html.contains("aria-current=\"page\""), "{path}");
+    }
+}
+
+#[test]
+fn the_manifest_names_the_asl_and_every_page_links_it() {
+    let s = Server::demo(&[]);
+    let r = client::get(&s.addr, "/manifest.webmanifest");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/manifest+json"));
+    let m: serde_json::Value = serde_json::from_slice(&r.raw_body).unwrap();
+    let page = client::get(&s.addr, "/accedi");
+    let title = client::element_text(&page.body, "<title").unwrap();
+    assert!(
+        title.ends_with(m["name"].as_str().unwrap()),
+        "{title} / {m}"
+    );
+    assert_eq!(m["short_name"], "ASL Demo");
+    assert_eq!(
+        (&m["lang"], &m["start_url"], &m["display"]),
+        (&"it".into(), &"/".into(), &"standalone".into())
+    );
+    assert_eq!(m["theme_color"], "#004d99");
+    for icon in m["icons"].as_array().unwrap() {
+        let src = icon["src"].as_str().unwrap();
+        let r = client::get(&s.addr, src);
+        assert_eq!(r.status, 200, "{src}");
+        assert_eq!(r.header("content-type"), icon["type"].as_str(), "{src}");
+        if let Some((w, h)) = icon["sizes"].as_str().unwrap().split_once('x') {
+            let side = |i: usize| u32::from_be_bytes(r.raw_body[i..i + 4].try_into().unwrap());
+            assert_eq!(
+                (side(16).to_string(), side(20).to_string()),
+                (w.into(), h.into())
+            );
+        }
+    }
+    // Linked from the head of every page, and allowed by the CSP.
+    let mut b = Browser::new(&s.addr);
+    assert_eq!(b.login(MARIO.0, MARIO.1).status, 303);
+    let mut op = Browser::new(&s.addr);
+    assert_eq!(
+        op.operator_login(crate::ADMIN.0, crate::ADMIN.1).status,
+        303
+    );
+    for r in [page, b.get("/dashboard"), op.get("/operatore")] {
+        assert!(
+            r.body
+                .contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#)
+        );
+        assert!(
+            r.body
+                .contains(r##"<meta name="theme-color" content="#004d99">"##)
+        );
+        let csp = r.header("content-security-policy").unwrap();
+        assert!(csp.contains("manifest-src 'self'"), "{csp}");
     }
 }
