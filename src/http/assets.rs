@@ -143,11 +143,14 @@ pub fn serve(name: &str, ctx: &Ctx) -> Option<Resp> {
     let asset = table().get(name)?;
     let available = asset.available();
     let Some(coding) = encoding::choose(ctx.header("accept-encoding"), &available) else {
-        return Some(resp::with_type(
+        let mut r = resp::with_type(
             StatusCode::NOT_ACCEPTABLE,
             "text/plain; charset=utf-8",
             "Nessuna codifica accettabile (Accept-Encoding).",
-        ));
+        );
+        r.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        return Some(r);
     };
     let (data, etag) = asset.variant(coding);
     let mut r = if none_match(ctx.header("if-none-match"), &etag) {

@@ -126,6 +126,7 @@ fn q_values_choose_and_refuse_codings() {
         let r = asset(&s, path, &[("Accept-Encoding", accept)]);
         assert_eq!(r.status, 406, "{accept}");
         assert_eq!(r.header("content-encoding"), None);
+        assert_eq!(r.header("vary"), Some("accept-encoding"));
     }
     // Fonts (already compressed) and PNGs come as they are, whatever is accepted.
     for path in [
