@@ -50,7 +50,6 @@ pub fn logo(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             );
             Ok(r)
         }
-        None => crate::http::assets::serve("img/logo-asl.svg", ctx.header("if-none-match"))
-            .ok_or_else(AppError::not_found),
+        None => crate::http::assets::serve("img/logo-asl.svg", ctx).ok_or_else(AppError::not_found),
     }
 }

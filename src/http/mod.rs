@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod cookies;
 pub mod csrf;
+pub mod encoding;
 pub mod error;
 pub mod req;
 pub mod resp;
@@ -18,7 +19,7 @@ use crate::http::resp::Resp;
 use crate::http::router::Route;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request};
 use std::net::SocketAddr;
@@ -69,7 +70,16 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
         .tls
         .then(|| resp::hsts(app.config.http.hsts_include_subdomains));
     resp::secure(&mut resp, hsts.as_ref(), &app.csp);
+    let mut resp = encoding::compress_html(resp, ctx.header("accept-encoding")).await;
     if ctx.method == Method::HEAD {
+        // The length a GET would have had (hyper sends no body for HEAD).
+        if let Some(n) = resp.body().size_hint().exact()
+            && !resp.headers().contains_key(header::CONTENT_LENGTH)
+            && !matches!(resp.status().as_u16(), 204 | 304)
+        {
+            resp.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
         *resp.body_mut() = resp::full(Bytes::new());
     }
     let elapsed = start.elapsed();

@@ -92,7 +92,7 @@ pub fn csp(form_action: &[String]) -> String {
     }
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         font-src 'self'; connect-src 'self'; form-action {fa}; frame-ancestors 'none'; base-uri 'none'"
+         font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action {fa}; frame-ancestors 'none'; base-uri 'none'"
     )
 }
 

@@ -54,6 +54,7 @@ pub enum Route {
     Asset(String),
     Logo,
     Favicon,
+    Manifest,
     Healthz,
     Metrics,
     SandboxSms,
@@ -152,6 +153,7 @@ impl Route {
             "/accessibilita" => Route::Accessibility,
             "/logo" => Route::Logo,
             "/favicon.ico" => Route::Favicon,
+            crate::ui::manifest::PATH => Route::Manifest,
             "/healthz" => Route::Healthz,
             "/metrics" => Route::Metrics,
             "/sandbox/sms" => Route::SandboxSms,
@@ -202,6 +204,7 @@ impl Route {
             Route::Asset(_) => "asset",
             Route::Logo => "logo",
             Route::Favicon => "favicon",
+            Route::Manifest => "manifest",
             Route::Healthz => "healthz",
             Route::Metrics => "metrics",
             Route::SandboxSms => "sandbox_sms",
@@ -215,7 +218,12 @@ impl Route {
     pub fn is_static(&self) -> bool {
         matches!(
             self,
-            Route::Asset(_) | Route::Logo | Route::Favicon | Route::Healthz | Route::Metrics
+            Route::Asset(_)
+                | Route::Logo
+                | Route::Favicon
+                | Route::Manifest
+                | Route::Healthz
+                | Route::Metrics
         )
     }
 
@@ -313,12 +321,14 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Api(r) => Ok(crate::api::serve(app, r, ctx).await),
         Route::Manual if get => crate::manual::page(app, ctx),
         Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
-        Route::Asset(name) if get => crate::http::assets::serve(name, ctx.header("if-none-match"))
-            .ok_or_else(AppError::not_found),
+        Route::Asset(name) if get => {
+            crate::http::assets::serve(name, ctx).ok_or_else(AppError::not_found)
+        }
         Route::Logo if get => pages::logo(app, ctx),
         Route::Favicon if get => {
-            crate::http::assets::serve("img/favicon.svg", None).ok_or_else(AppError::not_found)
+            crate::http::assets::serve("img/favicon.svg", ctx).ok_or_else(AppError::not_found)
         }
+        Route::Manifest if get => Ok(crate::ui::manifest::serve(app)),
         Route::Healthz if get => ops::healthz(app).await,
         // Counters are for the machine's own scraper, not for the internet.
         Route::Metrics if get && ctx.ip.is_loopback() => ops::metrics(app).await,
@@ -355,6 +365,7 @@ mod tests {
             ("/assets/../schema.sql", Route::NotFound),
             ("/assets/", Route::NotFound),
             ("/healthz", Route::Healthz),
+            ("/manifest.webmanifest", Route::Manifest),
             (
                 "/documenti-interscambiati/0123456789abcdef0123456789abcdef/recupera",
                 Route::ExchangedDoc(

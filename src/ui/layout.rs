@@ -4,6 +4,7 @@
 use crate::app::App;
 use crate::http::assets::HTMX;
 use crate::http::req::Ctx;
+use crate::ui::manifest;
 use maud::{DOCTYPE, Markup, html};
 
 pub struct Page<'a> {
@@ -115,7 +116,10 @@ pub fn document(
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 @if let Some(t) = csrf { meta name="csrf-token" content=(t); }
                 title { (title) " – " (asl.name) }
+                meta name="theme-color" content=(manifest::THEME);
                 link rel="icon" href="/favicon.ico" type="image/svg+xml";
+                link rel="apple-touch-icon" href="/assets/img/icon-192.png";
+                link rel="manifest" href=(manifest::PATH);
                 link rel="stylesheet" href="/assets/css/site.css";
                 script src={ "/assets/" (HTMX) } defer {}
                 script src="/assets/js/app.js" defer {}

@@ -2,6 +2,7 @@
 //! Italian public-administration service; no inline script or style (CSP).
 
 mod layout;
+pub mod manifest;
 pub mod time;
 
 pub use layout::{Page, cart_count, document, page};

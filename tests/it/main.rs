@@ -10,6 +10,7 @@ mod catalogue;
 mod client;
 mod dicomweb;
 mod documents;
+mod encodings;
 mod fragments;
 mod html;
 mod kiosk;
