@@ -101,7 +101,13 @@ test('keyboard only: Tab to the folder button, Enter, the tools, the window fiel
   const outline = () => page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
   await tabTo('#choose');
   assert.equal(await outline(), 'solid', 'visible focus');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+  // Playwright turns file-chooser interception on when asked for the event; a round trip
+  // to the page first makes sure it is on before the key (under load the key won the race
+  // and the chooser opened uncaught).
+  const chooserEvent = page.waitForEvent('filechooser');
+  await page.evaluate(() => 0);
+  await page.keyboard.press('Enter');
+  const chooser = await chooserEvent;
   await chooser.setFiles(pk.ct.dir);
   await ready(page, 'DICOM/S0001/I0001');
   // The toolbar by keyboard: a preset, then the fields.
