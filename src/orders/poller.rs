@@ -169,3 +169,140 @@ pub async fn recheck(app: &App, id: i64) -> Result<Option<(Status, Outcome)>, Ap
     let outcome = sync(app, id, position, status.clone()).await?;
     Ok(Some((status, outcome)))
 }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orders::state::State;
+    use crate::payments::notice::NoticeNumber;
+    use crate::payments::provider::{NewPosition, Provider};
+
+    const CF: &str = "RSSMRA80A01A182N";
+
+    /// A pending order of patient 1 on a new sandbox position, its next check at `next`.
+    async fn pending(app: &App, base: u64, next: i64) -> (i64, Position) {
+        let notice = NoticeNumber::new("01", base).unwrap();
+        let position = app
+            .payments
+            .as_ref()
+            .unwrap()
+            .create(&NewPosition {
+                proposed: &notice,
+                amount_cents: 2200,
+                causale: "Download documenti clinici",
+                due: crate::ui::time::today(),
+                payer_cf: CF,
+                payer_given: "Mario",
+                payer_family: "Rossi",
+                payer_email: "mario@example.it",
+            })
+            .unwrap();
+        let made = position.clone();
+        let id = app
+            .db
+            .write(move |tx| {
+                let terms = store::Terms {
+                    causale: "Download documenti clinici",
+                    provider: "sandbox",
+                    provider_name: "Piemonte Pay",
+                    payee: "ASL",
+                    vat_pct: 0,
+                };
+                let number = store::create(tx, 1, &[1], &terms, 0)?;
+                let id = store::get(tx, 1, &number)?.unwrap().id;
+                let ev = Event::Confirm {
+                    position: made,
+                    amount_cents: 2200,
+                    due_at: i64::MAX / 2,
+                    next_check_at: next,
+                };
+                apply(tx, id, &ev, 0)?;
+                Ok(id)
+            })
+            .await
+            .unwrap();
+        (id, position)
+    }
+
+    /// (state, checks, next_check_at, last_check_error, receipt)
+    type Row = (String, i64, Option<i64>, Option<String>, Option<String>);
+
+    async fn row(app: &App, id: i64) -> Row {
+        app.db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT state, checks, next_check_at, last_check_error, receipt FROM orders WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )?)
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_round_backs_off_the_unpaid_orders_and_applies_what_changed() {
+        let dir = std::env::temp_dir().join(format!("cds-poller-round-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let env: Vec<(String, String)> = [
+            ("CDS_SANDBOX", "true"),
+            ("CDS_PAYMENTS_PROVIDER", "sandbox"),
+            ("CDS_PAYMENTS_SANDBOX_CONFIRM_SECS", "0"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut config = crate::config::Config::load(None, &env).unwrap();
+        config.data_dir = dir.clone();
+        let db = crate::cli::init(&config).unwrap();
+        let secret = db
+            .write(|tx| Ok(crate::db::server_secret(tx)?))
+            .await
+            .unwrap();
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES (?1, 'Mario', 'Rossi', 0)",
+                [CF],
+            )?;
+            let doc = crate::documents::store::NewDocument {
+                patient_id: 1,
+                category: "Cartella clinica",
+                title: "Cartella",
+                exchanged_at: 0,
+                source_kind: "pdf",
+                source_ref: "c.pdf",
+                price_cents: 2200,
+            };
+            crate::documents::store::insert(tx, &doc, 0)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let app = App::new(config, db, secret).unwrap();
+        let now = app.now();
+        let (unpaid, _) = pending(&app, 1, now - 1).await;
+        let (paid, p) = pending(&app, 2, now - 1).await;
+        let (cancelled, c) = pending(&app, 3, now - 1).await;
+        let (later, _) = pending(&app, 4, now + 60).await;
+        let sandbox = app.sandbox_payments.clone().unwrap();
+        assert!(sandbox.pay(&p.notice_number, CF).unwrap());
+        sandbox.cancel(&c).unwrap();
+
+        round(&app, false).await.unwrap();
+        // Still unpaid: the next check poll_first_secs later, the check counted.
+        let (state, checks, next, error, _) = row(&app, unpaid).await;
+        assert_eq!((state.as_str(), checks, error), ("pending", 1, None));
+        let next = next.unwrap();
+        assert!((now + 5..=app.now() + 5).contains(&next), "{next} vs {now}");
+        // Paid: completed with the receipt; cancelled by the ente: cancelled (and watched).
+        let (state, .., receipt) = row(&app, paid).await;
+        assert_eq!(state, State::Completed.as_str());
+        assert!(receipt.is_some_and(|r| r.starts_with("IUR SBX")));
+        assert_eq!(row(&app, cancelled).await.0, State::Cancelled.as_str());
+        // Not due yet: not asked.
+        assert_eq!(row(&app, later).await.1, 0);
+        // The next round finds nothing due.
+        round(&app, false).await.unwrap();
+        assert_eq!(row(&app, unpaid).await.1, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
