@@ -11,6 +11,7 @@ use super::store;
 use crate::app::App;
 use crate::error::AppError;
 use crate::payments::provider::{Position, Status};
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 pub async fn run(app: App) {
@@ -43,8 +44,8 @@ pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
             })
             .await?;
         let mut unanswered = Vec::new();
-        for d in due {
-            unanswered.extend(check(app, d).await);
+        for (d, answer) in statuses(app, due).await? {
+            unanswered.extend(check(app, d, answer).await);
         }
         backoff(app, unanswered).await;
         for d in watched {
@@ -70,13 +71,38 @@ pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Asks the provider about one pending order and applies a change; an order still unpaid
-/// (or whose provider did not answer) is given back for `backoff`.
-async fn check(app: &App, d: store::Due) -> Option<store::Backoff> {
-    let p = app.payments.clone()?;
-    let position = d.position();
-    let pos = position.clone();
-    let answer = super::checkout::call(p, move |p| p.status(&pos)).await;
+/// The provider's answers about the round's due orders, asked one after the other on one
+/// blocking thread (not one hand-over to a thread per order). A call that panics is that
+/// order's error, as it is with `checkout::call`.
+async fn statuses(
+    app: &App,
+    due: Vec<store::Due>,
+) -> Result<Vec<(store::Due, Result<Status, AppError>)>, AppError> {
+    let Some(p) = app.payments.clone() else {
+        return Ok(Vec::new());
+    };
+    tokio::task::spawn_blocking(move || {
+        due.into_iter()
+            .map(|d| {
+                let pos = d.position();
+                let answer = std::panic::catch_unwind(AssertUnwindSafe(|| p.status(&pos)))
+                    .map_err(|_| AppError::internal("il controllo del pagamento si è interrotto"))
+                    .and_then(|r| r.map_err(super::checkout::failure));
+                (d, answer)
+            })
+            .collect()
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
+/// Applies the provider's answer about one pending order; an order still unpaid (or whose
+/// provider did not answer) is given back for `backoff`.
+async fn check(
+    app: &App,
+    d: store::Due,
+    answer: Result<Status, AppError>,
+) -> Option<store::Backoff> {
     let (id, now) = (d.id, app.now());
     let backoff = |error| store::Backoff {
         id,
@@ -88,7 +114,7 @@ async fn check(app: &App, d: store::Due) -> Option<store::Backoff> {
     match answer {
         Ok(Status::Unpaid) => Some(backoff(None)),
         Ok(status) => {
-            if let Err(e) = sync(app, id, position, status).await {
+            if let Err(e) = sync(app, id, d.position(), status).await {
                 tracing::warn!("ordine {id}: {e}");
             }
             None
@@ -169,6 +195,7 @@ pub async fn recheck(app: &App, id: i64) -> Result<Option<(Status, Outcome)>, Ap
     let outcome = sync(app, id, position, status.clone()).await?;
     Ok(Some((status, outcome)))
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
