@@ -12,8 +12,10 @@
 #   10-11. the cartella clinica: bench/orders.sh (Dashboard p99, order-status fragment)
 #   12. the ingest API: bench/api.sh (documents published per second, in batches)
 #   13. the operators' "Registro accessi": bench/audit.sh (searches over 10M audit lines)
+#   14-15. the real pagoPA providers against their contract stub: bench/payments.sh
+#        (Conferma's own time over the provider's answer; polling 10,000 pending orders)
 # and prints a summary table with targets and PASS/FAIL. Total run time after the
-# build is about 7-8 minutes; every load phase has a fixed duration or a timeout.
+# build is about 15-16 minutes; every load phase has a fixed duration or a timeout.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,6 +38,7 @@ DOCUMENTS_TIMEOUT=900      # figures 6-9 (bench/documents.sh), about 3 minutes w
 ORDERS_TIMEOUT=300         # figures 10-11 (bench/orders.sh), about 1 minute
 API_TIMEOUT=180            # figure 12 (bench/api.sh), about 30 s
 AUDIT_TIMEOUT=900          # figure 13 (bench/audit.sh), about 3-4 minutes (2 of them seeding)
+PAYMENTS_TIMEOUT=1200      # figures 14-15 (bench/payments.sh), about 8 minutes (5 of them polling)
 
 # --- targets -------------------------------------------------------------------------
 MAX_SIZE_BYTES=25000000    # 25 MB
@@ -296,6 +299,7 @@ run_part documents.sh "$DOCUMENTS_TIMEOUT" 6-9
 run_part orders.sh "$ORDERS_TIMEOUT" 10-11
 run_part api.sh "$API_TIMEOUT" 12
 run_part audit.sh "$AUDIT_TIMEOUT" 13
+run_part payments.sh "$PAYMENTS_TIMEOUT" 14-15
 
 # --- summary ---------------------------------------------------------------------------
 print_summary "================================ summary ================================"

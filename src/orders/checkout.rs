@@ -35,17 +35,20 @@ pub async fn call<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(p.as_ref()))
         .await
         .map_err(AppError::internal)?
-        .map_err(|e| {
-            let msg = match e {
-                ProviderError::Unavailable(_) => {
-                    "Il servizio di pagamento non risponde: riprova tra qualche minuto."
-                }
-                ProviderError::Refused(_) => {
-                    "Il servizio di pagamento non ha accettato la richiesta: riprova più tardi; se il problema continua, scrivi all'Assistenza."
-                }
-            };
-            AppError::new(Kind::Unavailable, msg).because(e)
-        })
+        .map_err(failure)
+}
+
+/// A provider's failure, as the patient reads it (the provider's words kept as its cause).
+pub fn failure(e: ProviderError) -> AppError {
+    let msg = match e {
+        ProviderError::Unavailable(_) => {
+            "Il servizio di pagamento non risponde: riprova tra qualche minuto."
+        }
+        ProviderError::Refused(_) => {
+            "Il servizio di pagamento non ha accettato la richiesta: riprova più tardi; se il problema continua, scrivi all'Assistenza."
+        }
+    };
+    AppError::new(Kind::Unavailable, msg).because(e)
 }
 
 pub async fn buy(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {

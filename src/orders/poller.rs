@@ -11,6 +11,7 @@ use super::store;
 use crate::app::App;
 use crate::error::AppError;
 use crate::payments::provider::{Position, Status};
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 pub async fn run(app: App) {
@@ -42,9 +43,11 @@ pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
                 ))
             })
             .await?;
-        for d in due {
-            check(app, d).await;
+        let mut unanswered = Vec::new();
+        for (d, answer) in statuses(app, due).await? {
+            unanswered.extend(check(app, d, answer).await);
         }
+        backoff(app, unanswered).await;
         for d in watched {
             reconcile::watch(app, d).await;
         }
@@ -68,35 +71,84 @@ pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn check(app: &App, d: store::Due) {
+/// The provider's answers about the round's due orders, asked one after the other on one
+/// blocking thread (not one hand-over to a thread per order). A call that panics is that
+/// order's error, as it is with `checkout::call`.
+async fn statuses(
+    app: &App,
+    due: Vec<store::Due>,
+) -> Result<Vec<(store::Due, Result<Status, AppError>)>, AppError> {
     let Some(p) = app.payments.clone() else {
-        return;
+        return Ok(Vec::new());
     };
-    let position = d.position();
-    let pos = position.clone();
-    let answer = super::checkout::call(p, move |p| p.status(&pos)).await;
-    let (id, checks, now) = (d.id, d.checks, app.now());
+    tokio::task::spawn_blocking(move || {
+        due.into_iter()
+            .map(|d| {
+                let pos = d.position();
+                let answer = std::panic::catch_unwind(AssertUnwindSafe(|| p.status(&pos)))
+                    .map_err(|_| AppError::internal("il controllo del pagamento si è interrotto"))
+                    .and_then(|r| r.map_err(super::checkout::failure));
+                (d, answer)
+            })
+            .collect()
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
+/// Applies the provider's answer about one pending order; an order still unpaid (or whose
+/// provider did not answer) is given back for `backoff`.
+async fn check(
+    app: &App,
+    d: store::Due,
+    answer: Result<Status, AppError>,
+) -> Option<store::Backoff> {
+    let (id, now) = (d.id, app.now());
+    let backoff = |error| store::Backoff {
+        id,
+        checks: d.checks,
+        seen: d.next_check_at,
+        error,
+        now,
+    };
+    match answer {
+        Ok(Status::Unpaid) => Some(backoff(None)),
+        Ok(status) => {
+            if let Err(e) = sync(app, id, d.position(), status).await {
+                tracing::warn!("ordine {id}: {e}");
+            }
+            None
+        }
+        Err(e) => {
+            let why = e.chain();
+            tracing::warn!("ordine {id}: stato del pagamento non letto: {why}");
+            Some(backoff(Some(why)))
+        }
+    }
+}
+
+/// The next checks of a round's unanswered orders, in one transaction: one write (and one
+/// sync to disk) a round instead of one per order — the poller's cost at 10,000 pending
+/// orders (bench figure 15).
+async fn backoff(app: &App, unanswered: Vec<store::Backoff>) {
+    if unanswered.is_empty() {
+        return;
+    }
     let (first, max) = (
         app.config.payments.poll_first_secs,
         app.config.payments.poll_max_secs,
     );
-    let result = match answer {
-        Ok(Status::Unpaid) => {
-            app.db
-                .write(move |tx| Ok(store::backoff(tx, id, checks, first, max, None, now)?))
-                .await
-        }
-        Ok(status) => sync(app, id, position, status).await.map(|_| ()),
-        Err(e) => {
-            let why = e.chain();
-            tracing::warn!("ordine {id}: stato del pagamento non letto: {why}");
-            app.db
-                .write(move |tx| Ok(store::backoff(tx, id, checks, first, max, Some(&why), now)?))
-                .await
-        }
-    };
+    let result = app
+        .db
+        .write(move |tx| {
+            for b in &unanswered {
+                store::backoff(tx, b, first, max)?;
+            }
+            Ok(())
+        })
+        .await;
     if let Err(e) = result {
-        tracing::warn!("ordine {id}: {e}");
+        tracing::warn!("controllo dei pagamenti: prossimi controlli non registrati: {e}");
     }
 }
 
@@ -142,4 +194,142 @@ pub async fn recheck(app: &App, id: i64) -> Result<Option<(Status, Outcome)>, Ap
     let status = super::checkout::call(p, move |p| p.status(&pos)).await?;
     let outcome = sync(app, id, position, status.clone()).await?;
     Ok(Some((status, outcome)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orders::state::State;
+    use crate::payments::notice::NoticeNumber;
+    use crate::payments::provider::{NewPosition, Provider};
+
+    const CF: &str = "RSSMRA80A01A182N";
+
+    /// A pending order of patient 1 on a new sandbox position, its next check at `next`.
+    async fn pending(app: &App, base: u64, next: i64) -> (i64, Position) {
+        let notice = NoticeNumber::new("01", base).unwrap();
+        let position = app
+            .payments
+            .as_ref()
+            .unwrap()
+            .create(&NewPosition {
+                proposed: &notice,
+                amount_cents: 2200,
+                causale: "Download documenti clinici",
+                due: crate::ui::time::today(),
+                payer_cf: CF,
+                payer_given: "Mario",
+                payer_family: "Rossi",
+                payer_email: "mario@example.it",
+            })
+            .unwrap();
+        let made = position.clone();
+        let id = app
+            .db
+            .write(move |tx| {
+                let terms = store::Terms {
+                    causale: "Download documenti clinici",
+                    provider: "sandbox",
+                    provider_name: "Piemonte Pay",
+                    payee: "ASL",
+                    vat_pct: 0,
+                };
+                let number = store::create(tx, 1, &[1], &terms, 0)?;
+                let id = store::get(tx, 1, &number)?.unwrap().id;
+                let ev = Event::Confirm {
+                    position: made,
+                    amount_cents: 2200,
+                    due_at: i64::MAX / 2,
+                    next_check_at: next,
+                };
+                apply(tx, id, &ev, 0)?;
+                Ok(id)
+            })
+            .await
+            .unwrap();
+        (id, position)
+    }
+
+    /// (state, checks, next_check_at, last_check_error, receipt)
+    type Row = (String, i64, Option<i64>, Option<String>, Option<String>);
+
+    async fn row(app: &App, id: i64) -> Row {
+        app.db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT state, checks, next_check_at, last_check_error, receipt FROM orders WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )?)
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_round_backs_off_the_unpaid_orders_and_applies_what_changed() {
+        let dir = std::env::temp_dir().join(format!("cds-poller-round-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let env: Vec<(String, String)> = [
+            ("CDS_SANDBOX", "true"),
+            ("CDS_PAYMENTS_PROVIDER", "sandbox"),
+            ("CDS_PAYMENTS_SANDBOX_CONFIRM_SECS", "0"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut config = crate::config::Config::load(None, &env).unwrap();
+        config.data_dir = dir.clone();
+        let db = crate::cli::init(&config).unwrap();
+        let secret = db
+            .write(|tx| Ok(crate::db::server_secret(tx)?))
+            .await
+            .unwrap();
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES (?1, 'Mario', 'Rossi', 0)",
+                [CF],
+            )?;
+            let doc = crate::documents::store::NewDocument {
+                patient_id: 1,
+                category: "Cartella clinica",
+                title: "Cartella",
+                exchanged_at: 0,
+                source_kind: "pdf",
+                source_ref: "c.pdf",
+                price_cents: 2200,
+            };
+            crate::documents::store::insert(tx, &doc, 0)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let app = App::new(config, db, secret).unwrap();
+        let now = app.now();
+        let (unpaid, _) = pending(&app, 1, now - 1).await;
+        let (paid, p) = pending(&app, 2, now - 1).await;
+        let (cancelled, c) = pending(&app, 3, now - 1).await;
+        let (later, _) = pending(&app, 4, now + 60).await;
+        let sandbox = app.sandbox_payments.clone().unwrap();
+        assert!(sandbox.pay(&p.notice_number, CF).unwrap());
+        sandbox.cancel(&c).unwrap();
+
+        round(&app, false).await.unwrap();
+        // Still unpaid: the next check poll_first_secs later, the check counted.
+        let (state, checks, next, error, _) = row(&app, unpaid).await;
+        assert_eq!((state.as_str(), checks, error), ("pending", 1, None));
+        let next = next.unwrap();
+        assert!((now + 5..=app.now() + 5).contains(&next), "{next} vs {now}");
+        // Paid: completed with the receipt; cancelled by the ente: cancelled (and watched).
+        let (state, .., receipt) = row(&app, paid).await;
+        assert_eq!(state, State::Completed.as_str());
+        assert!(receipt.is_some_and(|r| r.starts_with("IUR SBX")));
+        assert_eq!(row(&app, cancelled).await.0, State::Cancelled.as_str());
+        // Not due yet: not asked.
+        assert_eq!(row(&app, later).await.1, 0);
+        // The next round finds nothing due.
+        round(&app, false).await.unwrap();
+        assert_eq!(row(&app, unpaid).await.1, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -243,6 +243,8 @@ pub struct Due {
     pub checks: i64,
     /// Pending: when the position falls due; watched: when the order was closed.
     pub at: i64,
+    /// When this check was due (`orders.next_check_at` as read).
+    pub next_check_at: i64,
 }
 
 impl Due {
@@ -256,7 +258,7 @@ impl Due {
     }
 }
 
-/// `id, notice_number, iuv, provider_ref, checks, at`.
+/// `id, notice_number, iuv, provider_ref, checks, at, next_check_at`.
 fn due(r: &Row) -> rusqlite::Result<Due> {
     Ok(Due {
         id: r.get(0)?,
@@ -265,41 +267,50 @@ fn due(r: &Row) -> rusqlite::Result<Due> {
         provider_ref: r.get(3)?,
         checks: r.get(4)?,
         at: r.get(5)?,
+        next_check_at: r.get(6)?,
     })
 }
 
 pub fn due_checks(c: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<Due>> {
     c.prepare_cached(
-        "SELECT id, notice_number, iuv, coalesce(provider_ref, ''), checks, coalesce(due_at, 0) FROM orders
-         WHERE state = 'pending' AND next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2",
+        "SELECT id, notice_number, iuv, coalesce(provider_ref, ''), checks, coalesce(due_at, 0), next_check_at
+         FROM orders WHERE state = 'pending' AND next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2",
     )?
     .query_map(params![now, limit], due)?
     .collect()
 }
 
-/// After an unanswered check: the next one waits twice as long, up to `max`.
-pub fn backoff(
-    c: &Connection,
-    id: i64,
-    checks: i64,
-    first: i64,
-    max: i64,
-    error: Option<&str>,
-    now: i64,
-) -> rusqlite::Result<()> {
-    let wait = first.saturating_mul(1 << checks.clamp(0, 20)).min(max);
-    c.execute(
-        "UPDATE orders SET checks = checks + 1, next_check_at = ?2, last_check_error = ?3 WHERE id = ?1 AND state = 'pending'",
-        params![id, now + wait, error],
-    )?;
+/// A pending order the provider said nothing new about (or did not answer) at `now`.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    pub id: i64,
+    /// `orders.checks` when it was read for this check.
+    pub checks: i64,
+    /// `orders.next_check_at` when it was read for this check.
+    pub seen: i64,
+    /// Why the provider's answer was not read, if it was not.
+    pub error: Option<String>,
+    pub now: i64,
+}
+
+/// After an unanswered check: the next one waits twice as long, up to `max`. Nothing
+/// changes when the order was rescheduled since it was read ("Procedi", "Ripeti
+/// Pagamento": they ask for a check soon) or is no longer pending.
+pub fn backoff(c: &Connection, b: &Backoff, first: i64, max: i64) -> rusqlite::Result<()> {
+    let wait = first.saturating_mul(1 << b.checks.clamp(0, 20)).min(max);
+    c.prepare_cached(
+        "UPDATE orders SET checks = checks + 1, next_check_at = ?2, last_check_error = ?3
+         WHERE id = ?1 AND state = 'pending' AND next_check_at = ?4",
+    )?
+    .execute(params![b.id, b.now + wait, b.error, b.seen])?;
     Ok(())
 }
 
 /// Closed orders with a notice whose watch is due (see `orders::reconcile`).
 pub fn due_watches(c: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<Due>> {
     c.prepare_cached(
-        "SELECT id, notice_number, iuv, coalesce(provider_ref, ''), checks, coalesce(closed_at, 0) FROM orders
-         WHERE state IN ('cancelled', 'expired') AND next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2",
+        "SELECT id, notice_number, iuv, coalesce(provider_ref, ''), checks, coalesce(closed_at, 0), next_check_at
+         FROM orders WHERE state IN ('cancelled', 'expired') AND next_check_at <= ?1 ORDER BY next_check_at LIMIT ?2",
     )?
     .query_map(params![now, limit], due)?
     .collect()

@@ -4,11 +4,15 @@
 //! what went wrong on the way (`Unavailable`: try again later; `Refused`: it said no).
 //! Nothing of the request (payer, amounts) goes into an error: only the operation, the
 //! status and the provider's own code.
+//!
+//! The provider's address is looked up once every `resolver::TTL` (`CachedResolver`).
 
 use super::provider::ProviderError;
+use super::resolver::CachedResolver;
 use crate::config::ProviderConnection;
 use std::time::Duration;
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+use ureq::unversioned::transport::DefaultConnector;
 
 /// Debian's bundle of the system's trusted roots.
 const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -111,15 +115,16 @@ impl Client {
             .root_certs(roots(&cfg.ca_file)?)
             .client_cert(client_cert(cfg)?)
             .build();
-        let agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .max_redirects(0)
             .tls_config(tls)
             .user_agent(concat!("cds-portal/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+            .build();
+        let agent =
+            ureq::Agent::with_parts(config, DefaultConnector::new(), CachedResolver::system());
         Ok(Client {
             agent,
             retries: cfg.retries,

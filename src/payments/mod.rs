@@ -7,4 +7,5 @@ pub(crate) mod http;
 pub mod notice;
 pub(crate) mod piemontepay;
 pub(crate) mod provider;
+mod resolver;
 pub(crate) mod sandbox;

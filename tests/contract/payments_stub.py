@@ -68,6 +68,8 @@ Control API (JSON). Faults are taken only by requests that pass the checks above
   POST /_stub/expire {...}   POST /_stub/cancel {...}   (the ente cancels: PP 2 / GPD INVALID)
   DELETE /_stub/faults   (the queue emptied: the provider is back)
   GET  /_stub/requests   GET /_stub/violations   GET /_stub/positions   GET /_stub/count?op=X
+        a request's `ms`: from its body read to its answer written (the handler);
+        `ms_total`: from its request line read (headers parsed too) to its answer written
 Fake pages: GET /_stub/portal/{iuv} (PiemontePay's paymentUrl, button "Paga"),
 GET /_stub/checkout/{cartId} (Checkout's Location, buttons "Paga" and "Annulla").
 With --check-responses the stub also validates its own answers against the specs (a
@@ -1136,6 +1138,12 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def parse_request(self):
+        # The request line has just been read: the provider's own time starts here
+        # (`ms_total`; bench/payments.sh subtracts it from a Conferma's time).
+        self.received = time.perf_counter()
+        return super().parse_request()
+
     def handle_any(self):
         started = time.perf_counter()
         split = urlsplit(self.path)
@@ -1318,7 +1326,9 @@ class Handler(BaseHTTPRequestHandler):
                 entry["seq"] = len(self.stub.requests) + 1
                 self.stub.requests.append(entry)
         self.send(answer)
-        entry["ms"] = round((time.perf_counter() - started) * 1000, 3)
+        done = time.perf_counter()
+        entry["ms"] = round((done - started) * 1000, 3)
+        entry["ms_total"] = round((done - getattr(self, "received", started)) * 1000, 3)
 
     # ---- control API and fake pages
 

@@ -318,3 +318,53 @@ fn a_failure_from_before_the_retry_does_not_undo_it() {
         Outcome::Applied { .. }
     ));
 }
+
+/// (next_check_at, checks, last_check_error)
+fn schedule(c: &Connection, id: i64) -> (Option<i64>, i64, Option<String>) {
+    c.query_row(
+        "SELECT next_check_at, checks, last_check_error FROM orders WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .unwrap()
+}
+
+#[test]
+fn unanswered_checks_back_off_and_a_rescheduled_or_closed_order_is_left_alone() {
+    let c = db();
+    let id = draft(&c, 2200);
+    apply(&c, id, &confirm(1), 20).unwrap();
+    let backoff = |d: &store::Due, error: Option<&str>, now| {
+        let b = store::Backoff {
+            id: d.id,
+            checks: d.checks,
+            seen: d.next_check_at,
+            error: error.map(str::to_string),
+            now,
+        };
+        store::backoff(&c, &b, 5, 600).unwrap();
+    };
+    // First check 5 s after Conferma, then twice as long each time, up to the max.
+    assert!(store::due_checks(&c, 24, 32).unwrap().is_empty());
+    let (mut now, mut waits) = (25, Vec::new());
+    for i in 0..9 {
+        let due = store::due_checks(&c, now, 32).unwrap();
+        assert_eq!((due.len(), due[0].next_check_at), (1, now));
+        backoff(&due[0], (i == 3).then_some("HTTP 500"), now);
+        let (next, checks, error) = schedule(&c, id);
+        assert_eq!((checks, error.is_some()), (i + 1, i == 3), "check {i}");
+        waits.push(next.unwrap() - now);
+        now = next.unwrap();
+    }
+    assert_eq!(waits, [5, 10, 20, 40, 80, 160, 320, 600, 600]);
+    // "Procedi" while a check was under way: its backoff leaves the new schedule alone.
+    let due = store::due_checks(&c, now, 32).unwrap();
+    store::check_soon(&c, id, now + 5).unwrap();
+    backoff(&due[0], None, now + 1);
+    assert_eq!(schedule(&c, id), (Some(now + 5), 0, None));
+    // Paid meanwhile: no more checks.
+    let due = store::due_checks(&c, now + 5, 32).unwrap();
+    apply(&c, id, &paid(2200), now + 6).unwrap();
+    backoff(&due[0], None, now + 7);
+    assert_eq!(schedule(&c, id), (None, 0, None));
+}
