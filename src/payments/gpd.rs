@@ -4,7 +4,7 @@
 //! published at creation with our notice number (the IUV from our sequence) and named by an
 //! `iupd` made from it, so a repeated creation meets a 409 and reads the same position back.
 
-use super::http::{Answer, Client, Method, scrub};
+use super::http::{Answer, Client, Method, scrub, status_error};
 use super::provider::{
     Cancelled, NewPosition, Position, Provider, ProviderError, Receipt, Status, due_date_time_utc,
     parse_time,
@@ -54,25 +54,14 @@ pub fn iupd(notice: &str) -> String {
     format!("CDS-{notice}")
 }
 
+/// ProblemJson: {title, status, detail}.
 fn http_error(op: &str, a: &Answer) -> ProviderError {
-    // ProblemJson: {title, status, detail}.
-    let said = serde_json::from_slice::<Value>(&a.body)
-        .ok()
-        .and_then(|v| {
-            let d = v.get("detail").or_else(|| v.get("title"))?;
-            d.as_str().map(scrub)
-        })
-        .unwrap_or_default();
-    match a.status {
-        401 | 403 => refused(format!(
-            "{op}: chiave di sottoscrizione o ente rifiutati da pagoPA (HTTP {})",
-            a.status
-        )),
-        s if s >= 500 || s == 429 => {
-            ProviderError::Unavailable(format!("{op}: HTTP {s} {said}").trim().into())
-        }
-        s => refused(format!("{op}: HTTP {s} {said}").trim()),
-    }
+    status_error(
+        op,
+        a,
+        &["detail", "title"],
+        "chiave di sottoscrizione o ente rifiutati da pagoPA",
+    )
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -209,6 +209,25 @@ impl Client {
     }
 }
 
+/// A status the answer's content cannot explain: who refused what. `text` names the JSON
+/// fields of the provider's own error text (scrubbed), `credentials` what a 401/403 means.
+pub fn status_error(op: &str, a: &Answer, text: &[&str], credentials: &str) -> ProviderError {
+    let said = serde_json::from_slice::<serde_json::Value>(&a.body)
+        .ok()
+        .and_then(|v| {
+            let d = text.iter().find_map(|k| v.get(*k))?;
+            d.as_str().map(scrub)
+        })
+        .unwrap_or_default();
+    match a.status {
+        401 | 403 => ProviderError::Refused(format!("{op}: {credentials} (HTTP {})", a.status)),
+        s if s >= 500 || s == 429 => {
+            ProviderError::Unavailable(format!("{op}: HTTP {s} {said}").trim().into())
+        }
+        s => ProviderError::Refused(format!("{op}: HTTP {s} {said}").trim().into()),
+    }
+}
+
 /// A network failure in a few words (no URL: it may carry ids).
 fn transport(e: ureq::Error) -> String {
     match e {

@@ -4,7 +4,7 @@
 //! the portal keeps and shows what comes back. Our proposed notice number travels as
 //! `identificativoPagamento`, which makes a repeated creation return the same position.
 
-use super::http::{Answer, Client, Method, scrub};
+use super::http::{Answer, Client, Method, scrub, status_error};
 use super::provider::{
     Cancelled, NewPosition, Position, Provider, ProviderError, Receipt, Status, due_date_time,
     parse_time,
@@ -56,25 +56,14 @@ fn cents(euro: f64) -> i64 {
     (euro * 100.0).round() as i64
 }
 
-/// A status the answer's content cannot explain: who refused what.
+/// epayapi's Result: {code, description} (or descrizioneEsito).
 fn http_error(op: &str, a: &Answer) -> ProviderError {
-    let said = serde_json::from_slice::<Value>(&a.body)
-        .ok()
-        .and_then(|v| {
-            let d = v.get("description").or_else(|| v.get("descrizioneEsito"))?;
-            d.as_str().map(scrub)
-        })
-        .unwrap_or_default();
-    match a.status {
-        401 | 403 => refused(format!(
-            "{op}: credenziali o ente rifiutati da PiemontePay (HTTP {})",
-            a.status
-        )),
-        s if s >= 500 || s == 429 => {
-            ProviderError::Unavailable(format!("{op}: HTTP {s} {said}").trim().into())
-        }
-        s => refused(format!("{op}: HTTP {s} {said}").trim()),
-    }
+    status_error(
+        op,
+        a,
+        &["description", "descrizioneEsito"],
+        "credenziali o ente rifiutati da PiemontePay",
+    )
 }
 
 /// The answer's own outcome: "000" is success, anything else a refusal.
