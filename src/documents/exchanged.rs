@@ -285,12 +285,5 @@ async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result
             })
             .await?;
     }
-    let dl = recovery::download::Download {
-        path: &file.path,
-        size: file.size as u64,
-        etag: &file.sha256[..32.min(file.sha256.len())],
-        file_name: &file.name,
-        content_type: "application/zip",
-    };
-    recovery::download::serve(&dl, ctx.header("range"), ctx.header("if-range")).await
+    recovery::download::serve_ready(&file, ctx).await
 }

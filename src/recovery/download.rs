@@ -90,6 +90,22 @@ pub struct Download<'a> {
     pub content_type: &'static str,
 }
 
+/// A recovered document's cached ZIP (`store::ready_file`), with the request's Range and
+/// If-Range: what the patient's Download and a shared link's download both serve.
+pub async fn serve_ready(
+    file: &super::store::ReadyFile,
+    ctx: &crate::http::req::Ctx,
+) -> Result<Resp, AppError> {
+    let dl = Download {
+        path: &file.path,
+        size: file.size as u64,
+        etag: &file.sha256[..32.min(file.sha256.len())],
+        file_name: &file.name,
+        content_type: "application/zip",
+    };
+    serve(&dl, ctx.header("range"), ctx.header("if-range")).await
+}
+
 pub async fn serve(
     d: &Download<'_>,
     range: Option<&str>,
