@@ -141,28 +141,39 @@ pub async fn submit(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, 
                     &super::code_mac(&app.secret, &sh.public_id, &code),
                     &sh.code_mac,
                 );
-            if right {
-                let sh2 = sh.clone();
-                app.db
-                    .write(move |tx| Ok(record(tx, &sh2, "share_code_ok", "code_ok", now, &ip)?))
-                    .await?;
-                let value = super::cookie_value(&app.secret, &sh.public_id, now);
-                ctx.set_cookies
-                    .push(cookies::set(COOKIE, &value, Some(SESSION_SECS), ctx.tls));
-                return Ok(resp::redirect(&here));
-            }
+            // The link's state is read again in the transaction that counts the attempt.
             let sh2 = sh.clone();
-            let (failures, blocked) = app
+            let outcome = app
                 .db
                 .write(move |tx| {
+                    if !store::still_open(tx, sh2.id, now)? {
+                        return Ok(None);
+                    }
+                    if right {
+                        record(tx, &sh2, "share_code_ok", "code_ok", now, &ip)?;
+                        return Ok(Some((0, false)));
+                    }
                     let (failures, blocked) = store::wrong_code(tx, sh2.id, MAX_FAILURES, now)?;
                     record(tx, &sh2, "share_code_wrong", "code_wrong", now, &ip)?;
                     if blocked {
                         record(tx, &sh2, "share_blocked", "blocked", now, &ip)?;
                     }
-                    Ok((failures, blocked))
+                    Ok(Some((failures, blocked)))
                 })
                 .await?;
+            let Some((failures, blocked)) = outcome else {
+                let why = find(app, token)
+                    .await?
+                    .closed(app.now())
+                    .unwrap_or("bloccato");
+                return Ok(closed_page(app, ctx, why));
+            };
+            if right {
+                let value = super::cookie_value(&app.secret, &sh.public_id, now);
+                ctx.set_cookies
+                    .push(cookies::set(COOKIE, &value, Some(SESSION_SECS), ctx.tls));
+                return Ok(resp::redirect(&here));
+            }
             if blocked || failures >= MAX_FAILURES {
                 return Ok(closed_page(app, ctx, "bloccato"));
             }
@@ -204,12 +215,5 @@ pub async fn download(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp
             .write(move |tx| Ok(record(tx, &sh2, "share_download", "download", now, &ip)?))
             .await?;
     }
-    let dl = recovery::download::Download {
-        path: &file.path,
-        size: file.size as u64,
-        etag: &file.sha256[..32.min(file.sha256.len())],
-        file_name: &file.name,
-        content_type: "application/zip",
-    };
-    recovery::download::serve(&dl, ctx.header("range"), ctx.header("if-range")).await
+    recovery::download::serve_ready(&file, ctx).await
 }

@@ -122,6 +122,17 @@ pub fn access(c: &Connection, share: i64, now: i64, ip: &str, what: &str) -> rus
     Ok(())
 }
 
+/// Whether the link still opens, read inside the transaction that counts an attempt (so
+/// that concurrent attempts cannot all pass a check made before any of them is counted).
+pub fn still_open(c: &Connection, share: i64, now: i64) -> rusqlite::Result<bool> {
+    c.query_row(
+        "SELECT s.revoked_at IS NULL AND s.blocked_at IS NULL AND s.expires_at > ?2 AND d.state != 'withdrawn'
+         FROM shares s JOIN documents d ON d.id = s.document_id WHERE s.id = ?1",
+        params![share, now],
+        |r| r.get(0),
+    )
+}
+
 /// A wrong code: the failures after it, and whether this one blocked the link.
 pub fn wrong_code(c: &Connection, share: i64, max: i64, now: i64) -> rusqlite::Result<(i64, bool)> {
     let failures: i64 = c.query_row(

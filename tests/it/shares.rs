@@ -228,3 +228,46 @@ fn five_wrong_codes_block_and_nothing_of_a_document_for_sale_or_of_another_patie
     );
     assert!(!laura.get("/condivisioni").body.contains(CT));
 }
+
+#[test]
+fn concurrent_wrong_codes_are_counted_once_each_and_never_more_than_five() {
+    let s = Server::demo(&[
+        ("CDS_DEMO_CT_SLICES", "12"),
+        ("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "1000"),
+    ]);
+    let mut b = Browser::new(&s.addr);
+    b.login(MARIO.0, MARIO.1);
+    let (path, good) = share(&mut b, CT, "7");
+    // Twelve doctors' browsers, each with the code form open, answer at once.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+    let threads: Vec<_> = (0..12)
+        .map(|_| {
+            let (addr, path, bad, barrier) =
+                (s.addr.clone(), path.clone(), wrong(&good), barrier.clone());
+            std::thread::spawn(move || {
+                let mut d = Browser::new(&addr);
+                d.get(&path);
+                barrier.wait();
+                d.post(&path, &[("azione", "codice"), ("codice", &bad)])
+                    .status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let counted: i64 = db(&s)
+        .query_row("SELECT failures FROM shares", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(counted, 5, "the link blocks at the fifth: {statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        4,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 410).count(),
+        8,
+        "{statuses:?}"
+    );
+    // Blocked for everyone from now on.
+    assert_eq!(Browser::new(&s.addr).get(&path).status, 410);
+}
