@@ -96,8 +96,8 @@ async fn statuses(
     .map_err(AppError::internal)
 }
 
-/// Applies the provider's answer about one pending order; an order still unpaid (or whose
-/// provider did not answer) is given back for `backoff`.
+/// Applies the provider's answer about one pending order, and gives it back for `backoff`
+/// (which changes nothing once the order has left `pending`).
 async fn check(
     app: &App,
     d: store::Due,
@@ -113,12 +113,16 @@ async fn check(
     };
     match answer {
         Ok(Status::Unpaid) => Some(backoff(None)),
-        Ok(status) => {
-            if let Err(e) = sync(app, id, d.position(), status).await {
+        // Applied; an order it left pending (a flagged payment, a receipt not yet readable)
+        // backs off like an unanswered one — `store::backoff` touches only an order still
+        // pending with the check time that was read, so a completed one is left alone.
+        Ok(status) => match sync(app, id, d.position(), status).await {
+            Ok(_) => Some(backoff(None)),
+            Err(e) => {
                 tracing::warn!("ordine {id}: {e}");
+                Some(backoff(Some(e.chain())))
             }
-            None
-        }
+        },
         Err(e) => {
             let why = e.chain();
             tracing::warn!("ordine {id}: stato del pagamento non letto: {why}");
@@ -310,8 +314,20 @@ mod tests {
         let (paid, p) = pending(&app, 2, now - 1).await;
         let (cancelled, c) = pending(&app, 3, now - 1).await;
         let (later, _) = pending(&app, 4, now + 60).await;
+        // Paid with an amount that is not the order's: flagged, it stays pending.
+        let (wrong, w) = pending(&app, 5, now - 1).await;
+        app.db
+            .write(move |tx| {
+                Ok(tx.execute(
+                    "UPDATE orders SET total_cents = 1000 WHERE id = ?1",
+                    [wrong],
+                )?)
+            })
+            .await
+            .unwrap();
         let sandbox = app.sandbox_payments.clone().unwrap();
         assert!(sandbox.pay(&p.notice_number, CF).unwrap());
+        assert!(sandbox.pay(&w.notice_number, CF).unwrap());
         sandbox.cancel(&c).unwrap();
 
         round(&app, false).await.unwrap();
@@ -325,6 +341,11 @@ mod tests {
         assert_eq!(state, State::Completed.as_str());
         assert!(receipt.is_some_and(|r| r.starts_with("IUR SBX")));
         assert_eq!(row(&app, cancelled).await.0, State::Cancelled.as_str());
+        // The flagged one stays pending and waits like an unpaid one (it was asked again
+        // at every round, once a second).
+        let (state, checks, next, ..) = row(&app, wrong).await;
+        assert_eq!((state.as_str(), checks), ("pending", 1));
+        assert!(next.unwrap() >= now + 5, "backed off");
         // Not due yet: not asked.
         assert_eq!(row(&app, later).await.1, 0);
         // The next round finds nothing due.
