@@ -3,6 +3,7 @@
 //! stores' callers, background jobs, start-up — and only `http::error` turns it into a
 //! response (status, page or fragment).
 
+use crate::i18n::{Text, text};
 use std::fmt;
 
 /// Any error as a cause: what `source` holds, so the chain is kept to the log.
@@ -27,8 +28,9 @@ pub enum Kind {
 #[derive(Debug)]
 pub struct AppError {
     pub kind: Kind,
-    /// For the person: Italian, no internals.
-    pub message: String,
+    /// For the person, in both languages (Italian only in the back office and the API),
+    /// no internals.
+    pub message: Text,
     /// For the log only: the cause, with its own causes.
     pub source: Option<BoxError>,
     /// For 405: the allowed methods.
@@ -36,7 +38,7 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+    pub fn new(kind: Kind, message: impl Into<Text>) -> Self {
         AppError {
             kind,
             message: message.into(),
@@ -47,11 +49,7 @@ impl AppError {
 
     /// Something went wrong inside: a generic message, the cause to the log.
     pub fn internal(source: impl Into<BoxError>) -> Self {
-        Self::new(
-            Kind::Internal,
-            "Si è verificato un errore imprevisto. Riprova tra qualche minuto.",
-        )
-        .because(source)
+        Self::new(Kind::Internal, text::ERR_INTERNAL).because(source)
     }
 
     /// The same error with its cause.
@@ -60,36 +58,41 @@ impl AppError {
         self
     }
 
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub fn bad_request(message: impl Into<Text>) -> Self {
         Self::new(Kind::BadRequest, message)
     }
 
     pub fn not_found() -> Self {
-        Self::new(Kind::NotFound, "La pagina richiesta non esiste.")
+        Self::new(Kind::NotFound, text::ERR_NOT_FOUND)
     }
 
     /// Not there, in the words of what was looked for (`documents::NOT_FOUND`,
     /// `orders::NOT_FOUND`…): the same answer whether it does not exist or is another
     /// patient's.
-    pub fn missing(message: impl Into<String>) -> Self {
+    pub fn missing(message: impl Into<Text>) -> Self {
         Self::new(Kind::NotFound, message)
     }
 
     pub fn method_not_allowed(allow: &'static str) -> Self {
         AppError {
             allow: Some(allow),
-            ..Self::new(
-                Kind::MethodNotAllowed,
-                "Operazione non consentita su questa pagina.",
-            )
+            ..Self::new(Kind::MethodNotAllowed, text::ERR_METHOD)
         }
     }
 
     pub fn csrf() -> Self {
-        Self::new(
-            Kind::Forbidden,
-            "La richiesta è scaduta o non proviene da questo portale. Ricarica la pagina e riprova.",
-        )
+        Self::new(Kind::Forbidden, text::ERR_CSRF)
+    }
+
+    /// What a person reads: for an error inside, always the generic message (the words of
+    /// a `context` are for the log).
+    pub fn for_person(&self) -> &Text {
+        const INTERNAL: Text = Text::Msg(text::ERR_INTERNAL);
+        if self.kind == Kind::Internal {
+            &INTERNAL
+        } else {
+            &self.message
+        }
     }
 
     /// The causes, outermost first, as one line for the log.
@@ -104,7 +107,7 @@ impl AppError {
             // An AppError's Display adds its own causes: here only its message, the causes
             // follow in the loop.
             match e.downcast_ref::<AppError>() {
-                Some(inner) => out.push_str(&inner.message),
+                Some(inner) => out.push_str(inner.message.italian()),
                 None => out.push_str(&e.to_string()),
             }
             next = e.source();
@@ -116,7 +119,7 @@ impl AppError {
 /// The message, then the causes: what the log and the command line print.
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
+        f.write_str(self.message.italian())?;
         let chain = self.chain();
         if !chain.is_empty() {
             write!(f, ": {chain}")?;
@@ -160,7 +163,7 @@ pub trait Context<T> {
 
 impl<T, E: Into<BoxError>> Context<T> for Result<T, E> {
     fn context(self, what: impl Into<String>) -> Result<T, AppError> {
-        self.map_err(|e| AppError::new(Kind::Internal, what).because(e))
+        self.map_err(|e| AppError::new(Kind::Internal, what.into()).because(e))
     }
 }
 
@@ -173,13 +176,14 @@ mod tests {
         let io = std::io::Error::other("disco pieno");
         let e: Result<(), _> = Err(io);
         let e = e.context("scrittura del pacchetto").unwrap_err();
-        assert_eq!(e.message, "scrittura del pacchetto");
+        assert_eq!(e.message.italian(), "scrittura del pacchetto");
+        assert_eq!(e.for_person(), &Text::Msg(text::ERR_INTERNAL));
         assert_eq!(e.to_string(), "scrittura del pacchetto: disco pieno");
         let outer = AppError::internal(e);
         assert_eq!(outer.chain(), "scrittura del pacchetto: disco pieno");
         assert!(std::error::Error::source(&outer).is_some());
         assert!(
-            !outer.message.contains("disco"),
+            !outer.message.italian().contains("disco"),
             "the person never sees the cause"
         );
     }

@@ -16,6 +16,7 @@ pub(crate) mod documents;
 pub(crate) mod error;
 pub(crate) mod failpoint;
 pub(crate) mod http;
+pub(crate) mod i18n;
 pub(crate) mod kiosk;
 pub(crate) mod log;
 pub(crate) mod manual;

@@ -114,7 +114,7 @@ impl From<AppError> for ApiError {
         // The API speaks of data, not of pages.
         let message = match e.kind {
             Kind::NotFound => "Risorsa non trovata.".to_string(),
-            _ => e.message,
+            _ => e.message.italian().to_string(),
         };
         ApiError {
             allow: e.allow,

@@ -104,7 +104,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         None => StatusCode::OK,
     };
     let inner = html! {
-        @if let Some(e) = &error { (ui::alert("danger", &e.message)) }
+        @if let Some(e) = &error { (ui::alert("danger", e.for_person().get(ctx.lang))) }
         (views::results(&results, &row_ctx))
     };
     if !full {

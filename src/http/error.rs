@@ -1,6 +1,7 @@
 //! How an `AppError` (crate::error) answers over HTTP: its status and the title of its page.
 
 use crate::error::{AppError, Kind};
+use crate::i18n::{Msg, text};
 use hyper::StatusCode;
 
 impl AppError {
@@ -21,19 +22,18 @@ impl AppError {
         }
     }
 
-    pub fn title(&self) -> &'static str {
+    pub fn title(&self) -> Msg {
         match self.kind {
-            Kind::BadRequest | Kind::Unprocessable => "Richiesta non valida",
-            Kind::Unauthenticated => "Accesso richiesto",
-            Kind::Forbidden => "Operazione non consentita",
-            Kind::NotFound => "Pagina non trovata",
-            Kind::MethodNotAllowed => "Operazione non consentita",
-            Kind::Conflict => "Operazione non possibile",
-            Kind::PayloadTooLarge => "Dati troppo grandi",
-            Kind::TooManyRequests => "Troppe richieste",
-            Kind::Timeout => "Tempo scaduto",
-            Kind::Unavailable => "Servizio momentaneamente non disponibile",
-            Kind::Internal => "Errore del servizio",
+            Kind::BadRequest | Kind::Unprocessable => text::TITLE_BAD_REQUEST,
+            Kind::Unauthenticated => text::TITLE_LOGIN,
+            Kind::Forbidden | Kind::MethodNotAllowed => text::TITLE_FORBIDDEN,
+            Kind::NotFound => text::TITLE_NOT_FOUND,
+            Kind::Conflict => text::TITLE_CONFLICT,
+            Kind::PayloadTooLarge => text::TITLE_TOO_LARGE,
+            Kind::TooManyRequests => text::TITLE_TOO_MANY,
+            Kind::Timeout => text::TITLE_TIMEOUT,
+            Kind::Unavailable => text::TITLE_UNAVAILABLE,
+            Kind::Internal => text::TITLE_INTERNAL,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::Resp;
 use crate::http::router::Route;
+use crate::i18n::text;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
@@ -52,9 +53,14 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
         set_cookies: Vec::new(),
         form: Default::default(),
         kiosk: false,
+        lang: crate::i18n::Lang::It,
     };
     if !route.is_static() && !matches!(route, Route::Api(_)) {
         ctx.kiosk = crate::kiosk::detect(&app, &ctx);
+        // The back office speaks Italian only.
+        if !matches!(route, Route::Operator(_)) {
+            ctx.lang = crate::i18n::Lang::of(&ctx);
+        }
     }
     let result = handle(&app, &route, &mut ctx, body).await;
     let mut resp = match result {
@@ -148,7 +154,7 @@ async fn read_body(
     body: Incoming,
 ) -> Result<Bytes, AppError> {
     let max = app.config.http.max_body_bytes;
-    let too_large = || AppError::new(Kind::PayloadTooLarge, "I dati inviati sono troppo grandi.");
+    let too_large = || AppError::new(Kind::PayloadTooLarge, text::ERR_TOO_LARGE);
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -159,12 +165,9 @@ async fn read_body(
     let limited = Limited::new(body, max as usize);
     let timeout = Duration::from_secs(app.config.http.body_read_timeout_secs);
     match tokio::time::timeout(timeout, limited.collect()).await {
-        Err(_) => Err(AppError::new(
-            Kind::Timeout,
-            "Invio dei dati troppo lento: riprova.",
-        )),
+        Err(_) => Err(AppError::new(Kind::Timeout, text::ERR_SLOW)),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Ok(Err(e)) => Err(AppError::bad_request("Richiesta incompleta.").because(e)),
+        Ok(Err(e)) => Err(AppError::bad_request(text::ERR_INCOMPLETE).because(e)),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }
@@ -202,7 +205,10 @@ fn error_response(app: &App, ctx: &Ctx, e: &AppError) -> Resp {
         return resp::go_to(ctx, &to);
     }
     let mut r = if ctx.is_htmx() {
-        let mut r = resp::html(e.status(), crate::ui::alert("danger", &e.message));
+        let mut r = resp::html(
+            e.status(),
+            crate::ui::alert("danger", e.for_person().get(ctx.lang)),
+        );
         r.headers_mut()
             .insert("hx-retarget", HeaderValue::from_static("#alerts"));
         r.headers_mut()

@@ -27,6 +27,8 @@ pub struct Ctx {
     pub form: OnceLock<Form>,
     /// A kiosk in a waiting room (`kiosk::detect`): pages for touch and for the next person.
     pub kiosk: bool,
+    /// The language of the pages (`i18n::Lang::of`; Italian for the back office and the API).
+    pub lang: crate::i18n::Lang,
 }
 
 impl Ctx {
@@ -49,6 +51,15 @@ impl Ctx {
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(k, _)| k.strip_prefix(prefix) == Some(name))
             .map(|(_, v)| v)
+    }
+
+    /// The path with its query, as the language switch goes back to it.
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
     }
 
     pub fn is_htmx(&self) -> bool {

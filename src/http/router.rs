@@ -49,6 +49,8 @@ pub enum Route {
     /// The ingest API, `/api/v1/…` (bearer tokens, JSON).
     Api(crate::api::Route),
     Manual,
+    /// `/lingua/<it|en>`: the language switch.
+    Language(String),
     Privacy,
     Accessibility,
     Asset(String),
@@ -126,6 +128,9 @@ impl Route {
                 _ => Route::NotFound,
             };
         }
+        if let Some(code) = path.strip_prefix("/lingua/") {
+            return Route::Language(code.to_string());
+        }
         if let Some(rest) = path.strip_prefix("/carrello/") {
             return crate::orders::cart::Action::decode(rest)
                 .map(Route::CartAction)
@@ -199,6 +204,7 @@ impl Route {
             Route::Operator(r) => r.name(),
             Route::Api(r) => r.name(),
             Route::Manual => "manual",
+            Route::Language(_) => "language",
             Route::Privacy => "privacy",
             Route::Accessibility => "accessibility",
             Route::Asset(_) => "asset",
@@ -320,6 +326,7 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Operator(r) => crate::operator::dispatch(app, r, ctx).await,
         Route::Api(r) => Ok(crate::api::serve(app, r, ctx).await),
         Route::Manual if get => crate::manual::page(app, ctx),
+        Route::Language(code) if get => crate::i18n::switch(ctx, code),
         Route::Privacy | Route::Accessibility if get => pages::legal(app, ctx, route),
         Route::Asset(name) if get => {
             crate::http::assets::serve(name, ctx).ok_or_else(AppError::not_found)

@@ -32,6 +32,7 @@ pub fn page(app: &App, ctx: &Ctx, title: &str, active: Option<&str>, body: Marku
     let o = ctx.operator.as_ref().filter(|o| o.verified);
     ui::document(
         app,
+        crate::i18n::Lang::It,
         title,
         ctx.operator.as_ref().map(|o| o.csrf_token.as_str()),
         header(app, o, active),
@@ -100,13 +101,13 @@ pub fn error_page(app: &App, ctx: &Ctx, e: &AppError) -> Markup {
     page(
         app,
         ctx,
-        e.title(),
+        e.title().it,
         None,
         html! {
             section class="error-page" {
                 p class="error-code" aria-hidden="true" { (e.status().as_u16()) }
-                h1 class="page-title" { (e.title()) }
-                p { (e.message) }
+                h1 class="page-title" { (e.title().it) }
+                p { (e.for_person().italian()) }
                 p { a class="btn btn-primary" href=(HOME) { "Torna al back office" } }
             }
         },

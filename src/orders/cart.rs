@@ -139,7 +139,7 @@ async fn add(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     };
     Ok(resp::ok_html(html! {
         (catalogue_views::cart_slot(&d, &row_ctx, Some(message)))
-        (ui::cart_count(count, true))
+        (ui::cart_count(ctx.lang, count, true))
     }))
 }
 
@@ -163,7 +163,7 @@ async fn remove(app: &App, ctx: &mut Ctx, id: &PublicId) -> Result<Resp, AppErro
     let message = removed.then_some("Documento rimosso dal carrello.");
     Ok(resp::ok_html(html! {
         (views::section(&items, &session.csrf_token, app.config.payments.vat_pct, message))
-        (ui::cart_count(count, true))
+        (ui::cart_count(ctx.lang, count, true))
     }))
 }
 

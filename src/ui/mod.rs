@@ -1,5 +1,6 @@
-//! Page shell and shared components (maud). Pages are `lang="it"`, in the look of an
-//! Italian public-administration service; no inline script or style (CSP).
+//! Page shell and shared components (maud). Pages are in the request's language
+//! (`lang="it"` or `"en"`, `crate::i18n`), in the look of an Italian public-administration
+//! service; no inline script or style (CSP).
 
 mod layout;
 pub mod manifest;
@@ -10,6 +11,7 @@ pub use layout::{Page, cart_count, document, page};
 use crate::app::App;
 use crate::error::AppError;
 use crate::http::req::Ctx;
+use crate::i18n::text;
 use maud::{Markup, html};
 
 /// An alert box; `kind` is success, danger, info or warning.
@@ -78,19 +80,20 @@ pub fn csrf_field(token: &str) -> Markup {
 /// The whole error page for a plain (non-htmx) request.
 pub fn error_page(app: &App, ctx: &Ctx, e: &AppError) -> Markup {
     let code = e.status().as_u16();
+    let l = ctx.lang;
     page(
         app,
         ctx,
         Page {
-            title: e.title(),
+            title: l.t(e.title()),
             active: None,
         },
         html! {
             section class="error-page" {
                 p class="error-code" aria-hidden="true" { (code) }
-                h1 class="page-title" { (e.title()) }
-                p { (e.message) }
-                p { a class="btn btn-primary" href="/" { "Torna alla pagina iniziale" } }
+                h1 class="page-title" { (l.t(e.title())) }
+                p { (e.for_person().get(l)) }
+                p { a class="btn btn-primary" href="/" { (l.t(text::HOME_BACK)) } }
             }
         },
     )

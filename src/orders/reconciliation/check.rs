@@ -31,7 +31,7 @@ fn said(status: &Status) -> String {
 fn error(e: &AppError) -> String {
     let chain = e.chain();
     if chain.is_empty() {
-        e.message.clone()
+        e.message.italian().to_string()
     } else {
         chain
     }
