@@ -14,6 +14,7 @@ mod encodings;
 mod fragments;
 mod html;
 mod kiosk;
+mod language;
 mod login;
 mod new_pin;
 mod oidc;
