@@ -376,7 +376,8 @@ mod tests {
             Config::load(None, &env)
                 .unwrap_err()
                 .message
-                .italian().contains("CDS_SESION_IDLE")
+                .italian()
+                .contains("CDS_SESION_IDLE")
         );
         let dir = std::env::temp_dir().join(format!("cds-cfg2-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
