@@ -1,4 +1,4 @@
-//! Command line: serve | demo | init | operator | archive-sync | reconcile | backup <file> |
+//! Command line: serve | demo | init | operator | archive-sync | reconcile | purge | backup <file> |
 //! check-config | package.
 
 use crate::app::App;
@@ -22,6 +22,8 @@ comandi:
   archive-sync    una pubblicazione automatica dal PACS adesso ([archive.sync]), con il riepilogo
   reconcile [--days N]   riconcilia adesso con il fornitore di pagamento gli ordini degli ultimi
                   N giorni (predefinito payments.reconcile_days) e stampa il resoconto
+  purge           applica ora la conservazione dei dati ([retention]): ZIP scaduti, sessioni,
+                  testi degli SMS, condivisioni finite, audit oltre audit_months; stampa i conteggi
   backup FILE     copia coerente del database, anche mentre il portale è attivo
   check-config    mostra la configurazione effettiva (segreti mascherati); --keys elenca le chiavi
   package DIR FILE.zip   prepara il pacchetto ZIP (DICOM, DICOMDIR, viewer) di uno studio in DIR
@@ -115,6 +117,7 @@ pub fn main(args: Vec<String>) -> i32 {
             let d = a.days.as_deref().map(days).transpose();
             d.and_then(|d| load(&a, false).and_then(|c| once(c, d)))
         }
+        "purge" => load(&a, false).and_then(crate::retention::once),
         "backup" => backup(&a),
         "check-config" => check_config(&a),
         "package" => package(&a),
@@ -270,6 +273,7 @@ pub fn start(config: Config, after_bind: Option<AfterBind>) -> Result<(), AppErr
         tokio::spawn(crate::sms::queue::run(app.clone(), gateway));
         crate::recovery::worker::start(&app).await?;
         tokio::spawn(housekeeping(app.clone()));
+        tokio::spawn(crate::retention::run_daily(app.clone()));
         tokio::spawn(crate::orders::poller::run(app.clone()));
         if app.payments.is_some() {
             tokio::spawn(crate::orders::reconciliation::schedule::run_daily(

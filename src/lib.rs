@@ -30,6 +30,7 @@ pub mod payments;
 pub(crate) mod pdf;
 pub(crate) mod public_id;
 pub(crate) mod recovery;
+pub(crate) mod retention;
 pub(crate) mod shares;
 pub(crate) mod sms;
 pub(crate) mod support;

@@ -48,6 +48,7 @@ pub struct Config {
     pub api: Api,
     pub notifications: Notifications,
     pub kiosk: Kiosk,
+    pub retention: Retention,
 }
 
 /// `[log]`: what the portal writes on stderr, one line per event.
@@ -96,6 +97,7 @@ impl Default for Config {
             api: Api::default(),
             notifications: Notifications::default(),
             kiosk: Kiosk::default(),
+            retention: Retention::default(),
         }
     }
 }
@@ -251,6 +253,14 @@ impl Config {
             if let Err(e) = crate::kiosk::parse_network(n) {
                 errors.push(e);
             }
+        }
+        let r = &self.retention;
+        if r.audit_months < 6 || r.sms_days < 1 || r.shares_days < 0 || !(0..=23).contains(&r.hour)
+        {
+            errors.push(
+                "retention: audit_months ≥ 6, sms_days ≥ 1, shares_days ≥ 0, hour tra 0 e 23"
+                    .into(),
+            );
         }
         if self.kiosk.idle_secs < 5 || self.kiosk.countdown_secs < 1 {
             errors.push("kiosk: idle_secs ≥ 5 e countdown_secs ≥ 1".into());

@@ -135,6 +135,31 @@ pub struct Http {
     pub public_url: String,
 }
 
+/// `[retention]`: how long the portal keeps what it no longer needs (`src/retention/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Months the audit log is kept (the Garante asks 24 for a health dossier's accesses).
+    pub audit_months: i64,
+    /// Days the text of a sent SMS is kept (it held a PIN).
+    pub sms_days: i64,
+    /// Days an ended share (expired, revoked, blocked) is kept with its access list.
+    pub shares_days: i64,
+    /// Hour of the day (Rome) of the daily purge.
+    pub hour: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            audit_months: 24,
+            sms_days: 7,
+            shares_days: 90,
+            hour: 3,
+        }
+    }
+}
+
 /// `[kiosk]`: browsers in waiting rooms (`src/kiosk/`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

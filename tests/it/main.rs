@@ -33,6 +33,7 @@ mod payments_stub;
 mod payments_tls;
 mod reconcile;
 mod reconcile_office;
+mod retention;
 mod roles;
 mod security;
 mod server;
