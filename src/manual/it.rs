@@ -1,92 +1,19 @@
-//! "Manuale Utente": this portal's own manual, in Italian, step by step. Each section
-//! describes what the portal does today; sections grow with the features.
+//! The Manuale Utente in Italian: each section's body, by the name `SECTIONS` gives it
+//! (`super`); its English is the function of the same name in `en.rs`.
 
-use crate::app::App;
-use crate::error::AppError;
-use crate::http::req::Ctx;
-use crate::http::resp::{self, Resp};
-use crate::ui::{self, Page};
+use crate::config::Config;
 use maud::{Markup, html};
 
-struct Section {
-    id: &'static str,
-    title: &'static str,
-    body: fn(&App) -> Markup,
-}
-
-const SECTIONS: &[Section] = &[
-    Section {
-        id: "accesso",
-        title: "1. Accedere al portale",
-        body: access,
-    },
-    Section {
-        id: "nuovo-pin",
-        title: "2. Richiedere un nuovo PIN",
-        body: new_pin,
-    },
-    Section {
-        id: "dashboard",
-        title: "3. Dashboard",
-        body: dashboard,
-    },
-    Section {
-        id: "interscambiati",
-        title: "4. Documenti Interscambiati",
-        body: exchanged,
-    },
-    Section {
-        id: "pacchetto",
-        title: "5. Aprire il pacchetto scaricato",
-        body: package,
-    },
-    Section {
-        id: "documenti",
-        title: "6. Documenti e Carrello",
-        body: catalogue,
-    },
-    Section {
-        id: "ordine",
-        title: "7. Ordine e pagamento con pagoPA",
-        body: checkout,
-    },
-    Section {
-        id: "ordini",
-        title: "8. Ordini: stato, download, pagamento non riuscito",
-        body: orders,
-    },
-    Section {
-        id: "assistenza",
-        title: "9. Assistenza",
-        body: support,
-    },
-    Section {
-        id: "condividere",
-        title: "10. Condividere un documento con il medico",
-        body: sharing,
-    },
-    Section {
-        id: "chiosco",
-        title: "11. Usare il portale da un chiosco in ospedale",
-        body: kiosk,
-    },
-    Section {
-        id: "sicurezza",
-        title: "12. Sicurezza e riservatezza",
-        body: safety,
-    },
-];
-
-fn access(app: &App) -> Markup {
+pub fn access(c: &Config) -> Markup {
     html! {
         ol {
             li { "Apri la pagina " strong { "Accedi" } "." }
             li { "Scegli " strong { "Entra con SPID" } " o " strong { "Entra con CIE" } " per usare la tua identità digitale." }
-            @if app.config.auth.pin {
+            @if c.auth.pin {
                 li { "Oppure inserisci il " strong { "Codice Fiscale" } " (16 caratteri, come sulla tessera sanitaria) e il "
                      strong { "PIN" } " di 8 cifre ricevuto via SMS, poi premi " strong { "Accedi" } "." }
-                li { "Dopo " (app.config.auth.max_failures) " PIN errati l'accesso con quel codice fiscale si blocca per "
-                     (app.config.auth.lockout_secs / 60) " minuti: la pagina indica fino a che ora." }
+                li { "Dopo " (c.auth.max_failures) " PIN errati l'accesso con quel codice fiscale si blocca per "
+                     (c.auth.lockout_secs / 60) " minuti: la pagina indica fino a che ora." }
             }
             li { "Con SPID o CIE si apre la pagina del tuo gestore dell'identità: accedi (con SPID serve il livello 2, ad esempio "
                  "password e codice sull'app) e torni qui. La prima volta, se l'Azienda non ha ancora documenti per te, il portale te lo dice." }
@@ -96,28 +23,28 @@ fn access(app: &App) -> Markup {
             " riportano a queste istruzioni; accanto ai pulsanti, " strong { "Maggiori informazioni" } " e "
             strong { "Non hai SPID?" } " aprono in una nuova scheda le pagine pubbliche di AgID su SPID e su come ottenerlo." }
         p { "Sul telefono il menu è raccolto sotto il pulsante " strong { "Menu" } " in alto, che mostra anche la sezione in cui ti trovi e quanti documenti hai nel carrello: toccalo per aprirlo o chiuderlo." }
-        p { "Per uscire premi " strong { "Logout" } " nel menu. Dopo " (app.config.session.idle_timeout_secs / 60)
+        p { "Per uscire premi " strong { "Logout" } " nel menu. Dopo " (c.session.idle_timeout_secs / 60)
             " minuti senza attività la sessione si chiude da sola." }
     }
 }
 
-fn new_pin(app: &App) -> Markup {
+pub fn new_pin(c: &Config) -> Markup {
     html! {
-        @if app.config.auth.pin {
+        @if c.auth.pin {
             ol {
                 li { "Nella pagina Accedi premi " strong { "Ho bisogno di un nuovo PIN" } "." }
                 li { "Inserisci il codice fiscale e il numero di cellulare che hai comunicato all'Azienda." }
                 li { "Premi " strong { "Invia Richiesta" } ": se i dati corrispondono ricevi un SMS con il nuovo PIN, che sostituisce il precedente." }
             }
             p { "Per sicurezza la pagina risponde sempre allo stesso modo e si può chiedere al massimo un PIN al minuto e "
-                (app.config.auth.pin_reset_max_per_day) " al giorno. Se l'SMS non arriva, rivolgiti agli sportelli dell'Azienda." }
+                (c.auth.pin_reset_max_per_day) " al giorno. Se l'SMS non arriva, rivolgiti agli sportelli dell'Azienda." }
         } @else {
             p { "L'accesso avviene solo con SPID o CIE: non servono PIN." }
         }
     }
 }
 
-fn exchanged(app: &App) -> Markup {
+pub fn exchanged(c: &Config) -> Markup {
     html! {
         p { "Qui trovi i documenti e le immagini diagnostiche che l'Azienda ha scambiato con te." }
         ol {
@@ -128,16 +55,16 @@ fn exchanged(app: &App) -> Markup {
             li { "Una volta " strong { "recuperato" } ", il documento verrà scaricato dal browser da solo, se hai premuto "
                  strong { "Recupera" } " e la pagina è rimasta aperta. Il pulsante " strong { "Download" }
                  " resta comunque disponibile: il file si può scaricare di nuovo per "
-                 (app.config.recovery.keep_hours) " ore, poi va recuperato di nuovo." }
+                 (c.recovery.keep_hours) " ore, poi va recuperato di nuovo." }
             li { "Se compare " strong { "Recupero non riuscito" } ", leggi il motivo e premi " strong { "Riprova" } " più tardi." }
         }
-        p { "I documenti restano consultabili online per " (app.config.documents.online_days)
+        p { "I documenti restano consultabili online per " (c.documents.online_days)
             " giorni dalla data di scambio. Con " strong { "Nascondi" } " togli un documento dall'elenco; con "
             em { "Mostra anche i documenti che ho nascosto" } " lo ritrovi e puoi mostrarlo di nuovo." }
     }
 }
 
-fn package(_app: &App) -> Markup {
+pub fn package(_c: &Config) -> Markup {
     html! {
         p { "Il file scaricato ha già il nome giusto, ad esempio " code { "MARIO_ROSSI_TC_TORACE_20261126.zip" } "." }
         ol {
@@ -154,7 +81,7 @@ fn package(_app: &App) -> Markup {
     }
 }
 
-fn dashboard(_app: &App) -> Markup {
+pub fn dashboard(_c: &Config) -> Markup {
     html! {
         p { "La " strong { "Dashboard" } " è il " em { "riepilogo ultimi ordini effettuati e documenti aggiunti di recente" } ":" }
         ul {
@@ -168,14 +95,14 @@ fn dashboard(_app: &App) -> Markup {
     }
 }
 
-fn catalogue(app: &App) -> Markup {
+pub fn catalogue(c: &Config) -> Markup {
     html! {
         p { "La pagina " strong { "Documenti" } " elenca tutti i documenti legati al tuo codice fiscale, anche quelli non più in "
             "Documenti Interscambiati." }
         ol {
             li { "Per vedere un solo tipo di documento scegli la " strong { "Categoria" } ", ad esempio " em { "Cartella clinica" } "." }
             li { "Ogni documento mostra la data di pubblicazione, lo stato (" strong { "DISPONIBILE" } ", " strong { "IN PREPARAZIONE" }
-                 ") e il prezzo (ad esempio " em { "€ 22,00 IVA " (app.config.payments.vat_pct) " %" } ") oppure " strong { "GRATUITO" } "." }
+                 ") e il prezzo (ad esempio " em { "€ 22,00 IVA " (c.payments.vat_pct) " %" } ") oppure " strong { "GRATUITO" } "." }
             li { "L'icona a forma di occhio apre l'" strong { "anteprima" } ": tipo, reparto, date di ricovero e dimissione, pagine, "
                  "dimensione, data di pubblicazione e, per le immagini, una miniatura." }
             li { "Un documento gratuito si scarica da " strong { "Documenti Interscambiati" } ": il link porta alla sua riga." }
@@ -190,12 +117,12 @@ fn catalogue(app: &App) -> Markup {
     }
 }
 
-fn checkout(app: &App) -> Markup {
-    let p = &app.config.payments;
+pub fn checkout(c: &Config) -> Markup {
+    let p = &c.payments;
     html! {
         ol {
             li { "Il " strong { "dettaglio dell'ordine" } " mostra il Numero ordine, la Modalità di pagamento (" (p.provider_name)
-                 "), a chi è intestato (" (app.config.payee()) "), la causale (" em { (p.causale) } "), la data dell'ordine, i documenti, i prezzi, l'IVA e il totale." }
+                 "), a chi è intestato (" (c.payee()) "), la causale (" em { (p.causale) } "), la data dell'ordine, i documenti, i prezzi, l'IVA e il totale." }
             li { "Spunta le due caselle obbligatorie: l'" strong { "informativa privacy" } " e le " strong { "condizioni di vendita" }
                  ". Solo allora il pulsante " strong { "Acquista ora" } " si attiva." }
             li { "Inserisci l'" strong { "e-mail" } " a cui ricevere la ricevuta e premi " strong { "Conferma" } "." }
@@ -211,7 +138,7 @@ fn checkout(app: &App) -> Markup {
     }
 }
 
-fn orders(app: &App) -> Markup {
+pub fn orders(c: &Config) -> Markup {
     html! {
         p { "La pagina " strong { "Ordini" } " elenca tutti i tuoi ordini con il loro stato:" }
         ul {
@@ -220,7 +147,7 @@ fn orders(app: &App) -> Markup {
                  strong { "Vai al portale per i pagamenti" } " e " strong { "Richiedi assistenza" } "." }
             li { strong { "COMPLETATO" } ": pagamento ricevuto. Premi " strong { "Download" } ", poi " strong { "Recupera" }
                  " su ogni documento e, quando è disponibile, " strong { "Download" } ": il file resta scaricabile per "
-                 (app.config.recovery.keep_hours) " ore e si può recuperare di nuovo." }
+                 (c.recovery.keep_hours) " ore e si può recuperare di nuovo." }
             li { strong { "PAGAMENTO NON RIUSCITO" } ": puoi premere " strong { "Ripeti Pagamento" } " (non paghi mai due volte lo stesso ordine), "
                  strong { "Vai al portale per i pagamenti" } " oppure " strong { "Richiedi assistenza" } "." }
             li { strong { "SCADUTO" } ": l'avviso non è stato pagato in tempo; per acquistare crea un nuovo ordine." }
@@ -228,11 +155,11 @@ fn orders(app: &App) -> Markup {
         }
         p { "Nella pagina di un ordine, " strong { "Indietro" } " riporta alla pagina da cui l'hai aperta (Dashboard o Ordini)." }
         p { "Un ordine non ancora confermato si annulla con " strong { "Annulla ordine" } "; dopo "
-            (app.config.payments.draft_hours) " ore senza conferma si annulla da solo." }
+            (c.payments.draft_hours) " ore senza conferma si annulla da solo." }
     }
 }
 
-fn support(_app: &App) -> Markup {
+pub fn support(_c: &Config) -> Markup {
     html! {
         ol {
             li { "Apri " strong { "Assistenza" } " dal menu: trovi le tue richieste, con lo stato e le risposte dell'Azienda." }
@@ -243,7 +170,7 @@ fn support(_app: &App) -> Markup {
     }
 }
 
-fn sharing(_app: &App) -> Markup {
+pub fn sharing(_c: &Config) -> Markup {
     html! {
         ol {
             li { "In " strong { "Documenti Interscambiati" } ", sulla riga del documento, premi " strong { "Condividi con il medico" }
@@ -260,12 +187,12 @@ fn sharing(_app: &App) -> Markup {
     }
 }
 
-fn kiosk(app: &App) -> Markup {
+pub fn kiosk(c: &Config) -> Markup {
     html! {
         p { "Nelle sale d'attesa puoi usare il portale dai chioschi dell'Azienda. Funziona come a casa, con alcune differenze pensate per chi viene dopo di te:" }
         ul {
-            li { "Se non tocchi lo schermo per " (app.config.kiosk.idle_secs) " secondi compare la domanda " strong { "«Sei ancora lì?»" }
-                 ": premi " strong { "Sì, continuo" } ". Se nessuno risponde, dopo " (app.config.kiosk.countdown_secs)
+            li { "Se non tocchi lo schermo per " (c.kiosk.idle_secs) " secondi compare la domanda " strong { "«Sei ancora lì?»" }
+                 ": premi " strong { "Sì, continuo" } ". Se nessuno risponde, dopo " (c.kiosk.countdown_secs)
                  " secondi il portale esce da solo e torna alla pagina iniziale." }
             li { "I documenti non si scaricano sul chiosco: premi " strong { "Invia al mio cellulare" }
                  " e ricevi un SMS, al numero registrato presso l'Azienda, con l'indirizzo del portale da aprire dal tuo telefono." }
@@ -275,7 +202,7 @@ fn kiosk(app: &App) -> Markup {
     }
 }
 
-fn safety(_app: &App) -> Markup {
+pub fn safety(_c: &Config) -> Markup {
     html! {
         ul {
             li { "Su un computer condiviso o in un chiosco premi sempre " strong { "Logout" } " alla fine." }
@@ -285,28 +212,4 @@ fn safety(_app: &App) -> Markup {
             li { "I documenti scaricati contengono dati sanitari: conservali con cura." }
         }
     }
-}
-
-pub fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
-    let body = html! {
-        h1 class="page-title" { "Manuale Utente" }
-        nav aria-label="Indice del manuale" {
-            ol class="toc" { @for s in SECTIONS { li { a href={ "#" (s.id) } { (s.title) } } } }
-        }
-        @for s in SECTIONS {
-            section id=(s.id) class="card manual-section" aria-labelledby={ (s.id) "-t" } {
-                h2 id={ (s.id) "-t" } { (s.title) }
-                ((s.body)(app))
-            }
-        }
-    };
-    Ok(resp::ok_html(ui::page(
-        app,
-        ctx,
-        Page {
-            title: "Manuale Utente",
-            active: Some("/manuale"),
-        },
-        body,
-    )))
 }
