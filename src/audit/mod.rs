@@ -5,6 +5,7 @@
 
 pub mod pages;
 pub mod store;
+pub mod text;
 
 use rusqlite::Connection;
 
@@ -136,59 +137,73 @@ pub fn document_access(
     )
 }
 
-/// What an action is called on the pages (operator's log and the patient's own list).
+/// What an action is called on the pages, in Italian (the operator's log).
 pub fn label(action: &str) -> &str {
-    match action {
-        "login" => "Accesso",
-        "login_failed" => "Accesso non riuscito",
-        "logout" => "Uscita",
-        "pin" | "pin_reset" => "Nuovo PIN",
-        "document_view" => "Visualizzazione del documento",
-        "document_download" => "Download del documento",
-        "recovery_request" => "Richiesta di recupero",
-        "share_create" => "Condivisione con il medico creata",
-        "share_revoke" => "Condivisione revocata",
-        "share_code_ok" => "Link condiviso aperto con il codice",
-        "share_code_wrong" => "Codice errato sul link condiviso",
-        "share_blocked" => "Link condiviso bloccato dopo 5 codici errati",
-        "share_download" => "Download dal link condiviso",
-        "share_recovery" => "Recupero chiesto dal link condiviso",
-        "kiosk_sms" => "SMS con l'indirizzo del portale inviato dal chiosco",
-        "document_publish" => "Pubblicazione del documento",
-        "document_withdraw" => "Ritiro del documento",
-        "order_create" => "Ordine creato",
-        "order_confirm" => "Ordine confermato",
-        "notice_pdf" => "Avviso di pagamento scaricato",
-        "order_view" => "Ordine consultato",
-        "order_recheck" => "Pagamento ricontrollato",
-        "order_flag" => "Segnalazione gestita",
-        "reconcile_start" => "Riconciliazione dei pagamenti avviata",
-        "support_request" => "Richiesta di assistenza",
-        "support_reply" => "Risposta a una richiesta",
-        "support_view" => "Richiesta consultata",
-        "support_close" => "Richiesta chiusa",
-        "patient_create" => "Paziente creato",
-        "patient_update" => "Dati del paziente modificati",
-        "patient_import" => "Importazione di pazienti",
-        "patient_pin" => "Nuovo PIN inviato dall'operatore",
-        "patient_view" => "Scheda del paziente consultata",
-        "patient_search" => "Ricerca di pazienti",
-        "api_documents_list" => "Elenco dei documenti letto da un sistema dell'ospedale",
-        "notifications" => "Avvisi SMS",
-        "op_login" => "Accesso operatore",
-        "op_login_failed" => "Accesso operatore non riuscito",
-        "op_totp_failed" => "Codice di verifica errato",
-        "op_totp_enrolled" => "Verifica in due passaggi attivata",
-        "op_totp_removed" => "Verifica in due passaggi disattivata",
-        "op_logout" => "Uscita operatore",
-        "op_password" => "Password cambiata",
-        "operator_create" => "Operatore creato",
-        "operator_update" => "Operatore modificato",
-        "token_create" => "Token API creato",
-        "token_revoke" => "Token API revocato",
-        "prices_update" => "Listino modificato",
-        "audit_export" => "Registro esportato",
-        "orders_export" => "Ordini esportati",
-        other => other,
+    label_in(crate::i18n::Lang::It, action)
+}
+
+/// What an action is called in a language (the patient's own list); an action the code
+/// does not name is shown by its code.
+pub fn label_in(l: crate::i18n::Lang, action: &str) -> &str {
+    match action_name(action) {
+        Some(m) => l.t(m),
+        None => action,
     }
+}
+
+fn action_name(action: &str) -> Option<crate::i18n::Msg> {
+    use text::*;
+    Some(match action {
+        "login" => ACTION_LOGIN,
+        "login_failed" => ACTION_LOGIN_FAILED,
+        "logout" => ACTION_LOGOUT,
+        "pin" | "pin_reset" => ACTION_PIN,
+        "document_view" => ACTION_DOCUMENT_VIEW,
+        "document_download" => ACTION_DOCUMENT_DOWNLOAD,
+        "recovery_request" => ACTION_RECOVERY_REQUEST,
+        "share_create" => ACTION_SHARE_CREATE,
+        "share_revoke" => ACTION_SHARE_REVOKE,
+        "share_code_ok" => ACTION_SHARE_CODE_OK,
+        "share_code_wrong" => ACTION_SHARE_CODE_WRONG,
+        "share_blocked" => ACTION_SHARE_BLOCKED,
+        "share_download" => ACTION_SHARE_DOWNLOAD,
+        "share_recovery" => ACTION_SHARE_RECOVERY,
+        "kiosk_sms" => ACTION_KIOSK_SMS,
+        "document_publish" => ACTION_DOCUMENT_PUBLISH,
+        "document_withdraw" => ACTION_DOCUMENT_WITHDRAW,
+        "order_create" => ACTION_ORDER_CREATE,
+        "order_confirm" => ACTION_ORDER_CONFIRM,
+        "notice_pdf" => ACTION_NOTICE_PDF,
+        "order_view" => ACTION_ORDER_VIEW,
+        "order_recheck" => ACTION_ORDER_RECHECK,
+        "order_flag" => ACTION_ORDER_FLAG,
+        "reconcile_start" => ACTION_RECONCILE_START,
+        "support_request" => ACTION_SUPPORT_REQUEST,
+        "support_reply" => ACTION_SUPPORT_REPLY,
+        "support_view" => ACTION_SUPPORT_VIEW,
+        "support_close" => ACTION_SUPPORT_CLOSE,
+        "patient_create" => ACTION_PATIENT_CREATE,
+        "patient_update" => ACTION_PATIENT_UPDATE,
+        "patient_import" => ACTION_PATIENT_IMPORT,
+        "patient_pin" => ACTION_PATIENT_PIN,
+        "patient_view" => ACTION_PATIENT_VIEW,
+        "patient_search" => ACTION_PATIENT_SEARCH,
+        "api_documents_list" => ACTION_API_DOCUMENTS_LIST,
+        "notifications" => ACTION_NOTIFICATIONS,
+        "op_login" => ACTION_OP_LOGIN,
+        "op_login_failed" => ACTION_OP_LOGIN_FAILED,
+        "op_totp_failed" => ACTION_OP_TOTP_FAILED,
+        "op_totp_enrolled" => ACTION_OP_TOTP_ENROLLED,
+        "op_totp_removed" => ACTION_OP_TOTP_REMOVED,
+        "op_logout" => ACTION_OP_LOGOUT,
+        "op_password" => ACTION_OP_PASSWORD,
+        "operator_create" => ACTION_OPERATOR_CREATE,
+        "operator_update" => ACTION_OPERATOR_UPDATE,
+        "token_create" => ACTION_TOKEN_CREATE,
+        "token_revoke" => ACTION_TOKEN_REVOKE,
+        "prices_update" => ACTION_PRICES_UPDATE,
+        "audit_export" => ACTION_AUDIT_EXPORT,
+        "orders_export" => ACTION_ORDERS_EXPORT,
+        _ => return None,
+    })
 }

@@ -4,11 +4,14 @@
 //! online reports ask that a patient can know this; the portal shows it without being asked.
 
 use super::store::{self, Access};
+use super::text;
 use crate::app::App;
 use crate::auth::sessions;
+use crate::documents::data;
 use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::Lang;
 use crate::ui::{self, Page, time};
 use maud::{Markup, html};
 
@@ -24,7 +27,7 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .ok()
         .filter(|n| (1..=10_000).contains(n))
         .unwrap_or(1);
-    let patient = session.patient_id;
+    let (patient, l) = (session.patient_id, ctx.lang);
     let mut rows = app
         .db
         .read(move |c| Ok(store::accesses(c, patient, PAGE + 1, (page_no - 1) * PAGE)?))
@@ -32,67 +35,67 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let more = rows.len() as i64 > PAGE;
     rows.truncate(PAGE as usize);
     let body = html! {
-        h1 class="page-title" { "Chi ha consultato i miei dati" }
-        p { "Qui trovi ogni accesso ai tuoi documenti — tuo, del personale dell'Azienda e dei sistemi \
-             dell'ospedale — e ogni operazione del personale sui tuoi dati, dalla più recente." }
-        p class="hint" { "Se un accesso non ti sembra giustificato, scrivici da "
-            a href="/assistenza" { "Assistenza" } "." }
-        (table(&rows))
-        nav class="pager" aria-label="Pagine" {
-            @if page_no > 1 { a href={ (PATH) "?pagina=" (page_no - 1) } { "← Più recenti" } }
-            @if more { a href={ (PATH) "?pagina=" (page_no + 1) } { "Meno recenti →" } }
+        h1 class="page-title" { (l.t(text::TITLE)) }
+        p { (l.t(text::INTRO)) }
+        p class="hint" { (l.t(text::HINT))
+            a href="/assistenza" { (l.t(text::SUPPORT)) } "." }
+        (table(l, &rows))
+        nav class="pager" aria-label=(l.t(text::PAGES)) {
+            @if page_no > 1 { a href={ (PATH) "?pagina=" (page_no - 1) } { (l.t(text::NEWER)) } }
+            @if more { a href={ (PATH) "?pagina=" (page_no + 1) } { (l.t(text::OLDER)) } }
         }
     };
     Ok(resp::ok_html(ui::page(
         app,
         ctx,
         Page {
-            title: "Chi ha consultato i miei dati",
+            title: l.t(text::TITLE),
             active: None,
         },
         body,
     )))
 }
 
-/// Who, as the patient reads it.
-fn who(a: &Access) -> String {
+/// Who, as the patient reads it: the name of a member of staff or of a system is data.
+fn who(l: Lang, a: &Access) -> Markup {
+    let named = |m| html! { (l.t(m)) (data(l, &a.who)) };
     match a.actor.as_str() {
-        "patient" => "Tu".to_string(),
-        "operator" => format!("Personale dell'Azienda: {}", a.who),
-        "api" => format!("Sistema dell'ospedale: {}", a.who),
+        "patient" => html! { (l.t(text::WHO_YOU)) },
+        "operator" => named(text::WHO_STAFF),
+        "api" => named(text::WHO_SYSTEM),
         _ if a.action.starts_with("share_")
             && a.action != "share_create"
             && a.action != "share_revoke" =>
         {
-            "Chi ha il link che hai condiviso".to_string()
+            html! { (l.t(text::WHO_LINK)) }
         }
-        _ => "Il portale".to_string(),
+        _ => html! { (l.t(text::WHO_PORTAL)) },
     }
 }
 
-fn table(rows: &[Access]) -> Markup {
+fn table(l: Lang, rows: &[Access]) -> Markup {
     html! {
         @if rows.is_empty() {
-            p class="empty" { "Nessun accesso registrato." }
+            p class="empty" { (l.t(text::EMPTY)) }
         } @else {
             div class="table-wrap" {
                 table class="table" {
-                    caption class="visually-hidden" { "Accessi ai tuoi dati" }
+                    caption class="visually-hidden" { (l.t(text::CAPTION)) }
                     thead { tr {
-                        th scope="col" { "Data e ora" }
-                        th scope="col" { "Chi" }
-                        th scope="col" { "Che cosa" }
-                        th scope="col" { "Documento" }
+                        th scope="col" { (l.t(text::COL_WHEN)) }
+                        th scope="col" { (l.t(text::COL_WHO)) }
+                        th scope="col" { (l.t(text::COL_WHAT)) }
+                        th scope="col" { (l.t(text::COL_DOCUMENT)) }
                     } }
                     tbody {
                         @for a in rows {
                             tr {
                                 td { (time::datetime(a.at)) }
-                                td { (who(a)) }
-                                td { (super::label(&a.action)) }
+                                td { (who(l, a)) }
+                                td { (super::label_in(l, &a.action)) }
                                 td {
                                     @if a.title.is_empty() { "—" } @else {
-                                        (a.title) br; span class="hint" { (a.category) }
+                                        (data(l, &a.title)) br; span class="hint" { (data(l, &a.category)) }
                                     }
                                 }
                             }

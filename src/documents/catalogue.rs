@@ -3,6 +3,7 @@
 
 use super::catalogue_store::{self as store, CatalogueDoc};
 use super::catalogue_views::{self as views, PATH, Results};
+use super::text;
 use crate::app::App;
 use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, Kind};
@@ -54,18 +55,14 @@ fn category<'a>(q: &str, categories: &'a [String]) -> Result<Option<&'a str>, Ap
             .iter()
             .find(|k| k.as_str() == c)
             .map(|k| Some(k.as_str()))
-            .ok_or_else(|| {
-                AppError::new(
-                    Kind::Unprocessable,
-                    "La categoria scelta non esiste: scegline una dall'elenco.",
-                )
-            }),
+            .ok_or_else(|| AppError::new(Kind::Unprocessable, text::BAD_CATEGORY)),
     }
 }
 
 pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
     let cats = &app.config.documents.categories;
+    let l = ctx.lang;
     let q = ctx.query();
     let page = q.get("pagina").parse::<i64>().unwrap_or(0).clamp(0, 100);
     let (cat, error) = match category(q.get("categoria"), cats) {
@@ -89,6 +86,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .await?;
     let first_online = first_online(app);
     let row_ctx = views::Ctx {
+        lang: l,
         csrf: &session.csrf_token,
         first_online: &first_online,
         vat_pct: app.config.payments.vat_pct,
@@ -104,21 +102,21 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         None => StatusCode::OK,
     };
     let inner = html! {
-        @if let Some(e) = &error { (ui::alert("danger", e.for_person().get(ctx.lang))) }
+        @if let Some(e) = &error { (ui::alert("danger", e.for_person().get(l))) }
         (views::results(&results, &row_ctx))
     };
     if !full {
         return Ok(resp::html(status, inner));
     }
     let body = html! {
-        h1 class="page-title" { "Documenti" }
-        p { "Tutti i documenti legati al tuo codice fiscale, anche quelli non più consultabili in Documenti Interscambiati. "
-            "I documenti gratuiti si scaricano da Documenti Interscambiati; la copia della cartella clinica si acquista: "
-            strong { "Aggiungi Carrello" } ", poi " strong { "Procedi all'ordine" } " dal Carrello." }
-        (views::filters(cat, cats))
+        h1 class="page-title" { (l.t(text::CATALOGUE_TITLE)) }
+        p { (l.t(text::CATALOGUE_INTRO))
+            strong { (l.t(text::ADD_TO_CART)) } (l.t(text::CATALOGUE_INTRO_THEN))
+            strong { (l.t(text::CHECKOUT)) } (l.t(text::CATALOGUE_INTRO_END)) }
+        (views::filters(l, cat, cats))
         div id="risultati" aria-live="polite" { (inner) }
-        (views::availability(&session.csrf_token, &choices))
-        (views::dialog())
+        (views::availability(l, &session.csrf_token, &choices))
+        (views::dialog(l))
     };
     Ok(resp::html(
         status,
@@ -126,7 +124,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             app,
             ctx,
             Page {
-                title: "Documenti",
+                title: l.t(text::CATALOGUE_TITLE),
                 active: Some(PATH),
             },
             body,
@@ -189,17 +187,17 @@ pub async fn document(
                 })
                 .await?
                 .ok_or_else(not_found)?;
-            let vat = app.config.payments.vat_pct;
+            let (vat, l) = (app.config.payments.vat_pct, ctx.lang);
             if ctx.is_htmx() {
-                return Ok(resp::ok_html(views::preview(&p, vat, true)));
+                return Ok(resp::ok_html(views::preview(l, &p, vat, true)));
             }
             let body =
-                html! { section class="card preview-page" { (views::preview(&p, vat, false)) } };
+                html! { section class="card preview-page" { (views::preview(l, &p, vat, false)) } };
             Ok(resp::ok_html(ui::page(
                 app,
                 ctx,
                 Page {
-                    title: "Anteprima del documento",
+                    title: l.t(text::PREVIEW_TITLE),
                     active: Some(PATH),
                 },
                 body,
@@ -223,5 +221,9 @@ mod tests {
         let e = category("Segreti", &cats).unwrap_err();
         assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(e.message.italian().contains("non esiste"));
+        assert_eq!(
+            e.message.get(crate::i18n::Lang::En),
+            "The category you chose does not exist: choose one from the list."
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use super::filter::{self, Filter};
 use super::store::{self, DocRow};
+use super::text;
 use super::views::{self, PATH, Results};
 use crate::app::App;
 use crate::auth::sessions::{self, Session};
@@ -51,6 +52,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let session = sessions::require(ctx)?.clone();
     let today = filter::today();
     let cats = &app.config.documents.categories;
+    let l = ctx.lang;
     let q = ctx.query();
     let page = q.get("pagina").parse::<i64>().unwrap_or(0).clamp(0, 100);
     let (filter, error) = match Filter::from_query(&q, today, cats) {
@@ -76,6 +78,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .await?;
     let progress = |id| app.jobs.progress.get(id);
     let results = Results {
+        lang: l,
         filter: &filter,
         rows: &found.rows,
         more: found.more,
@@ -92,18 +95,18 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         StatusCode::OK
     };
     let inner = html! {
-        @if let Some(e) = &error { (ui::alert("danger", e)) }
+        @if let Some(e) = error { (ui::alert("danger", l.t(e))) }
         (views::results(&results))
     };
     if ctx.wants_fragment() {
         return Ok(resp::html(status, inner));
     }
     let body = html! {
-        h1 class="page-title" { "Documenti Interscambiati" }
-        p { "I documenti e le immagini che l'Azienda ha scambiato con te. Un documento non ancora pronto va prima "
-            strong { "recuperato" } " dall'archivio; poi resta disponibile per il download per "
-            (app.config.recovery.keep_hours) " ore." }
-        (views::filters(&filter, cats))
+        h1 class="page-title" { (l.t(text::EXCHANGED_TITLE)) }
+        p { (l.t(text::EXCHANGED_INTRO))
+            strong { (l.t(text::EXCHANGED_INTRO_RECOVERED)) }
+            (l.f(text::EXCHANGED_INTRO_HOURS, &[&app.config.recovery.keep_hours])) }
+        (views::filters(l, &filter, cats))
         div id="risultati" aria-live="polite" { (inner) }
     };
     Ok(resp::html(
@@ -112,7 +115,7 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             app,
             ctx,
             Page {
-                title: "Documenti Interscambiati",
+                title: l.t(text::EXCHANGED_TITLE),
                 active: Some(PATH),
             },
             body,
@@ -146,6 +149,7 @@ fn back(ctx: &Ctx) -> String {
 fn row_response(app: &App, ctx: &Ctx, session: &Session, d: &DocRow, auto_download: bool) -> Resp {
     let back = back(ctx);
     resp::ok_html(views::row(
+        ctx.lang,
         d,
         &session.csrf_token,
         &back,
@@ -182,20 +186,18 @@ pub async fn document(
             let d = find(app, &session, id).await?;
             Ok(row_response(app, ctx, &session, &d, false))
         }
-        Action::Download if ctx.kiosk => Err(AppError::new(
-            Kind::Forbidden,
-            "Al chiosco i documenti non si scaricano: usa «Invia al mio cellulare» e aprili dal tuo telefono.",
-        )),
+        Action::Download if ctx.kiosk => {
+            Err(AppError::new(Kind::Forbidden, text::KIOSK_NO_DOWNLOAD))
+        }
         Action::Download => download(app, ctx, &session, &d).await,
         Action::SendToPhone => {
             let to = crate::kiosk::sms::send(app, ctx, &session, &d).await?;
             if !ctx.is_htmx() {
                 return Ok(resp::redirect(&back(ctx)));
             }
-            let msg = format!(
-                "Ti abbiamo inviato un SMS al numero {to} con l'indirizzo del portale: apri i documenti dal tuo telefono."
-            );
-            let row = views::row(&d, &session.csrf_token, &back(ctx), None, false, true);
+            let l = ctx.lang;
+            let msg = l.f(text::SMS_SENT, &[&to]);
+            let row = views::row(l, &d, &session.csrf_token, &back(ctx), None, false, true);
             Ok(resp::ok_html(html! {
                 (row)
                 div id="alerts" aria-live="polite" hx-swap-oob="true" { (ui::alert("success", &msg)) }
@@ -206,10 +208,7 @@ pub async fn document(
 
 async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<Resp, AppError> {
     if d.locked() {
-        return Err(AppError::new(
-            Kind::Conflict,
-            "Questo documento è a pagamento: puoi acquistarne la copia dalla sezione Documenti.",
-        ));
+        return Err(AppError::new(Kind::Conflict, text::LOCKED));
     }
     let (doc, patient, now, ip) = (d.id, session.patient_id, app.now(), ctx.ip.to_string());
     let queued = app
@@ -234,22 +233,14 @@ async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<R
 
 async fn download(app: &App, ctx: &Ctx, session: &Session, d: &DocRow) -> Result<Resp, AppError> {
     if !matches!(d.status, Status::Ready { .. }) || d.locked() {
-        return Err(AppError::new(
-            Kind::NotFound,
-            "Il documento non è pronto per il download: usa «Recupera» nella pagina Documenti Interscambiati.",
-        ));
+        return Err(AppError::new(Kind::NotFound, text::NOT_READY));
     }
     let (doc, now) = (d.id, app.now());
     let file = app
         .db
         .read(move |c| Ok(recovery::store::ready_file(c, doc, now)?))
         .await?;
-    let gone = || {
-        AppError::new(
-            Kind::NotFound,
-            "Il documento non è più disponibile: recuperalo di nuovo.",
-        )
-    };
+    let gone = || AppError::new(Kind::NotFound, text::GONE);
     let file = file.ok_or_else(gone)?;
     if !std::path::Path::new(&file.path).is_file() {
         // Deleted behind our back (disk cleaned, restore from backup): "Da recuperare" again.

@@ -1,7 +1,9 @@
 //! The list filter of "Documenti Interscambiati": a date range (default: today, Rome) and
 //! a category, read from the URL so that reload, back/forward and shared links keep it.
 
+use super::text;
 use crate::http::req::{Form, encode};
+use crate::i18n::Msg;
 use jiff::civil::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +18,7 @@ pub struct Filter {
 
 /// What was wrong with the filter, for the person; the list falls back to today.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilterError(pub String);
+pub struct FilterError(pub Msg);
 
 /// Accepts `YYYY-MM-DD` (what `<input type="date">` sends) and `dd/mm/yyyy` (typed by hand).
 pub fn parse_date(s: &str) -> Option<Date> {
@@ -42,31 +44,24 @@ impl Filter {
 
     /// Reads `da`, `a`, `categoria`, `nascosti` from the query string.
     pub fn from_query(q: &Form, today: Date, categories: &[String]) -> Result<Filter, FilterError> {
-        let date = |name: &str, label: &str| -> Result<Date, FilterError> {
+        let date = |name: &str, wrong: Msg| -> Result<Date, FilterError> {
             match q.get(name).trim() {
                 "" => Ok(today),
-                v => parse_date(v).ok_or_else(|| {
-                    FilterError(format!(
-                        "La data «{label}» non è valida: usa il formato gg/mm/aaaa."
-                    ))
-                }),
+                v => parse_date(v).ok_or(FilterError(wrong)),
             }
         };
-        let (from, to) = (date("da", "dal")?, date("a", "al")?);
+        let (from, to) = (
+            date("da", text::BAD_DATE_FROM)?,
+            date("a", text::BAD_DATE_TO)?,
+        );
         if from > to {
-            return Err(FilterError(
-                "La data iniziale è successiva a quella finale: correggi l'intervallo.".into(),
-            ));
+            return Err(FilterError(text::FROM_AFTER_TO));
         }
         let category = match q.get("categoria").trim() {
             "" => None,
             c => match categories.iter().find(|k| k.as_str() == c) {
                 Some(k) => Some(k.clone()),
-                None => {
-                    return Err(FilterError(
-                        "La categoria scelta non esiste: scegline una dall'elenco.".into(),
-                    ));
-                }
+                None => return Err(FilterError(text::BAD_CATEGORY)),
             },
         };
         Ok(Filter {
@@ -130,11 +125,20 @@ mod tests {
             Filter::from_query(&Form::parse(q), t, &cats())
                 .unwrap_err()
                 .0
+                .it
         };
         assert!(err("da=2026-13-01").contains("non è valida"));
         assert!(err("da=31/02/2026").contains("non è valida"));
         assert!(err("a=ieri").contains("non è valida"));
         assert!(err("da=2026-11-20&a=2026-11-01").contains("successiva"));
         assert!(err("categoria=Segreti").contains("non esiste"));
+        assert_eq!(
+            err("da=2026-13-01"),
+            "La data «dal» non è valida: usa il formato gg/mm/aaaa."
+        );
+        assert_eq!(
+            err("a=ieri"),
+            "La data «al» non è valida: usa il formato gg/mm/aaaa."
+        );
     }
 }

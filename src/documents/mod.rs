@@ -1,10 +1,12 @@
 //! Documents tied to a patient: the "Documenti Interscambiati" page (filter, rows, recovery,
 //! download, hide) and the "Documenti" page (every document, price, preview, cart).
 
+use crate::i18n::Lang;
+
 /// A document that is not the patient's, or no longer there.
-pub const NOT_FOUND: &str = "Documento non trovato.";
+pub const NOT_FOUND: crate::i18n::Msg = text::NOT_FOUND;
 /// Documenti Interscambiati lists the documents of the last `online_days` only.
-pub const NOT_FOUND_ONLINE: &str = "Documento non trovato o non più consultabile online.";
+pub const NOT_FOUND_ONLINE: crate::i18n::Msg = text::NOT_FOUND_ONLINE;
 
 pub mod catalogue;
 pub mod catalogue_store;
@@ -13,10 +15,31 @@ pub mod exchanged;
 pub mod filter;
 pub mod publish;
 pub mod store;
+pub mod text;
 pub(crate) mod views;
+
+/// The `lang` of an element that shows Italian text from data (a title, a category, a
+/// ward): `it` on an English page, nothing on an Italian one (the page already says it).
+pub(crate) fn data_lang(l: Lang) -> Option<&'static str> {
+    (l != Lang::It).then_some("it")
+}
+
+/// Italian text from data inside UI text: a `<span lang="it">` on an English page, the
+/// bare text on an Italian one.
+pub(crate) fn data(l: Lang, s: &str) -> maud::Markup {
+    match data_lang(l) {
+        Some(code) => maud::html! { span lang=(code) { (s) } },
+        None => maud::html! { (s) },
+    }
+}
 
 /// `12,3 MB` (Italian decimal comma; 1 MB = 1,000,000 bytes as phones and PCs show).
 pub fn size_label(bytes: u64) -> String {
+    size(Lang::It, bytes)
+}
+
+/// A size in the language of the page: `12,3 MB`, `12.3 MB`.
+pub fn size(l: Lang, bytes: u64) -> String {
     let mb = bytes as f64 / 1_000_000.0;
     let s = if mb >= 100.0 {
         format!("{mb:.0} MB")
@@ -25,7 +48,10 @@ pub fn size_label(bytes: u64) -> String {
     } else {
         format!("{} kB", bytes.div_ceil(1000))
     };
-    s.replace('.', ",")
+    match l {
+        Lang::It => s.replace('.', ","),
+        Lang::En => s,
+    }
 }
 
 #[cfg(test)]
@@ -35,5 +61,6 @@ mod tests {
         assert_eq!(super::size_label(12_345_678), "12,3 MB");
         assert_eq!(super::size_label(263_000_000), "263 MB");
         assert_eq!(super::size_label(5_000), "5 kB");
+        assert_eq!(super::size(crate::i18n::Lang::En, 12_345_678), "12.3 MB");
     }
 }

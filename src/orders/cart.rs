@@ -129,6 +129,7 @@ async fn add(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let d = catalogue::find(app, &session, &id).await?;
     let first_online = catalogue::first_online(app);
     let row_ctx = catalogue_views::Ctx {
+        lang: ctx.lang,
         csrf: &session.csrf_token,
         first_online: &first_online,
         vat_pct: app.config.payments.vat_pct,

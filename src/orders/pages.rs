@@ -206,7 +206,7 @@ pub async fn show(
         (views::items(&items, o))
         (form)
         (views::next_steps(o, csrf, o.flag.is_some(), ctx.kiosk))
-        @if completed { (downloads(app, &docs, csrf, &back, ctx.kiosk)) }
+        @if completed { (downloads(app, ctx.lang, &docs, csrf, &back, ctx.kiosk)) }
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -231,6 +231,7 @@ pub async fn show(
 /// Interscambiati (the same 24-hour cache and ZIP).
 fn downloads(
     app: &App,
+    l: crate::i18n::Lang,
     docs: &[crate::documents::store::DocRow],
     csrf: &str,
     back: &str,
@@ -250,7 +251,7 @@ fn downloads(
                     } }
                     tbody {
                         @for d in docs {
-                            (crate::documents::views::row(d, csrf, back, app.jobs.progress.get(d.id), false, kiosk))
+                            (crate::documents::views::row(l, d, csrf, back, app.jobs.progress.get(d.id), false, kiosk))
                         }
                     }
                 }

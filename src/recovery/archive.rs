@@ -11,18 +11,13 @@ pub enum ArchiveError {
 }
 
 impl ArchiveError {
-    /// The reason shown to the patient, in plain Italian.
-    pub fn reason(&self) -> &'static str {
+    /// The reason shown to the patient, in plain words (kept in Italian with the job).
+    pub fn reason(&self) -> crate::i18n::Msg {
+        use super::text;
         match self {
-            ArchiveError::NotFound(_) => {
-                "Il documento non è stato trovato nell'archivio dell'Azienda. Rivolgiti all'Assistenza."
-            }
-            ArchiveError::Unavailable(_) => {
-                "L'archivio dell'Azienda non risponde in questo momento. Riprova più tardi."
-            }
-            ArchiveError::Corrupt(_) => {
-                "L'archivio ha inviato dati incompleti o danneggiati. Riprova più tardi."
-            }
+            ArchiveError::NotFound(_) => text::NOT_IN_ARCHIVE,
+            ArchiveError::Unavailable(_) => text::ARCHIVE_DOWN,
+            ArchiveError::Corrupt(_) => text::ARCHIVE_CORRUPT,
         }
     }
 

@@ -111,12 +111,7 @@ pub async fn serve(
     range: Option<&str>,
     if_range: Option<&str>,
 ) -> Result<Resp, AppError> {
-    let gone = || {
-        AppError::new(
-            Kind::NotFound,
-            "Il file non è più disponibile: recuperalo di nuovo.",
-        )
-    };
+    let gone = || AppError::new(Kind::NotFound, super::text::FILE_GONE);
     let mut file = tokio::fs::File::open(d.path).await.map_err(|_| gone())?;
     let actual = file.metadata().await.map_err(|_| gone())?.len();
     if actual != d.size {

@@ -6,6 +6,7 @@ pub mod dicomweb;
 pub mod download;
 pub mod lookup;
 pub mod store;
+pub mod text;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ pub enum Status {
         expires_at: i64,
     },
     Failed {
+        /// In Italian, as stored: one of the reasons of `text` (`text::reason` translates it).
         reason: String,
     },
 }
@@ -43,7 +45,7 @@ impl Status {
                 _ => Status::ToRecover,
             },
             Some("failed") => Status::Failed {
-                reason: error.unwrap_or_else(|| "Errore durante il recupero.".into()),
+                reason: error.unwrap_or_else(|| text::FAILED.it.into()),
             },
             _ => Status::ToRecover,
         }

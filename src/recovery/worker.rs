@@ -111,10 +111,10 @@ async fn run(app: &App, doc: i64) {
     }
 }
 
+/// What the patient reads (stored in Italian, translated on the page) and the log's detail.
 type Failure = (&'static str, String);
 
-const PACKAGING_FAILED: &str =
-    "Non è stato possibile preparare il pacchetto da scaricare. Riprova più tardi.";
+const PACKAGING_FAILED: &str = super::text::PACKAGING_FAILED.it;
 
 async fn recover(app: &App, doc: i64) -> Result<(PathBuf, String, packaging::Packaged), Failure> {
     let job = app
@@ -170,7 +170,7 @@ async fn recover(app: &App, doc: i64) -> Result<(PathBuf, String, packaging::Pac
 }
 
 fn archive_failure(e: ArchiveError) -> Failure {
-    (e.reason(), e.detail().to_string())
+    (e.reason().it, e.detail().to_string())
 }
 
 /// Deletes expired ZIPs every minute; the document is "Da recuperare" again.

@@ -71,7 +71,7 @@ async fn links(app: &App, session: &Session, d: &Draft) -> Result<Links, AppErro
 
 fn not_found(document: bool) -> AppError {
     let what = if document {
-        crate::documents::NOT_FOUND
+        crate::documents::NOT_FOUND.it
     } else {
         crate::orders::NOT_FOUND
     };

@@ -1,0 +1,74 @@
+//! The messages of "Chi ha consultato i miei dati" and the names of the audited actions
+//! (a fixed list the code knows: the operator's log shows them in Italian).
+
+crate::msgs! {
+    TITLE = "Chi ha consultato i miei dati" / "Who has viewed my data";
+    INTRO = "Qui trovi ogni accesso ai tuoi documenti — tuo, del personale dell'Azienda e dei sistemi dell'ospedale — e ogni operazione del personale sui tuoi dati, dalla più recente." / "Here you find every access to your documents — by you, by the health authority's staff and by the hospital's systems — and everything the staff did with your data, most recent first.";
+    HINT = "Se un accesso non ti sembra giustificato, scrivici da " / "If an access does not seem justified to you, write to us from ";
+    SUPPORT = "Assistenza" / "Support";
+    PAGES = "Pagine" / "Pages";
+    NEWER = "← Più recenti" / "← More recent";
+    OLDER = "Meno recenti →" / "Older →";
+    WHO_YOU = "Tu" / "You";
+    WHO_STAFF = "Personale dell'Azienda: " / "Health authority staff: ";
+    WHO_SYSTEM = "Sistema dell'ospedale: " / "Hospital system: ";
+    WHO_LINK = "Chi ha il link che hai condiviso" / "Someone with the link you shared";
+    WHO_PORTAL = "Il portale" / "The portal";
+    EMPTY = "Nessun accesso registrato." / "No accesses recorded.";
+    CAPTION = "Accessi ai tuoi dati" / "Accesses to your data";
+    COL_WHEN = "Data e ora" / "Date and time";
+    COL_WHO = "Chi" / "Who";
+    COL_WHAT = "Che cosa" / "What";
+    COL_DOCUMENT = "Documento" / "Document";
+
+    ACTION_LOGIN = "Accesso" / "Login";
+    ACTION_LOGIN_FAILED = "Accesso non riuscito" / "Login failed";
+    ACTION_LOGOUT = "Uscita" / "Logout";
+    ACTION_PIN = "Nuovo PIN" / "New PIN";
+    ACTION_DOCUMENT_VIEW = "Visualizzazione del documento" / "Document viewed";
+    ACTION_DOCUMENT_DOWNLOAD = "Download del documento" / "Document downloaded";
+    ACTION_RECOVERY_REQUEST = "Richiesta di recupero" / "Retrieval requested";
+    ACTION_SHARE_CREATE = "Condivisione con il medico creata" / "Shared with a doctor";
+    ACTION_SHARE_REVOKE = "Condivisione revocata" / "Sharing withdrawn";
+    ACTION_SHARE_CODE_OK = "Link condiviso aperto con il codice" / "Shared link opened with the code";
+    ACTION_SHARE_CODE_WRONG = "Codice errato sul link condiviso" / "Wrong code on the shared link";
+    ACTION_SHARE_BLOCKED = "Link condiviso bloccato dopo 5 codici errati" / "Shared link blocked after 5 wrong codes";
+    ACTION_SHARE_DOWNLOAD = "Download dal link condiviso" / "Downloaded from the shared link";
+    ACTION_SHARE_RECOVERY = "Recupero chiesto dal link condiviso" / "Retrieval requested from the shared link";
+    ACTION_KIOSK_SMS = "SMS con l'indirizzo del portale inviato dal chiosco" / "Text message with the portal's address sent from the kiosk";
+    ACTION_DOCUMENT_PUBLISH = "Pubblicazione del documento" / "Document published";
+    ACTION_DOCUMENT_WITHDRAW = "Ritiro del documento" / "Document withdrawn";
+    ACTION_ORDER_CREATE = "Ordine creato" / "Order created";
+    ACTION_ORDER_CONFIRM = "Ordine confermato" / "Order confirmed";
+    ACTION_NOTICE_PDF = "Avviso di pagamento scaricato" / "Payment notice downloaded";
+    ACTION_ORDER_VIEW = "Ordine consultato" / "Order viewed";
+    ACTION_ORDER_RECHECK = "Pagamento ricontrollato" / "Payment checked again";
+    ACTION_ORDER_FLAG = "Segnalazione gestita" / "Reported issue handled";
+    ACTION_RECONCILE_START = "Riconciliazione dei pagamenti avviata" / "Payment reconciliation started";
+    ACTION_SUPPORT_REQUEST = "Richiesta di assistenza" / "Support request";
+    ACTION_SUPPORT_REPLY = "Risposta a una richiesta" / "Reply to a request";
+    ACTION_SUPPORT_VIEW = "Richiesta consultata" / "Request viewed";
+    ACTION_SUPPORT_CLOSE = "Richiesta chiusa" / "Request closed";
+    ACTION_PATIENT_CREATE = "Paziente creato" / "Patient created";
+    ACTION_PATIENT_UPDATE = "Dati del paziente modificati" / "Patient details changed";
+    ACTION_PATIENT_IMPORT = "Importazione di pazienti" / "Patients imported";
+    ACTION_PATIENT_PIN = "Nuovo PIN inviato dall'operatore" / "New PIN sent by staff";
+    ACTION_PATIENT_VIEW = "Scheda del paziente consultata" / "Patient record viewed";
+    ACTION_PATIENT_SEARCH = "Ricerca di pazienti" / "Patient search";
+    ACTION_API_DOCUMENTS_LIST = "Elenco dei documenti letto da un sistema dell'ospedale" / "List of documents read by a hospital system";
+    ACTION_NOTIFICATIONS = "Avvisi SMS" / "Text message notices";
+    ACTION_OP_LOGIN = "Accesso operatore" / "Staff login";
+    ACTION_OP_LOGIN_FAILED = "Accesso operatore non riuscito" / "Staff login failed";
+    ACTION_OP_TOTP_FAILED = "Codice di verifica errato" / "Wrong verification code";
+    ACTION_OP_TOTP_ENROLLED = "Verifica in due passaggi attivata" / "Two-step verification turned on";
+    ACTION_OP_TOTP_REMOVED = "Verifica in due passaggi disattivata" / "Two-step verification turned off";
+    ACTION_OP_LOGOUT = "Uscita operatore" / "Staff logout";
+    ACTION_OP_PASSWORD = "Password cambiata" / "Password changed";
+    ACTION_OPERATOR_CREATE = "Operatore creato" / "Staff member created";
+    ACTION_OPERATOR_UPDATE = "Operatore modificato" / "Staff member changed";
+    ACTION_TOKEN_CREATE = "Token API creato" / "API token created";
+    ACTION_TOKEN_REVOKE = "Token API revocato" / "API token revoked";
+    ACTION_PRICES_UPDATE = "Listino modificato" / "Price list changed";
+    ACTION_AUDIT_EXPORT = "Registro esportato" / "Log exported";
+    ACTION_ORDERS_EXPORT = "Ordini esportati" / "Orders exported";
+}
