@@ -118,13 +118,15 @@ test('360×640 by touch: tap Menu, the links appear (aria-expanded), tap Ordini;
   await context.close();
 });
 
-test('360×640 by keyboard: Tab to Menu, Enter opens, Tab reaches the links, Escape closes and returns to Menu', async () => {
+test('360×640 by keyboard: Tab past the language switch to Menu, Enter opens, Tab reaches the links, Escape closes and returns to Menu', async () => {
   const { context, page, problems } = await newPage(chrome.browser, PHONE);
   await login(page);
   await page.goto(server.url + '/documenti');
   await page.keyboard.press('Tab'); // the skip link
+  await page.keyboard.press('Tab'); // the language switch: "English"
+  assert.equal(await page.evaluate(() => document.activeElement.matches('.lang-switch a[hreflang="en"]')), true, 'the language switch follows the skip link');
   await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.matches('summary.nav-toggle')), true, 'Menu comes right after the skip link');
+  assert.equal(await page.evaluate(() => document.activeElement.matches('summary.nav-toggle')), true, 'Menu comes right after the skip link and the language switch');
   await page.keyboard.press('Enter');
   let s = await shape(page);
   assert.deepEqual([s.open, s.expanded], [true, 'true']);
