@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::http::router::Route;
+use crate::i18n::text;
 use crate::ui::{self, Page};
 use hyper::StatusCode;
 use maud::html;
@@ -19,16 +20,19 @@ pub fn home(_app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }))
 }
 
+/// The privacy notice and the accessibility statement: the heading is the portal's, the
+/// text the ASL's own (configuration, in Italian: marked `lang="it"`).
 pub fn legal(app: &App, ctx: &mut Ctx, route: &Route) -> Result<Resp, AppError> {
     let (title, text) = if *route == Route::Privacy {
-        ("Informativa privacy", &app.config.legal.privacy_text)
+        (text::PRIVACY, &app.config.legal.privacy_text)
     } else {
-        (
-            "Dichiarazione di accessibilità",
-            &app.config.legal.accessibility_text,
-        )
+        (text::ACCESSIBILITY, &app.config.legal.accessibility_text)
     };
-    let body = html! { h1 class="page-title" { (title) } (ui::paragraphs(text)) };
+    let title = ctx.lang.t(title);
+    let body = html! {
+        h1 class="page-title" { (title) }
+        div class="legal-text" lang="it" { (ui::paragraphs(text)) }
+    };
     Ok(resp::ok_html(ui::page(
         app,
         ctx,

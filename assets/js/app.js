@@ -3,6 +3,13 @@
 (function () {
   'use strict';
 
+  // Le poche parole di app.js che non vengono dalla pagina, nella lingua della pagina
+  // (<html lang>): inglese con "en", altrimenti italiano.
+  var EN = (document.documentElement.lang || '').toLowerCase().indexOf('en') === 0;
+  var TEXT = EN
+    ? { copied: 'Copied', confirm: 'Are you sure?' }
+    : { copied: 'Copiato', confirm: 'Confermi l\u2019operazione?' };
+
   // (a) [data-copy="ID"]: copia negli appunti il testo dell'elemento #ID.
   function fallbackCopy(text) {
     var ta = document.createElement('textarea');
@@ -33,7 +40,7 @@
     var text = ('value' in src && typeof src.value === 'string') ? src.value : src.textContent;
     copyText(text.trim()).then(function () {
       if (btn.dataset.copyLabel === undefined) btn.dataset.copyLabel = btn.textContent;
-      btn.textContent = 'Copiato';
+      btn.textContent = TEXT.copied;
       clearTimeout(btn._copyTimer);
       btn._copyTimer = setTimeout(function () {
         btn.textContent = btn.dataset.copyLabel;
@@ -53,7 +60,7 @@
   window.addEventListener('submit', function (e) {
     var form = e.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-confirm')) return;
-    var msg = form.getAttribute('data-confirm') || 'Confermi l\u2019operazione?';
+    var msg = form.getAttribute('data-confirm') || TEXT.confirm;
     if (!window.confirm(msg)) {
       e.preventDefault();
       e.stopImmediatePropagation();

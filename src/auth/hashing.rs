@@ -54,10 +54,7 @@ impl Hasher {
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let Some(waiting) = Waiting::enter(&self.waiting, self.max_waiting) else {
-            return Err(AppError::new(
-                Kind::Unavailable,
-                "Troppi accessi in corso. Riprova tra qualche secondo.",
-            ));
+            return Err(AppError::new(Kind::Unavailable, super::text::HASHING_BUSY));
         };
         let permit = self
             .slots

@@ -5,12 +5,13 @@
 //! patient is created from the claims and told that no document is there yet.
 
 use super::oidc::claims::Identity;
-use super::{LANDING, sessions};
+use super::{LANDING, sessions, text};
 use crate::app::App;
 use crate::error::{AppError, Kind};
 use crate::http::csrf;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::Lang;
 use crate::ui::{self, Page};
 use maud::html;
 
@@ -18,8 +19,9 @@ pub const SANDBOX: &str = "/sandbox/spid";
 
 /// GET `/accedi/spid` or `/accedi/cie`: the button again (a bookmark, a link from elsewhere).
 pub fn page(app: &App, ctx: &mut Ctx, provider: &str) -> Result<Resp, AppError> {
+    let l = ctx.lang;
     let name = if provider == "cie" {
-        "CIE (Carta d'Identità Elettronica)"
+        l.t(text::CIE_NAME)
     } else {
         "SPID"
     };
@@ -27,14 +29,14 @@ pub fn page(app: &App, ctx: &mut Ctx, provider: &str) -> Result<Resp, AppError> 
     let token = csrf::anon_token(ctx, &app.secret, app.now());
     let body = html! {
         div class="login-box card" {
-            h1 class="page-title" { "Accesso con " (name) }
+            h1 class="page-title" { (l.f(text::ACCESS_WITH, &[&name])) }
             @if ready {
-                p { "Premi il pulsante: si apre la pagina del tuo gestore dell'identità digitale; dopo l'accesso torni qui." }
-                (super::views::identity_buttons(&token))
+                p { (l.t(text::PRESS_BUTTON)) }
+                (super::views::identity_buttons(l, &token))
             } @else {
-                (ui::alert("info", "L'accesso con SPID e CIE non è ancora attivo su questo portale."))
+                (ui::alert("info", l.t(text::OIDC_NOT_ACTIVE)))
                 @if app.config.auth.pin {
-                    p { a class="btn btn-primary" href="/accedi" { "Accedi con codice fiscale e PIN" } }
+                    p { a class="btn btn-primary" href="/accedi" { (l.t(text::LOGIN_WITH_PIN)) } }
                 }
             }
         }
@@ -43,7 +45,7 @@ pub fn page(app: &App, ctx: &mut Ctx, provider: &str) -> Result<Resp, AppError> 
         app,
         ctx,
         Page {
-            title: "Accesso",
+            title: l.t(text::ACCESS_TITLE),
             active: None,
         },
         body,
@@ -68,7 +70,9 @@ fn sandbox_people() -> Vec<Identity> {
     people
 }
 
-/// `/sandbox/spid`: pick a demo identity (GET lists, POST enters).
+/// `/sandbox/spid`: pick a demo identity (GET lists, POST enters). It plays an outside
+/// provider's page, so it stays in Italian whatever the portal's language (as SPID's would);
+/// the portal's own page after it (`enter`) follows the patient's language again.
 pub async fn sandbox(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let people = sandbox_people();
     if ctx.method == hyper::Method::POST {
@@ -80,6 +84,8 @@ pub async fn sandbox(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             .and_then(|i| people.get(i));
         let via = if f.get("via") == "cie" { "cie" } else { "spid" };
         let Some(id) = who.cloned() else {
+            // The provider's own refusal: Italian, like its page.
+            ctx.lang = Lang::It;
             return Err(AppError::bad_request(
                 "Scegli una delle identità dimostrative.",
             ));
@@ -92,6 +98,8 @@ pub async fn sandbox(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         "spid"
     };
     let token = csrf::anon_token(ctx, &app.secret, app.now());
+    // The outside provider's page: Italian, its shell too.
+    ctx.lang = Lang::It;
     let body = html! {
         h1 class="page-title" { "Gestore dell'identità (simulazione)" }
         (ui::alert("info", "Ambiente dimostrativo: scegli con quale identità entrare. Nessun vero SPID o CIE è coinvolto."))
@@ -133,7 +141,7 @@ pub async fn enter(
     id_token: Option<String>,
 ) -> Result<Resp, AppError> {
     if id.codice_fiscale.len() != 16 {
-        return Err(AppError::new(Kind::Forbidden, "Codice fiscale non valido."));
+        return Err(AppError::new(Kind::Forbidden, text::CF_NOT_VALID));
     }
     let (now, ip) = (app.now(), ctx.ip.to_string());
     let provider = id_token.as_ref().map(|_| method);
@@ -161,20 +169,21 @@ pub async fn enter(
     app.metrics
         .logins
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let l = ctx.lang;
     let body = html! {
         div class="login-box card" {
-            h1 class="page-title" { "Accesso effettuato" }
+            h1 class="page-title" { (l.t(text::ENTERED)) }
             @if new {
-                (ui::alert("info", "Benvenuto nel portale. Per il tuo codice fiscale non ci sono ancora documenti: quando l'Azienda ne pubblicherà, li troverai qui."))
+                (ui::alert("info", l.t(text::WELCOME_NEW)))
             }
-            p { a class="btn btn-primary" href=(LANDING) { "Continua" } }
+            p { a class="btn btn-primary" href=(LANDING) { (l.t(text::CONTINUE)) } }
         }
     };
     let mut r = resp::ok_html(ui::page(
         app,
         ctx,
         Page {
-            title: "Accesso effettuato",
+            title: l.t(text::ENTERED),
             active: None,
         },
         body,

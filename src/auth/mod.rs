@@ -8,6 +8,7 @@ pub mod pin_login;
 pub mod pin_reset;
 pub mod sessions;
 pub mod store;
+pub mod text;
 pub mod throttle;
 pub(crate) mod views;
 

@@ -2,7 +2,7 @@
 //! same whether the codice fiscale is registered or not.
 
 use super::views::{self, FormState};
-use super::{LANDING, sessions, throttle};
+use super::{LANDING, sessions, text, throttle};
 use crate::app::App;
 use crate::error::{AppError, Kind};
 use crate::http::csrf;
@@ -17,14 +17,11 @@ pub fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     if ctx.session.is_some() {
         return Ok(resp::redirect(LANDING));
     }
-    let q = ctx.query();
+    let (q, l) = (ctx.query(), ctx.lang);
     let alert = if q.get("scaduta") == "1" {
-        Some((
-            "info",
-            "La sessione è scaduta per inattività: accedi di nuovo.".to_string(),
-        ))
+        Some(("info", l.t(text::SESSION_EXPIRED).to_string()))
     } else if q.get("uscito") == "1" {
-        Some(("success", "Sei uscito dal portale. Per sicurezza chiudi il browser se il dispositivo è condiviso.".to_string()))
+        Some(("success", l.t(text::LOGGED_OUT).to_string()))
     } else {
         None
     };
@@ -62,11 +59,9 @@ enum Outcome {
 pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let now = app.now();
     if !app.ip_limiter.allow(ctx.ip, "login") {
-        return Err(AppError::new(
-            Kind::TooManyRequests,
-            "Troppi tentativi di accesso da questa connessione. Attendi un minuto e riprova.",
-        ));
+        return Err(AppError::new(Kind::TooManyRequests, text::LOGIN_TOO_MANY));
     }
+    let l = ctx.lang;
     let form = ctx.form();
     let (cf_input, pin) = (
         form.get("codice_fiscale").to_string(),
@@ -77,7 +72,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Err(e) => {
             let state = FormState {
                 cf: &cf_input,
-                cf_error: Some(e.to_string()),
+                cf_error: Some(e.text().get(l).to_string()),
                 ..Default::default()
             };
             return render(app, ctx, StatusCode::UNPROCESSABLE_ENTITY, state);
@@ -85,13 +80,13 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     };
     if pin.len() != 8 || !pin.bytes().all(|b| b.is_ascii_digit()) {
         let msg = if pin.is_empty() {
-            "Inserisci il PIN."
+            text::PIN_EMPTY
         } else {
-            "Il PIN è composto da 8 cifre."
+            text::PIN_DIGITS
         };
         let state = FormState {
             cf: cf.as_str(),
-            second_error: Some(msg.into()),
+            second_error: Some(l.t(msg).into()),
             ..Default::default()
         };
         return render(app, ctx, StatusCode::UNPROCESSABLE_ENTITY, state);
@@ -110,10 +105,13 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             ..
         } => locked(app, ctx, &cf, until),
         Outcome::Wrong { left, .. } => {
-            let msg = format!(
-                "Codice fiscale o PIN non corretti. Dopo {} tentativi errati l'accesso viene bloccato per {} minuti (tentativi rimasti: {left}).",
-                app.config.auth.max_failures,
-                app.config.auth.lockout_secs / 60
+            let msg = l.f(
+                text::WRONG_PIN,
+                &[
+                    &app.config.auth.max_failures,
+                    &(app.config.auth.lockout_secs / 60),
+                    &left,
+                ],
             );
             let state = FormState {
                 cf: cf.as_str(),
@@ -126,11 +124,12 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
 }
 
 fn locked(app: &App, ctx: &mut Ctx, cf: &CodiceFiscale, until: i64) -> Result<Resp, AppError> {
-    let msg = format!(
-        "Troppi tentativi errati: l'accesso con questo codice fiscale è bloccato fino alle {} del {}. \
-         Se hai dimenticato il PIN puoi richiederne uno nuovo.",
-        time::clock(until),
-        time::datetime(until).split(' ').next().unwrap_or_default()
+    let msg = ctx.lang.f(
+        text::LOCKED,
+        &[
+            &time::clock(until),
+            &time::datetime(until).split(' ').next().unwrap_or_default(),
+        ],
     );
     let state = FormState {
         cf: cf.as_str(),

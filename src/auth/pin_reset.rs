@@ -1,19 +1,16 @@
 //! "Ho bisogno di un nuovo PIN": codice fiscale + cellulare → a new 8-digit PIN by SMS.
 //! The page answers the same way whatever happened, so it tells nobody who is registered.
 
+use super::text;
 use super::views::{self, FormState};
 use crate::app::App;
 use crate::error::{AppError, Kind};
 use crate::http::csrf;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
-use crate::patients::{CodiceFiscale, phone, store};
+use crate::patients::{CodiceFiscale, phone, store, text as patient_text};
 use hyper::StatusCode;
 use rusqlite::Connection;
-
-const SAME_ANSWER: &str = "Richiesta ricevuta. Se il codice fiscale e il cellulare corrispondono a quelli \
-    registrati presso l'Azienda, riceverai a breve un SMS con il nuovo PIN. Se non lo ricevi entro qualche \
-    minuto, rivolgiti agli sportelli dell'Azienda.";
 
 pub fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     render(app, ctx, StatusCode::OK, FormState::default())
@@ -32,11 +29,9 @@ fn render(
 pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let now = app.now();
     if !app.ip_limiter.allow(ctx.ip, "new_pin") {
-        return Err(AppError::new(
-            Kind::TooManyRequests,
-            "Troppe richieste da questa connessione. Attendi un minuto e riprova.",
-        ));
+        return Err(AppError::new(Kind::TooManyRequests, text::NEW_PIN_TOO_MANY));
     }
+    let l = ctx.lang;
     let form = ctx.form();
     let (cf_input, mobile_input) = (
         form.get("codice_fiscale").to_string(),
@@ -50,14 +45,14 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             let state = FormState {
                 cf: &cf_input,
                 mobile: &mobile_input,
-                cf_error: cf.err().map(|e| e.to_string()),
+                cf_error: cf.err().map(|e| e.text().get(l).to_string()),
                 second_error: m.is_none().then(|| {
-                    if mobile_input.trim().is_empty() {
-                        "Inserisci il numero di cellulare.".to_string()
+                    let why = if mobile_input.trim().is_empty() {
+                        patient_text::MOBILE_EMPTY
                     } else {
-                        "Il numero non è un cellulare italiano valido (es. 333 1234567)."
-                            .to_string()
-                    }
+                        patient_text::MOBILE_INVALID
+                    };
+                    l.t(why).to_string()
                 }),
                 ..Default::default()
             };
@@ -66,7 +61,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     };
     issue_pin(app, cf, mobile, now, ctx.ip.to_string()).await?;
     let state = FormState {
-        alert: Some(("success", SAME_ANSWER.to_string())),
+        alert: Some(("success", l.t(text::NEW_PIN_SAME_ANSWER).to_string())),
         ..Default::default()
     };
     render(app, ctx, StatusCode::OK, state)

@@ -118,7 +118,7 @@ fn set_cookie(app: &App, ctx: &mut Ctx, token: &str) {
 pub fn require(ctx: &Ctx) -> Result<&Session, AppError> {
     ctx.session
         .as_ref()
-        .ok_or_else(|| AppError::new(Kind::Unauthenticated, "Accedi per continuare."))
+        .ok_or_else(|| AppError::new(Kind::Unauthenticated, super::text::LOGIN_TO_CONTINUE))
 }
 
 pub async fn logout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {

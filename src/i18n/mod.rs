@@ -8,6 +8,8 @@
 //! sets (`/lingua/<it|en>`), else the browser's `Accept-Language` on a first visit, else
 //! Italian.
 
+#[cfg(test)]
+mod catalogues;
 pub mod switch;
 pub mod text;
 

@@ -13,6 +13,7 @@
 
 pub mod pages;
 pub mod sms;
+pub mod text;
 
 use crate::app::App;
 use crate::http::req::Ctx;

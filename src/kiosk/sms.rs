@@ -30,16 +30,10 @@ pub fn text(sender: &str, portal: &str) -> String {
 /// goes to.
 pub async fn send(app: &App, ctx: &Ctx, s: &Session, d: &DocRow) -> Result<String, AppError> {
     if !ctx.kiosk {
-        return Err(AppError::new(
-            Kind::Forbidden,
-            "L'invio al cellulare è disponibile solo ai chioschi dell'Azienda.",
-        ));
+        return Err(AppError::new(Kind::Forbidden, super::text::KIOSK_ONLY));
     }
     if d.locked() {
-        return Err(AppError::new(
-            Kind::Conflict,
-            "Questo documento è a pagamento: puoi acquistarne la copia dalla sezione Documenti.",
-        ));
+        return Err(AppError::new(Kind::Conflict, super::text::PAID));
     }
     let cfg = &app.config;
     let body = text(&cfg.sms.sender_name, &cfg.notifications.portal_url);
@@ -49,15 +43,12 @@ pub async fn send(app: &App, ctx: &Ctx, s: &Session, d: &DocRow) -> Result<Strin
         .write(move |tx| {
             let Some(mobile) = crate::patients::store::get(tx, patient)?.and_then(|p| p.mobile)
             else {
-                return Ok(Err(AppError::new(
-                    Kind::Conflict,
-                    "Non c'è un numero di cellulare registrato: rivolgiti allo sportello per aggiungerlo.",
-                )));
+                return Ok(Err(AppError::new(Kind::Conflict, super::text::NO_MOBILE)));
             };
             if crate::audit::done_since(tx, patient, ACTION, now - MIN_GAP_SECS)? {
                 return Ok(Err(AppError::new(
                     Kind::TooManyRequests,
-                    "Ti abbiamo appena inviato un SMS: attendi qualche minuto prima di chiederne un altro.",
+                    super::text::JUST_SENT,
                 )));
             }
             crate::sms::queue::enqueue(tx, &mobile, &body, now)?;

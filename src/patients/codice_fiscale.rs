@@ -1,12 +1,15 @@
 //! Codice fiscale validation (SPECS.md §5): length, shape, omocodia, check character.
 
+use super::text;
+use crate::i18n::Text;
 use std::fmt;
 
 /// A valid codice fiscale, upper case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CodiceFiscale(String);
 
-/// Why a codice fiscale was refused; `Display` is the message for the person.
+/// Why a codice fiscale was refused; `text` is the message for the person (`Display`: its
+/// Italian).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CfError {
     Empty,
@@ -18,32 +21,26 @@ pub enum CfError {
     Check,
 }
 
+impl CfError {
+    /// The message for the person, in both languages.
+    pub fn text(&self) -> Text {
+        let m = match self {
+            CfError::Empty => text::CF_EMPTY,
+            CfError::Length(n) => return Text::f(text::CF_LENGTH, &[n]),
+            CfError::Characters => text::CF_CHARACTERS,
+            CfError::Shape => text::CF_SHAPE,
+            CfError::Month => text::CF_MONTH,
+            CfError::Day => text::CF_DAY,
+            CfError::Check => text::CF_CHECK,
+        };
+        Text::Msg(m)
+    }
+}
+
+/// In Italian: the back office, the API and the command line.
 impl fmt::Display for CfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CfError::Empty => write!(f, "Inserisci il codice fiscale."),
-            CfError::Length(n) => write!(
-                f,
-                "Il codice fiscale ha 16 caratteri: ne sono stati inseriti {n}."
-            ),
-            CfError::Characters => write!(f, "Il codice fiscale contiene solo lettere e cifre."),
-            CfError::Shape => write!(
-                f,
-                "Il codice fiscale non ha la forma attesa (6 lettere, 2 cifre, 1 lettera, 2 cifre, 1 lettera, 3 cifre, 1 lettera)."
-            ),
-            CfError::Month => write!(
-                f,
-                "Il carattere del mese di nascita (il nono) non è valido."
-            ),
-            CfError::Day => write!(
-                f,
-                "Il giorno di nascita (decimo e undicesimo carattere) non è valido."
-            ),
-            CfError::Check => write!(
-                f,
-                "Il carattere di controllo (l'ultimo) non corrisponde: verifica di aver digitato correttamente il codice fiscale."
-            ),
-        }
+        f.write_str(self.text().italian())
     }
 }
 
@@ -151,6 +148,24 @@ mod tests {
         assert_eq!(
             CodiceFiscale::parse("MRNLCU00A01H501JK"),
             Err(CfError::Length(17))
+        );
+    }
+
+    #[test]
+    fn explains_in_both_languages() {
+        use crate::i18n::Lang;
+        let e = CfError::Length(15);
+        assert_eq!(
+            e.to_string(),
+            "Il codice fiscale ha 16 caratteri: ne sono stati inseriti 15."
+        );
+        assert_eq!(
+            e.text().get(Lang::En),
+            "A tax code has 16 characters: you entered 15."
+        );
+        assert_eq!(
+            CfError::Check.text().get(Lang::It),
+            CfError::Check.to_string()
         );
     }
 

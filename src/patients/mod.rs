@@ -3,5 +3,6 @@
 pub mod codice_fiscale;
 pub mod phone;
 pub mod store;
+pub mod text;
 
 pub use codice_fiscale::CodiceFiscale;

@@ -1,9 +1,12 @@
-//! Demo only: `/sandbox/sms` shows what the console gateway "delivered".
+//! Demo only: `/sandbox/sms` shows what the console gateway "delivered". It stands for an
+//! outside service (the SMS gateway's own outbox), so it stays in Italian whatever the
+//! portal's language, like the SMS texts it lists.
 
 use crate::app::App;
 use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::Lang;
 use crate::ui::{self, Page, time};
 use maud::html;
 
@@ -12,6 +15,7 @@ pub async fn outbox(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .db
         .read(|c| Ok(super::queue::console_outbox(c, 50)?))
         .await?;
+    ctx.lang = Lang::It;
     let body = html! {
         h1 class="page-title" { "SMS inviati (sandbox)" }
         p { "Gli SMS che in produzione partirebbero verso i cellulari. Solo per la dimostrazione." }

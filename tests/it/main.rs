@@ -11,6 +11,7 @@ mod client;
 mod dicomweb;
 mod documents;
 mod encodings;
+mod english_auth;
 mod english_docs;
 mod english_manual;
 mod fragments;

@@ -4,6 +4,7 @@
 //! or a signed JWT). Token signatures and claims are checked with the `jsonwebtoken` crate.
 
 use super::Refusal;
+use crate::auth::text;
 use crate::config::OidcProvider;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -116,14 +117,14 @@ impl Client {
         if let Some((_, at)) = &cached
             && at.elapsed() < JWKS_MIN_REFRESH
         {
-            return Err(Refusal::token("chiave di firma sconosciuta"));
+            return Err(Refusal::token(text::WHY_UNKNOWN_KEY));
         }
         let set: JwkSet = self.get_json(&d.jwks_uri)?;
         let found = find(&set);
         if let Ok(mut g) = self.jwks.lock() {
             *g = Some((set, Instant::now()));
         }
-        found.ok_or_else(|| Refusal::token("chiave di firma sconosciuta"))
+        found.ok_or_else(|| Refusal::token(text::WHY_UNKNOWN_KEY))
     }
 
     /// Checks an ID token: signature by the provider's keys, `iss`, `aud`, `exp`.
@@ -140,9 +141,9 @@ impl Client {
         id_token: bool,
     ) -> Result<Map<String, Value>, Refusal> {
         let header =
-            jsonwebtoken::decode_header(jwt).map_err(|_| Refusal::token("token illeggibile"))?;
+            jsonwebtoken::decode_header(jwt).map_err(|_| Refusal::token(text::WHY_UNREADABLE))?;
         if !ALGORITHMS.contains(&header.alg) {
-            return Err(Refusal::token("algoritmo di firma non ammesso"));
+            return Err(Refusal::token(text::WHY_ALGORITHM));
         }
         let key = self.key(d, header.kid.as_deref())?;
         let mut v = Validation::new(header.alg);
@@ -161,12 +162,12 @@ impl Client {
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind as K;
                 Refusal::token(match e.kind() {
-                    K::ExpiredSignature => "token scaduto",
-                    K::InvalidAudience => "token destinato a un altro servizio",
-                    K::InvalidIssuer => "token emesso da un altro gestore",
-                    K::InvalidSignature => "firma del token non valida",
-                    K::MissingRequiredClaim(_) => "token incompleto",
-                    _ => "token non valido",
+                    K::ExpiredSignature => text::WHY_EXPIRED,
+                    K::InvalidAudience => text::WHY_AUDIENCE,
+                    K::InvalidIssuer => text::WHY_ISSUER,
+                    K::InvalidSignature => text::WHY_SIGNATURE,
+                    K::MissingRequiredClaim(_) => text::WHY_INCOMPLETE,
+                    _ => text::WHY_INVALID,
                 })
             })
     }
@@ -215,12 +216,12 @@ impl Client {
             return Err(if err == "invalid_grant" {
                 Refusal::replay()
             } else {
-                Refusal::token(&format!("scambio del codice rifiutato ({err})"))
+                Refusal::exchange(&err)
             });
         }
         let id = body["id_token"]
             .as_str()
-            .ok_or_else(|| Refusal::token("risposta senza id_token"))?;
+            .ok_or_else(|| Refusal::token(text::WHY_NO_ID_TOKEN))?;
         Ok((
             id.to_string(),
             body["access_token"].as_str().unwrap_or("").to_string(),
@@ -288,7 +289,7 @@ impl Client {
         if jwt {
             self.check(d, body.trim(), false)
         } else {
-            serde_json::from_str(&body).map_err(|_| Refusal::token("userinfo illeggibile"))
+            serde_json::from_str(&body).map_err(|_| Refusal::token(text::WHY_USERINFO))
         }
     }
 }

@@ -10,11 +10,12 @@ pub mod client;
 pub mod store;
 
 use crate::app::App;
-use crate::auth::identity;
+use crate::auth::{identity, text};
 use crate::error::{AppError, Kind};
 use crate::http::cookies;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::{Lang, Msg, Text};
 use client::{Client, Discovery};
 use std::sync::Arc;
 
@@ -68,19 +69,18 @@ pub fn origins(cfg: &crate::config::Oidc) -> Vec<String> {
     out
 }
 
-/// Why a login is refused: an Italian message for the person, a detail for the log.
+/// Why a login is refused: a message for the person (in both languages), a detail for the
+/// log (Italian).
 #[derive(Debug)]
 pub struct Refusal {
     pub code: &'static str,
     pub kind: Kind,
-    pub message: String,
+    pub message: Text,
     pub detail: String,
 }
 
-const RETRY: &str = "Torna alla pagina di accesso e riprova.";
-
 impl Refusal {
-    fn new(code: &'static str, kind: Kind, message: String, detail: String) -> Refusal {
+    fn new(code: &'static str, kind: Kind, message: Text, detail: String) -> Refusal {
         Refusal {
             code,
             kind,
@@ -92,23 +92,35 @@ impl Refusal {
         Refusal::new(
             "unavailable",
             Kind::Unavailable,
-            "Il servizio di accesso con SPID/CIE non risponde. Riprova tra qualche minuto.".into(),
+            text::OIDC_UNAVAILABLE.into(),
             detail,
         )
     }
-    pub fn token(why: &str) -> Refusal {
-        Refusal::new(
-            "token",
-            Kind::Forbidden,
-            format!("Non è stato possibile verificare la tua identità digitale ({why}). {RETRY}"),
-            why.into(),
-        )
+    /// The identity could not be checked, for a reason (one of `text::WHY_…`) the person
+    /// reads too.
+    pub fn token(why: Msg) -> Refusal {
+        Refusal::unchecked(why.it.to_string(), why.en.to_string())
+    }
+    /// The provider refused to exchange the code, with its error code.
+    pub fn exchange(err: &str) -> Refusal {
+        let (it, en) = (
+            Lang::It.f(text::WHY_EXCHANGE, &[&err]),
+            Lang::En.f(text::WHY_EXCHANGE, &[&err]),
+        );
+        Refusal::unchecked(it, en)
+    }
+    fn unchecked(it: String, en: String) -> Refusal {
+        let message = Text::Both {
+            it: Lang::It.f(text::OIDC_TOKEN, &[&it]),
+            en: Lang::En.f(text::OIDC_TOKEN, &[&en]),
+        };
+        Refusal::new("token", Kind::Forbidden, message, it)
     }
     pub fn replay() -> Refusal {
         Refusal::new(
             "replay",
             Kind::BadRequest,
-            format!("La richiesta di accesso non è valida, è scaduta o è già stata usata. {RETRY}"),
+            text::OIDC_REPLAY.into(),
             "codice o stato già usato".into(),
         )
     }
@@ -116,9 +128,7 @@ impl Refusal {
         Refusal::new(
             "acr",
             Kind::Forbidden,
-            format!(
-                "Per consultare documenti sanitari serve un'identità SPID di livello {need} o superiore, oppure la CIE."
-            ),
+            Text::f(text::OIDC_LEVEL, &[&need]),
             "livello acr insufficiente".into(),
         )
     }
@@ -126,7 +136,7 @@ impl Refusal {
         Refusal::new(
             "fiscal_missing",
             Kind::Forbidden,
-            "Il gestore dell'identità non ha comunicato il tuo codice fiscale: senza non possiamo trovare i tuoi documenti.".into(),
+            text::OIDC_NO_FISCAL.into(),
             "claim del codice fiscale assente".into(),
         )
     }
@@ -134,7 +144,7 @@ impl Refusal {
         Refusal::new(
             "fiscal_invalid",
             Kind::Forbidden,
-            "Il codice fiscale comunicato dal gestore dell'identità non è valido.".into(),
+            text::OIDC_BAD_FISCAL.into(),
             "codice fiscale non valido nel claim".into(),
         )
     }
@@ -207,17 +217,11 @@ pub async fn start(app: &App, ctx: &mut Ctx, provider: &'static str) -> Result<R
                 identity::SANDBOX
             )));
         }
-        return Err(AppError::new(
-            Kind::Unavailable,
-            "L'accesso con SPID e CIE non è ancora attivo su questo portale.",
-        ));
+        return Err(AppError::new(Kind::Unavailable, text::OIDC_NOT_ACTIVE));
     };
     let now = app.now();
     if !app.ip_limiter.allow(ctx.ip, "oidc") {
-        return Err(AppError::new(
-            Kind::TooManyRequests,
-            "Troppi tentativi di accesso da questa rete. Riprova tra un minuto.",
-        ));
+        return Err(AppError::new(Kind::TooManyRequests, text::OIDC_TOO_MANY));
     }
     let d = discovery(client.clone()).await?;
     let (state, nonce, verifier, browser) = (
@@ -313,11 +317,8 @@ async fn take_callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         &crate::crypto::hex(&crate::crypto::sha256(browser.as_bytes())),
         &crate::crypto::hex(&started.browser_hash),
     ) {
-        return Err(AppError::new(
-            Kind::BadRequest,
-            format!("La richiesta di accesso non proviene da questo browser. {RETRY}"),
-        )
-        .because("accesso SPID/CIE: browser diverso da quello che l'ha iniziato"));
+        return Err(AppError::new(Kind::BadRequest, text::OIDC_OTHER_BROWSER)
+            .because("accesso SPID/CIE: browser diverso da quello che l'ha iniziato"));
     }
     if !q.get("error").is_empty() {
         let said: String = q
@@ -326,13 +327,11 @@ async fn take_callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
             .take(40)
             .collect();
-        return Err(AppError::new(
-            Kind::Forbidden,
-            format!(
-                "L'accesso è stato annullato o non è riuscito presso il gestore dell'identità. {RETRY}"
-            ),
-        )
-        .because(format!("accesso SPID/CIE: il gestore ha risposto error={said}")));
+        return Err(
+            AppError::new(Kind::Forbidden, text::OIDC_CANCELLED).because(format!(
+                "accesso SPID/CIE: il gestore ha risposto error={said}"
+            )),
+        );
     }
     let provider: &'static str = if started.provider == "cie" {
         "cie"
@@ -342,13 +341,13 @@ async fn take_callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let client = app
         .oidc
         .get(provider)
-        .ok_or_else(|| AppError::new(Kind::Unavailable, "Provider non più configurato."))?;
+        .ok_or_else(|| AppError::new(Kind::Unavailable, text::OIDC_NO_PROVIDER))?;
     let iss = q.get("iss").to_string();
     let (identity, id_token) = tokio::task::spawn_blocking(move || -> Result<_, Refusal> {
         let d = client.discovery()?;
         // RFC 9207: a response from another issuer (mix-up) is refused.
         if !iss.is_empty() && iss.trim_end_matches('/') != d.issuer.trim_end_matches('/') {
-            return Err(Refusal::token("risposta di un altro gestore"));
+            return Err(Refusal::token(text::WHY_OTHER_ISSUER));
         }
         if code.is_empty() {
             return Err(Refusal::replay());
@@ -357,7 +356,7 @@ async fn take_callback(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             client.exchange(&d, &code, &started.redirect_uri, &started.verifier)?;
         let claims = client.verify(&d, &id_token)?;
         if claims.get("nonce").and_then(|v| v.as_str()) != Some(started.nonce.as_str()) {
-            return Err(Refusal::token("nonce non corrispondente"));
+            return Err(Refusal::token(text::WHY_NONCE));
         }
         let userinfo = client.userinfo(&d, &access)?;
         Ok((claims::identity(&client.cfg, &claims, &userinfo)?, id_token))
@@ -387,4 +386,33 @@ pub async fn end_session_url(
         e(&post_logout_uri(app, ctx)),
         e(&cid)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_speaks_both_languages_and_logs_italian() {
+        let r = Refusal::token(text::WHY_EXPIRED);
+        assert_eq!(r.detail, "token scaduto");
+        assert_eq!(
+            r.message.get(Lang::It),
+            "Non è stato possibile verificare la tua identità digitale (token scaduto). Torna alla pagina di accesso e riprova."
+        );
+        assert_eq!(
+            r.message.get(Lang::En),
+            "We could not check your digital identity (expired token). Go back to the login page and try again."
+        );
+        let r = Refusal::exchange("invalid_client");
+        assert_eq!(r.detail, "scambio del codice rifiutato (invalid_client)");
+        assert!(
+            r.message
+                .get(Lang::En)
+                .contains("(code exchange refused (invalid_client))")
+        );
+        let e = AppError::from(Refusal::level(2));
+        assert!(e.message.get(Lang::En).contains("level 2 or higher"));
+        assert!(e.to_string().contains("livello acr insufficiente"), "{e}");
+    }
 }
