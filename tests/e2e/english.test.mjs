@@ -154,10 +154,10 @@ test('desktop, before login, in English: every public page and form error, no It
   await page.goto(server.url + '/accedi');
   await page.locator('input[name="codice_fiscale"]').fill(MARIO.cf);
   await page.locator('input[name="pin"]').fill('00000000');
-  await Promise.all([page.waitForNavigation(), page.locator('main form button[type="submit"]').first().click()]);
+  await Promise.all([page.waitForNavigation(), page.locator('form:has(input[name="pin"]) button[type="submit"]').click()]);
   await check(page, '/accedi, wrong PIN', failures);
   await page.goto(server.url + '/nuovo-pin');
-  await Promise.all([page.waitForNavigation(), page.locator('main form button[type="submit"]').first().click()]);
+  await Promise.all([page.waitForNavigation(), page.locator('form:has(input[name="cellulare"]) button[type="submit"]').click()]);
   await check(page, '/nuovo-pin, empty fields', failures);
   assert.deepEqual(failures, []);
   assert.deepEqual(problems.filter((m) => !/status of 4\d\d/.test(m)), []);
@@ -261,7 +261,7 @@ test('phone 360×640, in English: every page before and after login, no Italian,
   await page.goto(server.url + '/accedi');
   await page.locator('input[name="codice_fiscale"]').fill(MARIO.cf);
   await page.locator('input[name="pin"]').fill(MARIO.pin);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/documenti-interscambiati'), page.locator('main form button[type="submit"]').first().click()]);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/documenti-interscambiati'), page.locator('form:has(input[name="pin"]) button[type="submit"]').click()]);
   const seen = await crawl(page, ['/dashboard', '/documenti', '/documenti-interscambiati?periodo=tutti', '/carrello', '/ordini', '/assistenza', '/accessi', '/condivisioni'], failures, t);
   for (const path of seen) {
     if (skip(path)) continue;
@@ -285,7 +285,7 @@ test('kiosk 1080×1920, in English: the pages and the "are you still there?" dia
   await check(page, 'kiosk /accedi', failures);
   await page.locator('input[name="codice_fiscale"]').fill(MARIO.cf);
   await page.locator('input[name="pin"]').fill(MARIO.pin);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/documenti-interscambiati'), page.locator('main form button[type="submit"]').first().click()]);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/documenti-interscambiati'), page.locator('form:has(input[name="pin"]) button[type="submit"]').click()]);
   await check(page, 'kiosk /documenti-interscambiati', failures);
   for (const path of ['/documenti-interscambiati?periodo=tutti', '/ordini', '/dashboard']) {
     await page.goto(kiosk.url + path);
