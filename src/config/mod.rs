@@ -376,6 +376,7 @@ mod tests {
             Config::load(None, &env)
                 .unwrap_err()
                 .message
+                .italian()
                 .contains("CDS_SESION_IDLE")
         );
         let dir = std::env::temp_dir().join(format!("cds-cfg2-{}", std::process::id()));

@@ -128,7 +128,7 @@ mod tests {
         conn.pragma_update(None, "user_version", latest() + 1)
             .unwrap();
         let err = upgrade(&mut conn, None, SCHEMA).unwrap_err();
-        assert!(err.message.contains("più recente"), "{err}");
+        assert!(err.message.italian().contains("più recente"), "{err}");
     }
 
     /// SHA-256 (first 16 hex digits) of every shipped step, without the blank lines that end

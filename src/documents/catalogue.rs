@@ -222,6 +222,6 @@ mod tests {
         );
         let e = category("Segreti", &cats).unwrap_err();
         assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(e.message.contains("non esiste"));
+        assert!(e.message.italian().contains("non esiste"));
     }
 }
