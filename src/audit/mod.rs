@@ -153,6 +153,7 @@ pub fn label(action: &str) -> &str {
         "share_blocked" => "Link condiviso bloccato dopo 5 codici errati",
         "share_download" => "Download dal link condiviso",
         "share_recovery" => "Recupero chiesto dal link condiviso",
+        "share_view" => "Visualizzazione online dal link condiviso",
         "kiosk_sms" => "SMS con l'indirizzo del portale inviato dal chiosco",
         "document_publish" => "Pubblicazione del documento",
         "document_withdraw" => "Ritiro del documento",
