@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 pub const FILES: &[&str] = &[
     "index.html",
     "viewer.css",
+    "text.js",
     "dicom.js",
     "loader.js",
     "view.js",
