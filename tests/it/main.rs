@@ -11,6 +11,7 @@ mod client;
 mod dicomweb;
 mod documents;
 mod encodings;
+mod english_shares;
 mod fragments;
 mod html;
 mod kiosk;
@@ -36,6 +37,7 @@ mod roles;
 mod security;
 mod server;
 mod shares;
+mod shares_viewer;
 mod stub;
 mod support;
 
