@@ -190,22 +190,24 @@ async fn open(path: String, name: String) -> Result<Entry, AppError> {
         let mut left = size;
         while left > 0 {
             let mut buf = vec![0u8; CHUNK.min(left as usize)];
-            let sent = match entry.read(&mut buf) {
-                Ok(0) => tx.blocking_send(Err(std::io::ErrorKind::UnexpectedEof.into())),
+            let chunk = match entry.read(&mut buf) {
+                Ok(0) => Err(std::io::ErrorKind::UnexpectedEof.into()),
                 Ok(n) => {
                     left -= n as u64;
                     buf.truncate(n);
-                    tx.blocking_send(Ok(Bytes::from(buf)))
+                    // Before the last bytes go, reading past the end checks the CRC: a
+                    // damaged entry ends short, and the browser sees a failed fetch.
+                    match left {
+                        0 => entry.read(&mut [0u8; 1]).map(|_| Bytes::from(buf)),
+                        _ => Ok(Bytes::from(buf)),
+                    }
                 }
-                Err(e) => tx.blocking_send(Err(e)),
+                Err(e) => Err(e),
             };
-            if sent.is_err() {
-                return; // the browser went away
+            let failed = chunk.is_err();
+            if tx.blocking_send(chunk).is_err() || failed {
+                return; // the browser went away, or the entry could not be read
             }
-        }
-        // Reading to the end checks the entry's CRC.
-        if let Err(e) = entry.read(&mut [0u8; 1]) {
-            let _ = tx.blocking_send(Err(e));
         }
     });
     first_rx
@@ -293,6 +295,66 @@ mod tests {
         );
         assert_eq!(content_type("VIEWER/viewer.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("DICOM/S0001/I0001"), "application/dicom");
+    }
+
+    /// A ZIP with one stored entry of `len` bytes; `damage` flips one of its bytes on disk.
+    fn zip_with(path: &std::path::Path, name: &str, len: usize, damage: bool) -> Vec<u8> {
+        use std::io::Write;
+        let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file(name, o).unwrap();
+        w.write_all(&data).unwrap();
+        w.finish().unwrap();
+        if damage {
+            let mut all = std::fs::read(path).unwrap();
+            let at = all.windows(4).position(|x| x == &data[1000..1004]).unwrap();
+            all[at] ^= 0xff;
+            std::fs::write(path, all).unwrap();
+        }
+        data
+    }
+
+    async fn body_of(path: &std::path::Path, name: &str) -> Result<Vec<u8>, String> {
+        let entry = open(path.to_string_lossy().into_owned(), name.into())
+            .await
+            .map_err(|e| e.to_string())?;
+        let body = match entry {
+            Entry::Whole(data) => return Ok(data),
+            Entry::Streamed { size, rx } => ChannelBody {
+                rx,
+                remaining: size,
+            },
+        };
+        body.collect()
+            .await
+            .map(|b| b.to_bytes().to_vec())
+            .map_err(|e| e.to_string())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn entries_are_read_out_of_the_zip_and_a_damaged_one_fails() {
+        let dir = std::env::temp_dir().join(format!("cds-share-viewer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (good, bad) = (dir.join("good.zip"), dir.join("bad.zip"));
+        // Larger than a chunk: streamed in several.
+        let data = zip_with(&good, "DICOM/S0001/I0001", 3 * CHUNK + 17, false);
+        assert_eq!(body_of(&good, "DICOM/S0001/I0001").await.unwrap(), data);
+        assert!(body_of(&good, "DICOM/S0001/I0002").await.is_err());
+        zip_with(&bad, "DICOM/S0001/I0001", 3 * CHUNK + 17, true);
+        let e = body_of(&bad, "DICOM/S0001/I0001").await.unwrap_err();
+        assert!(e.contains("checksum"), "{e}");
+        let small = zip_with(&good, "VIEWER/viewer.js", 5000, false);
+        assert_eq!(body_of(&good, "VIEWER/viewer.js").await.unwrap(), small);
+        zip_with(&bad, "VIEWER/viewer.js", 5000, true);
+        assert!(body_of(&bad, "VIEWER/viewer.js").await.is_err());
+        assert!(
+            body_of(&dir.join("gone.zip"), "VIEWER/viewer.js")
+                .await
+                .is_err()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
