@@ -477,3 +477,33 @@ CREATE TABLE share_accesses (
     what     TEXT NOT NULL CHECK (what IN ('code_ok', 'code_wrong', 'blocked', 'download'))
 ) STRICT;
 CREATE INDEX share_accesses_share ON share_accesses(share_id, at DESC);
+
+-- step 11
+-- The language of the person whose request queued a recovery (the patient, or the doctor of
+-- a shared link): the package's offline viewer speaks it (VIEWER/study.js); LEGGIMI.txt
+-- stays Italian.
+ALTER TABLE recoveries ADD COLUMN lang TEXT NOT NULL DEFAULT 'it' CHECK (lang IN ('it', 'en'));
+
+-- A shared link's accesses also name the doctor's request to prepare the study ('recovery',
+-- listed as a download before) and each online viewing ('view'). A CHECK cannot be altered in
+-- SQLite: the table is rebuilt.
+CREATE TABLE share_accesses_new (
+    id       INTEGER PRIMARY KEY,
+    share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,
+    at       INTEGER NOT NULL,
+    ip       TEXT NOT NULL,
+    what     TEXT NOT NULL CHECK (what IN ('code_ok', 'code_wrong', 'blocked', 'download', 'recovery', 'view'))
+) STRICT;
+INSERT INTO share_accesses_new (id, share_id, at, ip, what)
+    SELECT id, share_id, at, ip, what FROM share_accesses;
+DROP TABLE share_accesses;
+ALTER TABLE share_accesses_new RENAME TO share_accesses;
+CREATE INDEX share_accesses_share ON share_accesses(share_id, at DESC);
+-- The preparations recorded as downloads until now: the audit log wrote them as share_recovery
+-- (same second, same address, same share).
+UPDATE share_accesses SET what = 'recovery'
+WHERE what = 'download' AND EXISTS (
+    SELECT 1 FROM audit_log a JOIN shares s ON s.id = share_accesses.share_id
+    WHERE a.action = 'share_recovery' AND a.at = share_accesses.at
+      AND a.ip = share_accesses.ip AND a.detail = 'share ' || s.public_id
+);

@@ -374,6 +374,7 @@ fn package(a: &Args) -> Result<(), AppError> {
         asl_name: &config.asl.name,
         title: "Studio",
         deflate_level: config.recovery.deflate_level,
+        lang: crate::i18n::Lang::It,
     };
     let p = crate::packaging::package_study(&files, Path::new(out), &labels, &|_, _| {})
         .map_err(AppError::bad_request)?;

@@ -5,9 +5,11 @@
  * con o senza segno, MONOCHROME1/2, RGB e YBR_FULL (PlanarConfiguration 0/1): primo
  * fotogramma. Le sintassi compresse (JPEG, JPEG 2000, RLE…) sono riconosciute e segnalate.
  * window.CDSDicom.parse(ArrayBuffer) -> Promise<{ ts, tsName, elements, image, error }>.
+ * I messaggi sono in text.js (CDSText), da caricare prima.
  */
 (function (root) {
   'use strict';
+  function t(key, args) { return root.CDSText.t(key, args); }
   var UNDEF = 0xffffffff;
   var IMPLICIT = '1.2.840.10008.1.2', EXPLICIT = '1.2.840.10008.1.2.1', DEFLATE = '1.2.840.10008.1.2.1.99';
   var TS = {
@@ -70,15 +72,15 @@
   // Intestazione di un elemento: { g, e, k, vr, len, off } (off = inizio del valore).
   Reader.prototype.head = function (explicit) {
     var dv = this.dv, p = this.pos;
-    if (p + 8 > dv.byteLength) throw new Error('file troncato');
+    if (p + 8 > dv.byteLength) throw new Error(t('truncated'));
     var g = dv.getUint16(p, true), e = dv.getUint16(p + 2, true), k = key(g, e), vr, len;
     if (g === 0xfffe) { vr = ''; len = dv.getUint32(p + 4, true); p += 8; }
     else if (explicit) {
       vr = String.fromCharCode(this.u8[p + 4], this.u8[p + 5]);
-      if (!/^[A-Z]{2}$/.test(vr)) throw new Error('VR non valida in ' + k);
+      if (!/^[A-Z]{2}$/.test(vr)) throw new Error(t('badVr', k));
       if (SHORT[vr]) { len = dv.getUint16(p + 6, true); p += 8; }
       else {
-        if (p + 12 > dv.byteLength) throw new Error('file troncato');
+        if (p + 12 > dv.byteLength) throw new Error(t('truncated'));
         len = dv.getUint32(p + 8, true); p += 12;
       }
     } else {
@@ -95,7 +97,7 @@
     while (this.pos < end) {
       var el = this.head(explicit);
       if (el.k === 'FFFEE00D') return; // fine dell'elemento di una sequenza
-      if (el.k === 'FFFEE0DD') throw new Error('delimitatore di sequenza fuori posto');
+      if (el.k === 'FFFEE0DD') throw new Error(t('badDelimiter'));
       if (el.k === '7FE00010' && depth === 0) { out.push(el); el.pixel = true; return; }
       if (el.vr === 'SQ' || el.len === UNDEF) {
         // Sequenza (di lunghezza definita o no); UN di lunghezza indefinita è in VR implicita (PS3.5 6.2.2).
@@ -104,7 +106,7 @@
         el.vr = 'SQ';
         if (el.len !== UNDEF) this.pos = el.off + el.len;
       } else {
-        if (el.off + el.len > this.buf.byteLength) throw new Error('file troncato in ' + el.k);
+        if (el.off + el.len > this.buf.byteLength) throw new Error(t('truncatedIn', el.k));
         this.pos = el.off + el.len;
       }
       if (depth === 0) out.push(el);
@@ -115,7 +117,7 @@
     while (this.pos < end) {
       var it = this.head(explicit);
       if (it.k === 'FFFEE0DD') break;
-      if (it.k !== 'FFFEE000') throw new Error('elemento di sequenza non valido (' + it.k + ')');
+      if (it.k !== 'FFFEE000') throw new Error(t('badItem', it.k));
       n++;
       if (it.len === UNDEF) this.dataset(this.buf.byteLength, explicit, null, depth);
       else this.pos = it.off + it.len;
@@ -124,7 +126,7 @@
   };
 
   function inflate(bytes) {
-    if (typeof DecompressionStream !== 'function') return Promise.reject(new Error('questo browser non sa decomprimere i file deflate'));
+    if (typeof DecompressionStream !== 'function') return Promise.reject(new Error(t('noInflate')));
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
     return new Response(stream).arrayBuffer();
   }
@@ -137,7 +139,7 @@
         r.pos = 132;
         while (r.pos + 8 <= buffer.byteLength && r.dv.getUint16(r.pos, true) === 2) {
           var m = r.head(true);
-          if (m.off + m.len > buffer.byteLength) throw new Error('file troncato');
+          if (m.off + m.len > buffer.byteLength) throw new Error(t('truncated'));
           r.pos = m.off + m.len;
           m.buf = buffer;
           meta.push(m);
@@ -213,12 +215,12 @@
     var spp = f.number('00280002', 1), bits = f.number('00280100', 16), stored = f.number('00280101', bits);
     var signed = f.number('00280103', 0) === 1, photo = f.string('00280004').toUpperCase() || 'MONOCHROME2';
     var planar = f.number('00280006', 0), n = rows * cols;
-    if (px.len === UNDEF) throw new Error('dati dei pixel incapsulati');
-    if ((spp !== 1 && spp !== 3) || [8, 16, 32].indexOf(bits) < 0 || (spp === 3 && bits !== 8)) throw new Error('formato dei pixel non supportato');
-    if (spp === 1 && !/^MONOCHROME[12]$/.test(photo)) throw new Error('interpretazione fotometrica ' + photo + ' non supportata');
-    if (spp === 3 && ['RGB', 'YBR_FULL'].indexOf(photo) < 0) throw new Error('interpretazione fotometrica ' + photo + ' non supportata');
+    if (px.len === UNDEF) throw new Error(t('encapsulated'));
+    if ((spp !== 1 && spp !== 3) || [8, 16, 32].indexOf(bits) < 0 || (spp === 3 && bits !== 8)) throw new Error(t('pixelFormat'));
+    if (spp === 1 && !/^MONOCHROME[12]$/.test(photo)) throw new Error(t('photometric', photo));
+    if (spp === 3 && ['RGB', 'YBR_FULL'].indexOf(photo) < 0) throw new Error(t('photometric', photo));
     var bytes = n * spp * bits / 8;
-    if (px.len < bytes || px.off + bytes > px.buf.byteLength) throw new Error('dati dei pixel incompleti');
+    if (px.len < bytes || px.off + bytes > px.buf.byteLength) throw new Error(t('pixelsShort'));
     var src = px.off % (bits / 8) ? px.buf.slice(px.off, px.off + bytes) : px.buf, off = src === px.buf ? px.off : 0;
     var T = bits === 8 ? (signed ? Int8Array : Uint8Array) : bits === 16 ? (signed ? Int16Array : Uint16Array) : (signed ? Int32Array : Uint32Array);
     var data = new T(src, off, n * spp), i;
@@ -264,9 +266,9 @@
   var MAXLEN = 80;
   function describe(f, el) {
     var d = DICT[el.k], tag = '(' + el.k.slice(0, 4) + ',' + el.k.slice(4) + ')', value;
-    var name = d ? d[1] : (el.g % 2 ? 'Attributo privato' : el.e === 0 ? 'Group Length' : '');
-    if (el.pixel) value = el.len === UNDEF ? '(dati dei pixel compressi, non mostrati)' : '(' + el.len + ' byte di pixel, non mostrati)';
-    else if (el.items !== undefined) value = '(sequenza, ' + el.items + (el.items === 1 ? ' elemento)' : ' elementi)');
+    var name = d ? d[1] : (el.g % 2 ? t('private') : el.e === 0 ? 'Group Length' : '');
+    if (el.pixel) value = el.len === UNDEF ? t('packedPixels') : t('pixelBytes', el.len);
+    else if (el.items !== undefined) value = root.CDSText.n('items', el.items);
     else if (TEXT[el.vr]) value = text(el.buf, el.off, el.len, f.charset).replace(/[\0 ]+$/, '');
     else if ('US SS UL SL FL FD'.indexOf(el.vr) >= 0) {
       var nums = proto.numbers.call({ by: { x: el } }, 'x');
@@ -274,7 +276,7 @@
     } else if (el.vr === 'AT' && el.len >= 4) {
       var dv = new DataView(el.buf, el.off, 4);
       value = '(' + hex4(dv.getUint16(0, true)) + ',' + hex4(dv.getUint16(2, true)) + ')';
-    } else value = '(' + el.len + ' byte)';
+    } else value = t('bytes', el.len);
     if (value.length > MAXLEN) value = value.slice(0, MAXLEN - 1) + '…';
     return { tag: tag, name: name, vr: el.vr || '--', value: value };
   }

@@ -8,7 +8,7 @@
  */
 (function (root) {
   'use strict';
-  var D = root.CDSDicom;
+  var D = root.CDSDicom, t = root.CDSText.t;
 
   function norm(p) { return String(p).replace(/\\/g, '/').replace(/^\/+/, '').toUpperCase(); }
 
@@ -29,7 +29,7 @@
       kind: 'cartella', total: list.length, found: map.size, missing: missing,
       read: function (p) {
         var open = map.get(p);
-        return open ? open() : Promise.reject(new Error('file non trovato nella cartella scelta: ' + p));
+        return open ? open() : Promise.reject(new Error(t('notInFolder', p)));
       },
     };
   }
@@ -79,7 +79,7 @@
       read: function (p) {
         var url = new URL('../' + p.split('/').map(encodeURIComponent).join('/'), base);
         return fetch(url.href, { credentials: 'same-origin' }).then(function (r) {
-          if (!r.ok) throw new Error('HTTP ' + r.status + ' per ' + p);
+          if (!r.ok) throw new Error(t('httpFailed', [r.status, p]));
           return r.arrayBuffer();
         });
       },

@@ -208,7 +208,7 @@
     return { x: ix, y: iy, text: text };
   };
   function fmt(v, digits) {
-    return Number(v).toLocaleString('it-IT', { maximumFractionDigits: digits, useGrouping: false });
+    return Number(v).toLocaleString(root.CDSText.locale, { maximumFractionDigits: digits, useGrouping: false });
   }
   root.CDSFormat = fmt;
 
@@ -219,10 +219,10 @@
     var dx = m.b[0] - m.a[0], dy = m.b[1] - m.a[1];
     if (im.spacing) {
       var mm = Math.sqrt(Math.pow(dx * im.spacing[1], 2) + Math.pow(dy * im.spacing[0], 2));
-      return { value: mm, text: fmt(mm, 1) + ' mm' + (im.spacingKind === 'imager' ? ' (al rivelatore)' : '') };
+      return { value: mm, text: fmt(mm, 1) + ' mm' + (im.spacingKind === 'imager' ? root.CDSText.t('atDetector') : '') };
     }
     var px = Math.sqrt(dx * dx + dy * dy);
-    return { value: px, text: fmt(px, 1) + ' pixel' };
+    return { value: px, text: root.CDSText.t('pixels', fmt(px, 1)) };
   };
   P.clearMeasure = function () { this.measure = null; this.draw(); this.changed('measure'); };
   P.measureClick = function (x, y) {

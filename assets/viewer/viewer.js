@@ -2,7 +2,8 @@
  * CDS Portal - visualizzatore offline (cartella VIEWER/ dello ZIP): l'interfaccia.
  * study.js (window.CDS_STUDY) elenca serie e file; le immagini si leggono dai file DICOM
  * (dicom.js) dalla cartella scelta o, via http(s), con fetch (loader.js); il disegno e gli
- * strumenti sono in view.js. Nessuna dipendenza, nessuno stile inline (compatibile con CSP).
+ * strumenti sono in view.js; i testi, in italiano e in inglese, in text.js. Nessuna dipendenza,
+ * nessuno stile inline (compatibile con CSP).
  */
 (function () {
   'use strict';
@@ -12,9 +13,9 @@
 
   var str = function (v) { return v === null || v === undefined ? '' : String(v).replace(/\^+/g, ' ').trim(); };
   var obj = function (v) { return v && typeof v === 'object' ? v : {}; };
-  var fmt = window.CDSFormat;
-  var MOD = { CT: 'TC', MR: 'RM', US: 'ECO', CR: 'RX', DX: 'RX', PT: 'PET' };
-  var SEX = { M: 'Maschile', F: 'Femminile', O: 'Altro' };
+  var fmt = window.CDSFormat, T = window.CDSText, t = T.t, plural = T.n;
+  var MOD = T.lang === 'en' ? { CR: 'XR', DX: 'XR', PT: 'PET' } : { CT: 'TC', MR: 'RM', US: 'ECO', CR: 'RX', DX: 'RX', PT: 'PET' };
+  var SEX = { M: t('sexM'), F: t('sexF'), O: t('sexO') };
   var PRESETS = { lung: [-600, 1500], mediastinum: [50, 350], bone: [500, 2000], brain: [40, 80] };
 
   var series = data.series.filter(function (s) { return s && Array.isArray(s.images); }).map(function (s, k) {
@@ -47,22 +48,21 @@
     });
   }
   var pid = str(p.id), sex = str(p.sex);
-  $('pat-name').textContent = str(p.name) || 'Nome non indicato';
+  $('pat-name').textContent = str(p.name) || t('noName');
   facts($('pat'), [
-    [/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/i.test(pid) ? 'Codice fiscale' : 'ID paziente', pid],
-    ['Data di nascita', str(p.birthDate)],
-    ['Sesso', SEX[sex.toUpperCase()] || sex],
+    [/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/i.test(pid) ? t('taxCode') : t('patientId'), pid],
+    [t('born'), str(p.birthDate)],
+    [t('sex'), SEX[sex.toUpperCase()] || sex],
   ]);
   var title = str(st.description);
-  $('study-title').textContent = title || 'Esame senza descrizione';
-  facts($('study'), [['Data', str(st.date)], ['N. accesso', str(st.accession)], ['Struttura', str(st.institution)]]);
-  if (title) document.title = title + ' - Visualizzatore immagini';
+  $('study-title').textContent = title || t('noTitle');
+  facts($('study'), [[t('date'), str(st.date)], [t('accession'), str(st.accession)], [t('institution'), str(st.institution)]]);
+  if (title) document.title = t('docTitle', title);
   el.facts.hidden = false;
   el.error.hidden = true;
   el.app.hidden = false;
 
-  function plural(n, one, many) { return n === 1 ? '1 ' + one : n + ' ' + many; }
-  function seriesName(s) { return (s.mod ? s.mod + ' · ' : '') + 'Serie ' + s.number; }
+  function seriesName(s) { return (s.mod ? s.mod + ' · ' : '') + t('seriesN', s.number); }
   function compressed(im) { return im.ts && !window.CDSDicom.readable(im.ts); }
 
   // ---------- Elenco serie ----------
@@ -78,8 +78,8 @@
     var meta = document.createElement('span');
     meta.className = 'series-meta';
     [['series-title', seriesName(s)], ['series-desc', s.desc],
-      ['series-count', plural(n, 'immagine', 'immagini') + (s.cols && s.rows ? ' · ' + s.cols + '×' + s.rows : '')],
-      ['series-warn', packed ? plural(packed, 'compressa', 'compresse') + ': serve un visualizzatore DICOM' : '']].forEach(function (r) {
+      ['series-count', plural('images', n) + (s.cols && s.rows ? ' · ' + s.cols + '×' + s.rows : '')],
+      ['series-warn', packed ? t('needsDicom', plural('packed', packed)) : '']].forEach(function (r) {
       if (!r[1]) return;
       var sp = document.createElement('span');
       sp.className = r[0];
@@ -99,11 +99,11 @@
     stage: el.stage, canvas: el.image, marks: el.marks,
     onChange: function (what) { if (what !== 'hover') status(what); },
     onStep: function (d, source) { step(d, source); },
-    onProbe: function (pr) { el.probe.textContent = pr ? 'Pixel ' + pr.x + ', ' + pr.y + ': ' + pr.text : ''; },
+    onProbe: function (pr) { el.probe.textContent = pr ? t('probe', [pr.x, pr.y, pr.text]) : ''; },
   });
   function setTool(t) {
     view.tool = t;
-    document.querySelectorAll('[data-tool]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.getAttribute('data-tool') === t)); });
+    document.querySelectorAll('button[data-tool]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.getAttribute('data-tool') === t)); });
     el.stage.setAttribute('data-tool', t);
   }
   setTool(window.matchMedia && window.matchMedia('(pointer: coarse)').matches ? 'scroll' : 'pan');
@@ -122,15 +122,15 @@
     var active = view.winMode;
     document.querySelectorAll('[data-preset]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.getAttribute('data-preset') === active)); });
     var bar = view.scaleBar(), so = el['scale-out'];
-    so.textContent = !im ? '' : bar ? 'Barra di scala: ' + fmt(bar.mm, 1) + ' mm' : 'Scala non disponibile (manca Pixel Spacing)';
+    so.textContent = !im ? '' : bar ? t('scaleBar', fmt(bar.mm, 1)) : t('noScale');
     so.setAttribute('data-mm', bar ? String(bar.mm) : '');
     so.setAttribute('data-px', bar ? String(bar.px) : '');
     var d = view.distance();
     if (what === 'measure' || what === 'image') {
-      el['measure-out'].textContent = d ? 'Distanza: ' + d.text : view.measure ? 'Misura: tocca o fai clic sul secondo punto' : '';
+      el['measure-out'].textContent = d ? t('distance', d.text) : view.measure ? t('secondPoint') : '';
     }
     if (im) {
-      el.image.setAttribute('aria-label', seriesName(series[cur]) + ', ' + counterText().toLowerCase() + ', finestra W ' + fmt(w, 2) + ' L ' + fmt(c, 2));
+      el.image.setAttribute('aria-label', t('imageLabel', [seriesName(series[cur]), counterText().toLowerCase(), fmt(w, 2), fmt(c, 2)]));
     }
   }
 
@@ -146,8 +146,7 @@
   }
   function useSource(src) {
     if (src.kind === 'cartella' && !src.found) {
-      pickMessage('Nella cartella scelta non ci sono le immagini di questo esame (' + plural(src.total || 0, 'file letto', 'file letti') +
-        '). Scegli la cartella estratta che contiene DICOM, DICOMDIR e VIEWER.');
+      pickMessage(t('notHere', plural('filesRead', src.total || 0)));
       return;
     }
     source = src;
@@ -156,7 +155,7 @@
     el.tools.hidden = el.stage.hidden = el.controls.hidden = false;
     view.resize();
     var miss = src.missing.length;
-    announce(miss ? 'Mancano ' + plural(miss, 'file', 'file') + ' su ' + expected.length + ' nella cartella scelta.' : 'Immagini pronte.', 100);
+    announce(miss ? t('missing', [plural('files', miss), expected.length]) : t('ready'), 100);
     shownSeries = -1;
     selectSeries(cur);
   }
@@ -170,15 +169,15 @@
     if (source) return;
     e.preventDefault();
     el.pick.classList.remove('over');
-    pickMessage('Lettura della cartella…');
+    pickMessage(t('reading'));
     window.CDSLoader.fromDrop(e.dataTransfer, expected).then(useSource, function (err) {
-      pickMessage('Impossibile leggere la cartella trascinata (' + err.message + '): usa il pulsante «Scegli la cartella dello studio».');
+      pickMessage(t('dropFailed', err.message));
     });
   });
 
   function counterText() {
     var n = series[cur].images.length;
-    return n ? 'Immagine ' + (pos[cur] + 1) + ' di ' + n : 'Nessuna immagine in questa serie';
+    return n ? t('counter', [pos[cur] + 1, n]) : t('noImages');
   }
   function showMsg(text) { el.msg.textContent = text; el.msg.hidden = !text; }
 
@@ -192,9 +191,9 @@
     el.slider.setAttribute('aria-valuetext', text);
     el.prev.setAttribute('aria-disabled', String(i <= 0));
     el.next.setAttribute('aria-disabled', String(i >= n - 1));
-    el.overlay.textContent = seriesName(s) + (s.desc ? ' - ' + s.desc : '') + (im && im.instance ? ' · Istanza ' + im.instance : '');
+    el.overlay.textContent = seriesName(s) + (s.desc ? ' - ' + s.desc : '') + (im && im.instance ? t('instance', im.instance) : '');
     if (!cache) return;
-    if (!im) { showMsg('Questa serie non contiene immagini.'); view.setImage(null); return; }
+    if (!im) { showMsg(t('emptySeries')); view.setImage(null); return; }
     el.stage.setAttribute('data-state', 'loading');
     el.stage.setAttribute('data-file', im.file);
     cache.get(im.file, true).then(function (f) {
@@ -203,24 +202,23 @@
       shownSeries = cur;
       if (f.error === 'compressed') {
         view.setImage(null);
-        showMsg('Immagine compressa (' + f.tsName + '): questo visualizzatore non la può mostrare. Aprila con un visualizzatore DICOM: ' +
-          'il file DICOMDIR nella cartella estratta serve a questo. L\'intestazione DICOM resta consultabile.');
+        showMsg(t('compressed', f.tsName));
       } else if (!f.image) {
         view.setImage(null);
-        showMsg(f.error ? 'Immagine non visualizzabile: ' + f.error + '.' : 'Questo file non contiene un\'immagine.');
+        showMsg(f.error ? t('cannotShow', f.error) : t('noImage'));
       } else {
         showMsg('');
         loaded = true;
         view.setImage(f.image, same);
-        if (f.image.frames > 1) el.overlay.textContent += ' · fotogramma 1 di ' + f.image.frames;
+        if (f.image.frames > 1) el.overlay.textContent += t('frame', f.image.frames);
       }
       el.stage.setAttribute('data-state', f.image ? 'ready' : 'error');
       document.querySelectorAll('.preset.ct').forEach(function (b) { b.hidden = !(f.image && f.image.unit === 'HU'); });
       var uid = f.string('0020000D');
       if (!warnedStudy && uid && st.uid && uid !== st.uid) {
         warnedStudy = true;
-        announce('Attenzione: la cartella scelta contiene un altro esame.', 50);
-        showMsg('Attenzione: questo file appartiene a un altro esame. Scegli la cartella estratta di questo ZIP.');
+        announce(t('otherStudy'), 50);
+        showMsg(t('otherFile'));
       }
       if (el.tags.open) fillTags();
       prefetch();
@@ -232,10 +230,10 @@
       if (source.kind === 'http' && !loaded) {
         // Servito via http ma i file non ci sono: si torna alla scelta della cartella.
         source = cache = null;
-        showPicker('Le immagini non sono raggiungibili da questo indirizzo (' + err.message + '): scegli la cartella estratta dello studio.');
+        showPicker(t('unreachable', err.message));
         return;
       }
-      showMsg('Impossibile leggere il file di questa immagine (' + im.file + '): ' + err.message + '.');
+      showMsg(t('readFailed', [im.file, err.message]));
     });
   }
   var dir = 1;
@@ -290,7 +288,7 @@
   function fillTags() {
     var body = el['tags-body'], q = el['tags-filter'].value.trim().toLowerCase();
     body.textContent = '';
-    if (!file) { el['tags-file'].textContent = 'Nessun file letto per questa immagine.'; return; }
+    if (!file) { el['tags-file'].textContent = t('noFile'); return; }
     el['tags-file'].textContent = series[cur].images[pos[cur]].file + ' · ' + file.tsName;
     window.CDSDicom.rows(file).forEach(function (r) {
       if (q && (r.tag + ' ' + r.name + ' ' + r.value).toLowerCase().indexOf(q) < 0) return;
@@ -310,7 +308,7 @@
   el.tags.addEventListener('close', function () { el['tags-open'].focus(); });
 
   // ---------- Strumenti ----------
-  document.querySelectorAll('[data-tool]').forEach(function (b) {
+  document.querySelectorAll('button[data-tool]').forEach(function (b) {
     b.addEventListener('click', function () { setTool(b.getAttribute('data-tool')); });
   });
   document.querySelectorAll('[data-preset]').forEach(function (b) {
@@ -322,7 +320,7 @@
         var a = im.min * im.slope + im.intercept, z = im.max * im.slope + im.intercept;
         view.setWindow((a + z) / 2, Math.max(1, Math.abs(z - a)), 'full');
       } else view.setWindow(PRESETS[k][0], PRESETS[k][1], k);
-      announce('Finestra ' + b.textContent + ': W ' + fmt(view.width, 2) + ' L ' + fmt(view.center, 2), 50);
+      announce(t('presetSaid', [b.textContent, fmt(view.width, 2), fmt(view.center, 2)]), 50);
     });
   });
   function typed() {
@@ -335,7 +333,7 @@
   el['zoom-out'].addEventListener('click', function () { view.zoomAt(0.8); });
   el['zoom-1'].addEventListener('click', function () { view.setZoom(1); });
   el['zoom-fit'].addEventListener('click', function () { view.fitView(); });
-  el.reset.addEventListener('click', function () { view.reset(); announce('Vista ripristinata.', 50); });
+  el.reset.addEventListener('click', function () { view.reset(); announce(t('wasReset'), 50); });
 
   el.prev.addEventListener('click', function () { step(-1, 'button'); });
   el.next.addEventListener('click', function () { step(1, 'button'); });
@@ -373,7 +371,7 @@
     showPicker('');
     el.pick.hidden = true;
     el.stage.hidden = false;
-    showMsg('Questo esame non contiene immagini visualizzabili: aprire i file DICOM con un visualizzatore DICOM.');
+    showMsg(t('nothing'));
     return;
   }
   selectSeries(0);

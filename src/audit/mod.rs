@@ -168,6 +168,7 @@ fn action_name(action: &str) -> Option<crate::i18n::Msg> {
         "share_blocked" => ACTION_SHARE_BLOCKED,
         "share_download" => ACTION_SHARE_DOWNLOAD,
         "share_recovery" => ACTION_SHARE_RECOVERY,
+        "share_view" => ACTION_SHARE_VIEW,
         "kiosk_sms" => ACTION_KIOSK_SMS,
         "document_publish" => ACTION_DOCUMENT_PUBLISH,
         "document_withdraw" => ACTION_DOCUMENT_WITHDRAW,

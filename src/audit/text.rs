@@ -35,6 +35,7 @@ crate::msgs! {
     ACTION_SHARE_BLOCKED = "Link condiviso bloccato dopo 5 codici errati" / "Shared link blocked after 5 wrong codes";
     ACTION_SHARE_DOWNLOAD = "Download dal link condiviso" / "Downloaded from the shared link";
     ACTION_SHARE_RECOVERY = "Recupero chiesto dal link condiviso" / "Retrieval requested from the shared link";
+    ACTION_SHARE_VIEW = "Visualizzazione online dal link condiviso" / "Viewed online from the shared link";
     ACTION_KIOSK_SMS = "SMS con l'indirizzo del portale inviato dal chiosco" / "Text message with the portal's address sent from the kiosk";
     ACTION_DOCUMENT_PUBLISH = "Pubblicazione del documento" / "Document published";
     ACTION_DOCUMENT_WITHDRAW = "Ritiro del documento" / "Document withdrawn";

@@ -211,10 +211,11 @@ async fn recover(app: &App, ctx: &Ctx, session: &Session, d: DocRow) -> Result<R
         return Err(AppError::new(Kind::Conflict, text::LOCKED));
     }
     let (doc, patient, now, ip) = (d.id, session.patient_id, app.now(), ctx.ip.to_string());
+    let lang = ctx.lang;
     let queued = app
         .db
         .write(move |tx| {
-            let queued = recovery::store::request(tx, doc, now)?;
+            let queued = recovery::store::request(tx, doc, lang, now)?;
             if queued {
                 crate::audit::document_access(tx, now, patient, doc, "recovery_request", &ip)?;
             }

@@ -42,6 +42,8 @@ pub enum Route {
     Shared(PublicId),
     /// `/condivisi/<token>/download`
     SharedDownload(PublicId),
+    /// `/condivisi/<token>/viewer/<name in the ZIP>`: the study viewed online.
+    SharedViewer(PublicId, String),
     /// `POST /dashboard/avvisi`: SMS notices on or off.
     Notices,
     /// The back office, `/operatore/…`.
@@ -122,6 +124,11 @@ impl Route {
             };
         }
         if let Some(rest) = path.strip_prefix("/condivisi/") {
+            if let (Some(t), action) = id_action(rest)
+                && let Some(name) = action.strip_prefix("viewer/")
+            {
+                return Route::SharedViewer(t, name.to_string());
+            }
             return match id_action(rest.trim_end_matches('/')) {
                 (Some(t), "") => Route::Shared(t),
                 (Some(t), "download") => Route::SharedDownload(t),
@@ -200,6 +207,7 @@ impl Route {
             Route::ShareRevoke(_) => "share_revoke",
             Route::Shared(_) => "shared",
             Route::SharedDownload(_) => "shared_download",
+            Route::SharedViewer(..) => "shared_viewer",
             Route::Notices => "notices",
             Route::Operator(r) => r.name(),
             Route::Api(r) => r.name(),
@@ -319,6 +327,9 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         Route::Shared(t) if get => crate::shares::doctor::page(app, ctx, t).await,
         Route::Shared(t) if post => crate::shares::doctor::submit(app, ctx, t).await,
         Route::SharedDownload(t) if get => crate::shares::doctor::download(app, ctx, t).await,
+        Route::SharedViewer(t, name) if get => {
+            crate::shares::viewer::serve(app, ctx, t, name).await
+        }
         Route::Shares | Route::Shared(_) => Err(AppError::method_not_allowed(GET_POST)),
         Route::ShareRevoke(_) => Err(AppError::method_not_allowed(POST)),
         Route::Notices if post => orders::dashboard::notices(app, ctx).await,
@@ -403,6 +414,14 @@ mod tests {
             ),
             ("/api/v1", Route::Api(crate::api::Route::NotFound)),
             ("/api/v1x", Route::NotFound),
+            (
+                "/condivisi/0123456789abcdef0123456789abcdef/viewer/DICOM/S0001/I0001",
+                Route::SharedViewer(
+                    PublicId::parse("0123456789abcdef0123456789abcdef").unwrap(),
+                    "DICOM/S0001/I0001".into(),
+                ),
+            ),
+            ("/condivisi/x/viewer/VIEWER/index.html", Route::NotFound),
         ];
         for (path, route) in table {
             assert_eq!(Route::decode(path), route, "{path}");

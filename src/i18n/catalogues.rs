@@ -12,6 +12,7 @@ pub const ALL: &[(&str, &[(&str, Msg)])] = &[
     ("manual/text.rs", crate::manual::text::ALL),
     ("patients/text.rs", crate::patients::text::ALL),
     ("recovery/text.rs", crate::recovery::text::ALL),
+    ("shares/text.rs", crate::shares::text::ALL),
 ];
 
 /// The same word in both languages, on purpose.

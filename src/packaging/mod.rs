@@ -31,6 +31,8 @@ pub struct Labels<'a> {
     pub title: &'a str,
     /// libdeflate's level for the DICOM files (`recovery.deflate_level`).
     pub deflate_level: i32,
+    /// The viewer's language (`VIEWER/study.js`); LEGGIMI.txt stays Italian.
+    pub lang: crate::i18n::Lang,
 }
 
 /// Progress callback: bytes of input done, bytes of input in all.
@@ -202,7 +204,7 @@ fn write_study(
     let names: Vec<&str> = plan.iter().map(|p| p.dicom_name.as_str()).collect();
     zip.add_bytes(
         "VIEWER/study.js",
-        viewer::study_js(series, &names).as_bytes(),
+        viewer::study_js(series, &names, labels.lang).as_bytes(),
     )?;
     for name in viewer::FILES {
         let data =

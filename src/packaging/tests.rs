@@ -43,6 +43,7 @@ fn a_study_package_holds_the_dicom_files_and_the_viewer_but_no_rendered_images()
         asl_name: "ASL Demo",
         title: "TC torace",
         deflate_level: DEFAULT_LEVEL,
+        lang: crate::i18n::Lang::En,
     };
     package_study(&ct.files, &out, &labels, &|_, _| {}).unwrap();
     let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
@@ -75,6 +76,7 @@ fn a_study_package_holds_the_dicom_files_and_the_viewer_but_no_rendered_images()
         r#""columns":512"#,
         r#""modality":"CT""#,
         r#""description":"TORACE 1.25 STANDARD""#,
+        r#""lang":"en""#,
     ] {
         assert!(study.contains(s), "{s} in {study}");
     }
@@ -85,5 +87,12 @@ fn a_study_package_holds_the_dicom_files_and_the_viewer_but_no_rendered_images()
         .read_to_end(&mut back)
         .unwrap();
     assert_eq!(back, std::fs::read(&ct.files[1]).unwrap());
+    // The viewer speaks English; LEGGIMI.txt stays Italian (a legal document).
+    let mut readme = String::new();
+    z.by_name("LEGGIMI.txt")
+        .unwrap()
+        .read_to_string(&mut readme)
+        .unwrap();
+    assert!(readme.contains("COSA CONTIENE"), "{readme}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -3,12 +3,14 @@
 
 use super::scan::Series;
 use crate::http::assets::Assets;
+use crate::i18n::Lang;
 use serde_json::{Value, json};
 
 /// The viewer's own files, embedded in the binary (assets/viewer/).
 pub const FILES: &[&str] = &[
     "index.html",
     "viewer.css",
+    "text.js",
     "dicom.js",
     "loader.js",
     "view.js",
@@ -45,12 +47,13 @@ pub fn person_name(pn: &str) -> String {
         .join(" ")
 }
 
-/// `window.CDS_STUDY = {...};`: patient, study and, per series, what the list shows
-/// (number, description, modality, image count and size) and each instance's file in the
-/// package (`files`, in the series' order: `DICOM/S0001/I0001`…). An instance the viewer
-/// cannot decode carries its transfer syntax (`ts`) so the list can say so before the
-/// folder is chosen.
-pub fn study_js(series: &[Series], files: &[&str]) -> String {
+/// `window.CDS_STUDY = {...};`: the viewer's language (`lang`: "it" or "en", the language
+/// of the person whose request made the package), patient, study and, per series, what the
+/// list shows (number, description, modality, image count and size) and each instance's
+/// file in the package (`files`, in the series' order: `DICOM/S0001/I0001`…). An instance
+/// the viewer cannot decode carries its transfer syntax (`ts`) so the list can say so
+/// before the folder is chosen.
+pub fn study_js(series: &[Series], files: &[&str], lang: Lang) -> String {
     let mut names = files.iter();
     let series_json: Vec<Value> = series
         .iter()
@@ -83,6 +86,7 @@ pub fn study_js(series: &[Series], files: &[&str]) -> String {
         .collect();
     let first = &series[0].instances[0];
     let data = json!({
+        "lang": lang.code(),
         "patient": {
             "name": person_name(&first.patient_name),
             "id": first.patient_id,
@@ -191,12 +195,13 @@ mod tests {
             "DICOM/S0001/I0002",
             "DICOM/S0002/I0001",
         ];
-        let js = study_js(&series, &files);
+        let js = study_js(&series, &files, Lang::It);
         let json = js
             .strip_prefix("window.CDS_STUDY = ")
             .and_then(|j| j.strip_suffix(";\n"))
             .unwrap();
         let v: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["lang"], "it");
         assert_eq!(v["patient"]["name"], "ROSSI MARIO");
         assert_eq!(v["study"]["date"], "26/11/2026");
         let s = v["series"].as_array().unwrap();

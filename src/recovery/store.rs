@@ -1,18 +1,20 @@
 //! Recovery jobs in SQLite. A document has at most one row; the state moves
 //! queued → running → ready | failed, and a ready row past its expiry is swept.
 
+use crate::i18n::Lang;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Queues a recovery unless one is queued, running or ready and unexpired: two clicks
-/// or two tabs start one job. Returns true when a job was queued now.
-pub fn request(c: &Connection, doc: i64, now: i64) -> rusqlite::Result<bool> {
+/// or two tabs start one job. Returns true when a job was queued now. `lang` is the
+/// language of the person asking: the package's viewer speaks it.
+pub fn request(c: &Connection, doc: i64, lang: Lang, now: i64) -> rusqlite::Result<bool> {
     let n = c.execute(
-        "INSERT INTO recoveries (document_id, state, requested_at) VALUES (?1, 'queued', ?2)
+        "INSERT INTO recoveries (document_id, state, requested_at, lang) VALUES (?1, 'queued', ?2, ?3)
          ON CONFLICT (document_id) DO UPDATE SET state = 'queued', requested_at = ?2, started_at = NULL,
            finished_at = NULL, error = NULL, file_path = NULL, file_name = NULL, file_size = NULL,
-           file_sha256 = NULL, expires_at = NULL
+           file_sha256 = NULL, expires_at = NULL, lang = ?3
          WHERE state = 'failed' OR (state = 'ready' AND expires_at <= ?2)",
-        params![doc, now],
+        params![doc, now, lang.code()],
     )?;
     Ok(n > 0)
 }
@@ -67,7 +69,8 @@ pub fn fail(c: &Connection, doc: i64, reason: &str, now: i64) -> rusqlite::Resul
     Ok(())
 }
 
-/// The document's source for a worker: (kind, reference, title, patient given and family name, exchanged_at).
+/// The document's source for a worker: (kind, reference, title, patient given and family
+/// name, exchanged_at) and the language of the request that queued it.
 pub struct Job {
     pub source_kind: String,
     pub source_ref: String,
@@ -75,11 +78,13 @@ pub struct Job {
     pub given_name: String,
     pub family_name: String,
     pub exchanged_at: i64,
+    pub lang: Lang,
 }
 
 pub fn job(c: &Connection, doc: i64) -> rusqlite::Result<Job> {
     c.query_row(
-        "SELECT d.source_kind, d.source_ref, d.title, p.given_name, p.family_name, d.exchanged_at
+        "SELECT d.source_kind, d.source_ref, d.title, p.given_name, p.family_name, d.exchanged_at,
+           (SELECT r.lang FROM recoveries r WHERE r.document_id = d.id)
          FROM documents d JOIN patients p ON p.id = d.patient_id WHERE d.id = ?1",
         [doc],
         |r| {
@@ -90,6 +95,10 @@ pub fn job(c: &Connection, doc: i64) -> rusqlite::Result<Job> {
                 given_name: r.get(3)?,
                 family_name: r.get(4)?,
                 exchanged_at: r.get(5)?,
+                lang: r
+                    .get::<_, Option<String>>(6)?
+                    .and_then(|l| Lang::parse(&l))
+                    .unwrap_or_default(),
             })
         },
     )
@@ -174,14 +183,25 @@ mod tests {
     #[test]
     fn one_job_per_document_and_retry_after_failure_or_expiry() {
         let c = db();
-        assert!(request(&c, 1, 10).unwrap());
-        assert!(!request(&c, 1, 11).unwrap(), "second click: no new job");
+        assert!(request(&c, 1, Lang::It, 10).unwrap());
+        assert!(
+            !request(&c, 1, Lang::En, 11).unwrap(),
+            "second click: no new job"
+        );
+        assert_eq!(job(&c, 1).unwrap().lang, Lang::It, "the first request's");
         let j = claim(&c, 12).unwrap().unwrap();
         assert_eq!((j.document_id, j.attempts), (1, 1));
         assert!(claim(&c, 12).unwrap().is_none());
-        assert!(!request(&c, 1, 13).unwrap(), "running: no new job");
+        assert!(
+            !request(&c, 1, Lang::It, 13).unwrap(),
+            "running: no new job"
+        );
         fail(&c, 1, "archivio non raggiungibile", 14).unwrap();
-        assert!(request(&c, 1, 15).unwrap(), "Riprova queues again");
+        assert!(
+            request(&c, 1, Lang::En, 15).unwrap(),
+            "Riprova queues again"
+        );
+        assert_eq!(job(&c, 1).unwrap().lang, Lang::En, "the retry's language");
         claim(&c, 16).unwrap().unwrap();
         let r = Ready {
             path: "/x.zip",
@@ -191,15 +211,21 @@ mod tests {
             expires_at: 100,
         };
         finish(&c, 1, &r, 17).unwrap();
-        assert!(!request(&c, 1, 50).unwrap(), "ready and unexpired");
+        assert!(
+            !request(&c, 1, Lang::It, 50).unwrap(),
+            "ready and unexpired"
+        );
         assert_eq!(expired(&c, 100).unwrap(), vec![(1, "/x.zip".to_string())]);
-        assert!(request(&c, 1, 101).unwrap(), "expired: recover again");
+        assert!(
+            request(&c, 1, Lang::It, 101).unwrap(),
+            "expired: recover again"
+        );
     }
 
     #[test]
     fn running_jobs_resume_after_restart() {
         let c = db();
-        request(&c, 1, 10).unwrap();
+        request(&c, 1, Lang::It, 10).unwrap();
         claim(&c, 11).unwrap().unwrap();
         assert_eq!(resume(&c).unwrap(), 1);
         assert_eq!(claim(&c, 12).unwrap().unwrap().attempts, 2);

@@ -137,6 +137,7 @@ async fn recover(app: &App, doc: i64) -> Result<(PathBuf, String, packaging::Pac
             asl_name: &app2.config.asl.name,
             title: &job.title,
             deflate_level: app2.config.recovery.deflate_level,
+            lang: job.lang,
         };
         match job.source_kind.as_str() {
             "dicom" => {

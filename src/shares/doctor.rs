@@ -1,10 +1,12 @@
 //! The doctor's side, without an account: `/condivisi/<token>` asks the 6-digit code (five
 //! wrong ones block the link), then shows the document with its ZIP — recovered from the
 //! archive first when the cache no longer has it — and `/condivisi/<token>/download` serves
-//! it. The browser holds a signed cookie for `SESSION_SECS`.
+//! it (`/condivisi/<token>/viewer/…` shows a study online: `super::viewer`). The browser
+//! holds a signed cookie for `SESSION_SECS`. The pages speak the doctor's language (the
+//! switch, else the browser's), and so does the package of a study the doctor has prepared.
 
-use super::store::{self, Share};
-use super::{COOKIE, MAX_FAILURES, SESSION_SECS, views};
+use super::store::{self, Closed, Share};
+use super::{COOKIE, MAX_FAILURES, SESSION_SECS, text, views};
 use crate::app::App;
 use crate::audit::{self, Actor, Entry};
 use crate::error::{AppError, Kind};
@@ -23,28 +25,27 @@ pub enum Zip {
     NotYet,
 }
 
-async fn find(app: &App, token: &PublicId) -> Result<Share, AppError> {
+pub(super) async fn find(app: &App, token: &PublicId) -> Result<Share, AppError> {
     let hash = crate::crypto::sha256(token.as_bytes());
     app.db
         .read(move |c| Ok(store::by_token(c, &hash)?))
         .await?
-        .ok_or_else(|| {
-            AppError::missing("Questo link non è valido: controlla di averlo copiato per intero.")
-        })
+        .ok_or_else(|| AppError::missing(text::BAD_LINK))
 }
 
-fn opened(app: &App, ctx: &Ctx, sh: &Share) -> bool {
+/// Whether this browser passed the code of `sh` (its cookie, within the hour).
+pub(super) fn opened(app: &App, ctx: &Ctx, sh: &Share) -> bool {
     ctx.cookie(COOKIE)
         .is_some_and(|v| super::cookie_opens(&app.secret, v, &sh.public_id, app.now()))
 }
 
-fn closed_page(app: &App, ctx: &Ctx, why: &str) -> Resp {
+pub(super) fn closed_page(app: &App, ctx: &Ctx, why: Closed) -> Resp {
     resp::html(StatusCode::GONE, views::doctor_closed(app, ctx, why))
 }
 
 /// One row of the audit log (the patient's "Chi ha consultato i miei dati") and of the
 /// share's accesses.
-fn record(
+pub(super) fn record(
     tx: &rusqlite::Connection,
     sh: &Share,
     action: &'static str,
@@ -106,13 +107,13 @@ pub async fn submit(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, 
     let here = format!("{}/{token}", super::DOCTOR_PATH);
     match ctx.form().get("azione") {
         "prepara" if opened(app, ctx, &sh) => {
-            let sh2 = sh.clone();
+            let (sh2, lang) = (sh.clone(), ctx.lang);
             let queued = app
                 .db
                 .write(move |tx| {
-                    let queued = recovery::store::request(tx, sh2.document_id, now)?;
+                    let queued = recovery::store::request(tx, sh2.document_id, lang, now)?;
                     if queued {
-                        record(tx, &sh2, "share_recovery", "download", now, &ip)?;
+                        record(tx, &sh2, "share_recovery", store::RECOVERY, now, &ip)?;
                     }
                     Ok(queued)
                 })
@@ -125,10 +126,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, 
         "prepara" => Ok(resp::redirect(&here)),
         _ => {
             if !app.ip_limiter.allow(ctx.ip, "share") {
-                return Err(AppError::new(
-                    Kind::TooManyRequests,
-                    "Troppi tentativi da questo indirizzo: riprova tra un minuto.",
-                ));
+                return Err(AppError::new(Kind::TooManyRequests, text::TOO_MANY));
             }
             let code: String = ctx
                 .form()
@@ -150,13 +148,13 @@ pub async fn submit(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, 
                         return Ok(None);
                     }
                     if right {
-                        record(tx, &sh2, "share_code_ok", "code_ok", now, &ip)?;
+                        record(tx, &sh2, "share_code_ok", store::CODE_OK, now, &ip)?;
                         return Ok(Some((0, false)));
                     }
                     let (failures, blocked) = store::wrong_code(tx, sh2.id, MAX_FAILURES, now)?;
-                    record(tx, &sh2, "share_code_wrong", "code_wrong", now, &ip)?;
+                    record(tx, &sh2, "share_code_wrong", store::CODE_WRONG, now, &ip)?;
                     if blocked {
-                        record(tx, &sh2, "share_blocked", "blocked", now, &ip)?;
+                        record(tx, &sh2, "share_blocked", store::BLOCKED, now, &ip)?;
                     }
                     Ok(Some((failures, blocked)))
                 })
@@ -165,7 +163,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, 
                 let why = find(app, token)
                     .await?
                     .closed(app.now())
-                    .unwrap_or("bloccato");
+                    .unwrap_or(Closed::Blocked);
                 return Ok(closed_page(app, ctx, why));
             };
             if right {
@@ -175,14 +173,10 @@ pub async fn submit(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp, 
                 return Ok(resp::redirect(&here));
             }
             if blocked || failures >= MAX_FAILURES {
-                return Ok(closed_page(app, ctx, "bloccato"));
+                return Ok(closed_page(app, ctx, Closed::Blocked));
             }
             let left = MAX_FAILURES - failures;
-            let msg = if left == 1 {
-                "Codice errato: resta un solo tentativo, poi il link si blocca.".to_string()
-            } else {
-                format!("Codice errato: restano {left} tentativi, poi il link si blocca.")
-            };
+            let msg = ctx.lang.n(left, text::WRONG_ONE, text::WRONG_MANY);
             let csrf = crate::http::csrf::anon_token(ctx, &app.secret, now);
             Ok(resp::html(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -206,13 +200,20 @@ pub async fn download(app: &App, ctx: &mut Ctx, token: &PublicId) -> Result<Resp
         .db
         .read(move |c| Ok(recovery::store::ready_file(c, doc, now)?))
         .await?
-        .ok_or_else(|| {
-            AppError::missing("Lo studio non è pronto: preparalo dalla pagina del link.")
-        })?;
+        .ok_or_else(|| AppError::missing(text::NOT_READY))?;
     if ctx.method != hyper::Method::HEAD {
         let (sh2, ip) = (sh.clone(), ctx.ip.to_string());
         app.db
-            .write(move |tx| Ok(record(tx, &sh2, "share_download", "download", now, &ip)?))
+            .write(move |tx| {
+                Ok(record(
+                    tx,
+                    &sh2,
+                    "share_download",
+                    store::DOWNLOAD,
+                    now,
+                    &ip,
+                )?)
+            })
             .await?;
     }
     recovery::download::serve_ready(&file, ctx).await

@@ -2,7 +2,8 @@
 //! account. The patient makes a link valid 1–30 days (default 7) for a document that is
 //! not for sale or is paid; a 6-digit code is shown once to the patient, never in the link.
 //! The doctor opens the link, types the code, and downloads the same ZIP the patient gets
-//! (recovered from the archive if the cache no longer has it). Five wrong codes block the
+//! (recovered from the archive if the cache no longer has it), or views a study online with
+//! the ZIP's own viewer (`viewer`). Five wrong codes block the
 //! link; the patient sees every share with its accesses (time, IP) and revokes it at once;
 //! every access is in the audit log ("Chi ha consultato i miei dati") and in
 //! `share_accesses`. The link's token is stored only as its hash, the code as an HMAC with
@@ -11,6 +12,8 @@
 pub mod doctor;
 pub mod patient;
 pub mod store;
+mod text;
+pub mod viewer;
 mod views;
 
 /// A share lasts 1 to 30 days; 7 unless the patient chooses.
@@ -26,6 +29,8 @@ pub const COOKIE: &str = "cds_share";
 /// Patient-side pages, and the doctor's.
 pub const PATH: &str = "/condivisioni";
 pub const DOCTOR_PATH: &str = "/condivisi";
+/// The online viewer's page, after `/condivisi/<token>/` (`viewer::serve`).
+pub const VIEWER_INDEX: &str = "viewer/VIEWER/index.html";
 
 /// The code's MAC: the share's public id binds it to one share.
 pub fn code_mac(secret: &[u8], public_id: &str, code: &str) -> String {

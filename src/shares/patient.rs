@@ -3,7 +3,7 @@
 //! revokes one at once.
 
 use super::store::{self, New};
-use super::{DEFAULT_DAYS, DOCTOR_PATH, MAX_DAYS, MIN_DAYS, PATH, views};
+use super::{DEFAULT_DAYS, DOCTOR_PATH, MAX_DAYS, MIN_DAYS, PATH, text, views};
 use crate::app::App;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::sessions::{self, Session};
@@ -25,12 +25,9 @@ async fn shareable(app: &App, s: &Session, id: &str) -> Result<DocRow, AppError>
         .db
         .read(move |c| Ok(crate::documents::store::get(c, patient, &id, first, now)?))
         .await?
-        .ok_or_else(|| AppError::missing("Documento non trovato."))?;
+        .ok_or_else(|| AppError::missing(text::DOC_NOT_FOUND))?;
     if d.locked() {
-        return Err(AppError::new(
-            Kind::Conflict,
-            "Puoi condividere questo documento dopo averne acquistato la copia.",
-        ));
+        return Err(AppError::new(Kind::Conflict, text::LOCKED));
     }
     Ok(d)
 }
@@ -93,7 +90,7 @@ pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let s = sessions::require(ctx)?.clone();
     let form = ctx.form();
     let id = PublicId::parse(form.get("documento"))
-        .ok_or_else(|| AppError::missing("Documento non trovato."))?;
+        .ok_or_else(|| AppError::missing(text::DOC_NOT_FOUND))?;
     let days_text = form.get("giorni").trim().to_string();
     let recipient: String = form.get("destinatario").trim().chars().take(80).collect();
     let d = shareable(app, &s, &id).await?;
@@ -101,7 +98,7 @@ pub async fn create(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Ok(n) if (MIN_DAYS..=MAX_DAYS).contains(&n) => n,
         _ if days_text.is_empty() => DEFAULT_DAYS,
         _ => {
-            let msg = format!("Scegli una durata da {MIN_DAYS} a {MAX_DAYS} giorni.");
+            let msg = ctx.lang.f(text::DAYS_RANGE, &[&MIN_DAYS, &MAX_DAYS]);
             return page(app, ctx, &s, Some(&d), Some(&msg), "").await;
         }
     };
@@ -161,7 +158,7 @@ pub async fn revoke(app: &App, ctx: &mut Ctx, id: &PublicId) -> Result<Resp, App
         })
         .await?;
     if !done {
-        return Err(AppError::missing("Condivisione non trovata o già chiusa."));
+        return Err(AppError::missing(text::SHARE_NOT_FOUND));
     }
     Ok(resp::go_to(ctx, &format!("{PATH}?esito=revocata")))
 }

@@ -23,19 +23,30 @@ pub struct Share {
     pub patient_name: String,
     /// Withdrawn by the ASL since: no longer given.
     pub withdrawn: bool,
+    /// A study (DICOM): its package has the viewer, which the doctor may also view online.
+    pub study: bool,
+}
+
+/// Why a link no longer opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    Revoked,
+    Withdrawn,
+    Blocked,
+    Expired,
 }
 
 impl Share {
     /// Why the link no longer opens, if it does not.
-    pub fn closed(&self, now: i64) -> Option<&'static str> {
+    pub fn closed(&self, now: i64) -> Option<Closed> {
         if self.revoked_at.is_some() {
-            Some("revocato")
+            Some(Closed::Revoked)
         } else if self.withdrawn {
-            Some("ritirato")
+            Some(Closed::Withdrawn)
         } else if self.blocked_at.is_some() {
-            Some("bloccato")
+            Some(Closed::Blocked)
         } else if now >= self.expires_at {
-            Some("scaduto")
+            Some(Closed::Expired)
         } else {
             None
         }
@@ -45,7 +56,7 @@ impl Share {
 const SELECT: &str =
     "SELECT s.id, s.public_id, s.code_mac, s.patient_id, s.document_id, s.recipient,
     s.created_at, s.expires_at, s.revoked_at, s.failures, s.blocked_at, d.title, d.category,
-    p.given_name || ' ' || p.family_name, d.state = 'withdrawn'
+    p.given_name || ' ' || p.family_name, d.state = 'withdrawn', d.source_kind = 'dicom'
     FROM shares s JOIN documents d ON d.id = s.document_id JOIN patients p ON p.id = s.patient_id";
 
 fn share(r: &Row) -> rusqlite::Result<Share> {
@@ -65,6 +76,7 @@ fn share(r: &Row) -> rusqlite::Result<Share> {
         category: r.get(12)?,
         patient_name: r.get(13)?,
         withdrawn: r.get(14)?,
+        study: r.get(15)?,
     })
 }
 
@@ -107,6 +119,25 @@ pub fn of_patient(c: &Connection, patient: i64, limit: i64) -> rusqlite::Result<
 
 /// One access to a share: (time, IP, what).
 pub type Access = (i64, String, String);
+
+/// What an access was (`share_accesses.what`).
+pub const CODE_OK: &str = "code_ok";
+pub const CODE_WRONG: &str = "code_wrong";
+pub const BLOCKED: &str = "blocked";
+pub const DOWNLOAD: &str = "download";
+/// The doctor asked for the study to be prepared (recovered from the archive).
+pub const RECOVERY: &str = "recovery";
+/// The doctor opened the viewer online.
+pub const VIEW: &str = "view";
+
+/// Whether the share has an online viewing recorded since `since`.
+pub fn viewed_since(c: &Connection, share: i64, since: i64) -> rusqlite::Result<bool> {
+    c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM share_accesses WHERE share_id = ?1 AND what = 'view' AND at >= ?2)",
+        params![share, since],
+        |r| r.get(0),
+    )
+}
 
 pub fn accesses(c: &Connection, share: i64) -> rusqlite::Result<Vec<Access>> {
     c.prepare("SELECT at, ip, what FROM share_accesses WHERE share_id = ?1 ORDER BY at DESC, id DESC LIMIT 50")?
@@ -190,4 +221,77 @@ pub fn recovery_state(c: &Connection, doc: i64, now: i64) -> rusqlite::Result<Op
     )
     .optional()
     .map(Option::flatten)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::migrate;
+
+    /// The schema up to step `n`.
+    fn upto(n: u32) -> String {
+        migrate::steps(migrate::SCHEMA)
+            .into_iter()
+            .filter(|(k, _)| *k <= n)
+            .map(|(k, sql)| format!("-- step {k}\n{sql}"))
+            .collect()
+    }
+
+    #[test]
+    fn step_11_names_the_preparations_recorded_as_downloads_and_takes_views() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate::upgrade(&mut c, None, &upto(10)).unwrap();
+        let p = crate::patients::store::upsert(&c, "RSSMRA80A01H501U", "Mario", "Rossi", None, 0)
+            .unwrap();
+        let d = crate::documents::store::NewDocument {
+            patient_id: p,
+            category: "Immagini",
+            title: "TC",
+            exchanged_at: 0,
+            source_kind: "dicom",
+            source_ref: "1.2.3",
+            price_cents: 0,
+        };
+        crate::documents::store::insert(&c, &d, 0).unwrap();
+        let new = New {
+            public_id: "abc",
+            token_hash: b"h",
+            code_mac: "m",
+            patient_id: p,
+            document_id: 1,
+            recipient: "",
+            expires_at: 1000,
+        };
+        let share = insert(&c, &new, 0).unwrap();
+        // Before step 11: "prepara" wrote a download row, and its audit row said share_recovery.
+        for (at, action) in [(100, "share_recovery"), (200, "share_download")] {
+            access(&c, share, at, "10.0.0.1", DOWNLOAD).unwrap();
+            c.execute(
+                "INSERT INTO audit_log (at, patient_id, action, detail, ip) VALUES (?1, ?2, ?3, 'share abc', '10.0.0.1')",
+                params![at, p, action],
+            )
+            .unwrap();
+        }
+        assert!(access(&c, share, 300, "10.0.0.1", VIEW).is_err());
+        migrate::upgrade(&mut c, None, migrate::SCHEMA).unwrap();
+        let got: Vec<(i64, String)> = accesses(&c, share)
+            .unwrap()
+            .into_iter()
+            .map(|(at, _, what)| (at, what))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(200, DOWNLOAD.to_string()), (100, RECOVERY.to_string())]
+        );
+        access(&c, share, 300, "10.0.0.1", VIEW).unwrap();
+        assert!(viewed_since(&c, share, 300).unwrap());
+        assert!(!viewed_since(&c, share, 301).unwrap());
+        assert!(access(&c, share, 400, "10.0.0.1", "other").is_err());
+        // A recovery's language: Italian unless the request said otherwise.
+        crate::recovery::store::request(&c, 1, crate::i18n::Lang::En, 500).unwrap();
+        let lang: String = c
+            .query_row("SELECT lang FROM recoveries", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(lang, "en");
+    }
 }

@@ -2,35 +2,41 @@
 //! the doctor's code form, document page and "link closed" page.
 
 use super::doctor::Zip;
-use super::store::{Access, Share};
-use super::{DEFAULT_DAYS, DOCTOR_PATH, MAX_DAYS, MAX_FAILURES, MIN_DAYS, PATH};
+use super::store::{self, Access, Closed, Share};
+use super::text;
+use super::{DEFAULT_DAYS, DOCTOR_PATH, MAX_DAYS, MAX_FAILURES, MIN_DAYS, PATH, VIEWER_INDEX};
 use crate::app::App;
 use crate::auth::sessions::Session;
 use crate::documents::store::DocRow;
 use crate::http::req::Ctx;
+use crate::i18n::{Lang, Msg};
 use crate::ui::{self, Page, time};
 use maud::{Markup, html};
 
-fn state(sh: &Share, now: i64) -> Markup {
+fn state(l: Lang, sh: &Share, now: i64) -> Markup {
     match sh.closed(now) {
-        None => html! { span class="badge badge-success" { "Attiva" } },
-        Some(why) => html! { span class="badge badge-muted" { (capitalised(why)) } },
+        None => html! { span class="badge badge-success" { (l.t(text::ACTIVE)) } },
+        Some(why) => html! { span class="badge badge-muted" { (l.t(badge(why))) } },
     }
 }
 
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+fn badge(why: Closed) -> Msg {
+    match why {
+        Closed::Revoked => text::CLOSED_REVOKED,
+        Closed::Withdrawn => text::CLOSED_WITHDRAWN,
+        Closed::Blocked => text::CLOSED_BLOCKED,
+        Closed::Expired => text::CLOSED_EXPIRED,
+    }
 }
 
-fn what(w: &str) -> &'static str {
+fn what(w: &str) -> Msg {
     match w {
-        "code_ok" => "Aperto con il codice",
-        "code_wrong" => "Codice errato",
-        "blocked" => "Bloccato",
-        _ => "Download",
+        store::CODE_OK => text::WHAT_CODE_OK,
+        store::CODE_WRONG => text::WHAT_CODE_WRONG,
+        store::BLOCKED => text::WHAT_BLOCKED,
+        store::RECOVERY => text::WHAT_RECOVERY,
+        store::VIEW => text::WHAT_VIEW,
+        _ => text::WHAT_DOWNLOAD,
     }
 }
 
@@ -43,65 +49,69 @@ pub fn patient_page(
     done: &str,
     shares: &[(Share, Vec<Access>)],
 ) -> Markup {
-    let now = app.now();
+    let (now, l) = (app.now(), ctx.lang);
     let body = html! {
-        h1 class="page-title" { "Condivisioni con il medico" }
-        @if done == "revocata" { (ui::alert("success", "Condivisione revocata: il link non si apre più.")) }
+        h1 class="page-title" { (l.t(text::PATIENT_TITLE)) }
+        @if done == "revocata" { (ui::alert("success", l.t(text::REVOKED_DONE))) }
         @if let Some(d) = doc {
             section class="card" aria-labelledby="nuova" {
-                h2 id="nuova" { "Condividi con il medico" }
-                p { "Documento: " strong { (d.title) } " (" (d.category) ")" }
-                p { "Creiamo un link che il medico apre con un codice di 6 cifre: il codice te lo mostriamo una sola volta, dallo al medico a voce o per telefono, non insieme al link." }
+                h2 id="nuova" { (l.t(text::SHARE_HEADING)) }
+                p { (l.t(text::DOCUMENT_IS)) strong lang="it" { (d.title) } " (" span lang="it" { (d.category) } ")" }
+                p { (l.t(text::EXPLAIN)) }
                 @if let Some(e) = error { (ui::alert("danger", e)) }
                 form method="post" action=(PATH) {
                     (ui::csrf_field(&s.csrf_token))
                     input type="hidden" name="documento" value=(d.public_id);
                     div class="field" {
-                        label for="giorni" { "Valido per (giorni)" }
+                        label for="giorni" { (l.t(text::DAYS_LABEL)) }
                         input id="giorni" name="giorni" type="number" inputmode="numeric" min=(MIN_DAYS) max=(MAX_DAYS) value=(DEFAULT_DAYS) required aria-describedby="giorni-hint";
-                        p id="giorni-hint" class="hint" { "Da " (MIN_DAYS) " a " (MAX_DAYS) " giorni." }
+                        p id="giorni-hint" class="hint" { (l.f(text::DAYS_HINT, &[&MIN_DAYS, &MAX_DAYS])) }
                     }
                     div class="field" {
-                        label for="destinatario" { "Per chi è (facoltativo)" }
+                        label for="destinatario" { (l.t(text::RECIPIENT_LABEL)) }
                         input id="destinatario" name="destinatario" type="text" maxlength="80" autocomplete="off" aria-describedby="dest-hint";
-                        p id="dest-hint" class="hint" { "Ad esempio: Dott.ssa Bianchi, cardiologa. Ti serve per riconoscere la condivisione." }
+                        p id="dest-hint" class="hint" { (l.t(text::RECIPIENT_HINT)) }
                     }
-                    div class="actions" { button type="submit" class="btn btn-primary" { "Crea il link" } }
+                    div class="actions" { button type="submit" class="btn btn-primary" { (l.t(text::CREATE)) } }
                 }
             }
         }
-        h2 { "Le tue condivisioni" }
+        h2 { (l.t(text::YOURS)) }
         @if shares.is_empty() {
-            p class="empty" { "Non hai ancora condiviso documenti. Da Documenti Interscambiati scegli «Condividi con il medico» su un documento." }
+            p class="empty" { (l.t(text::NONE_YET)) }
         }
         @for (sh, accesses) in shares {
-            section class="card share" aria-label={ "Condivisione di " (sh.title) } {
-                h3 { (sh.title) " " (state(sh, now)) }
+            section class="card share" aria-label=(l.f(text::SHARE_OF, &[&sh.title])) {
+                h3 { span lang="it" { (sh.title) } " " (state(l, sh, now)) }
                 dl class="details" {
-                    dt { "Per" } dd { @if sh.recipient.is_empty() { "—" } @else { (sh.recipient) } }
-                    dt { "Creata il" } dd { (time::datetime_secs(sh.created_at)) }
-                    dt { "Scade il" } dd { (time::datetime_secs(sh.expires_at)) }
-                    dt { "Codici errati" } dd { (sh.failures) " su " (MAX_FAILURES) }
+                    dt { (l.t(text::FOR)) } dd { @if sh.recipient.is_empty() { "—" } @else { span lang="it" { (sh.recipient) } } }
+                    dt { (l.t(text::CREATED_ON)) } dd { (time::datetime_secs(sh.created_at)) }
+                    dt { (l.t(text::EXPIRES_ON)) } dd { (time::datetime_secs(sh.expires_at)) }
+                    dt { (l.t(text::WRONG_CODES)) } dd { (l.f(text::OF, &[&sh.failures, &MAX_FAILURES])) }
                 }
                 @if accesses.is_empty() {
-                    p class="hint" { "Nessun accesso finora." }
+                    p class="hint" { (l.t(text::NO_ACCESS)) }
                 } @else {
                     div class="table-wrap" {
                         table class="table" {
-                            caption { "Accessi" }
-                            thead { tr { th scope="col" { "Data e ora" } th scope="col" { "Indirizzo IP" } th scope="col" { "Che cosa" } } }
+                            caption { (l.t(text::ACCESSES)) }
+                            thead { tr {
+                                th scope="col" { (l.t(text::COL_WHEN)) }
+                                th scope="col" { (l.t(text::COL_IP)) }
+                                th scope="col" { (l.t(text::COL_WHAT)) }
+                            } }
                             tbody {
                                 @for (at, ip, w) in accesses {
-                                    tr { td { (time::datetime_secs(*at)) } td class="mono" { (ip) } td { (what(w)) } }
+                                    tr { td { (time::datetime_secs(*at)) } td class="mono" { (ip) } td { (l.t(what(w))) } }
                                 }
                             }
                         }
                     }
                 }
                 @if sh.closed(now).is_none() {
-                    form method="post" action={ (PATH) "/" (sh.public_id) "/revoca" } data-confirm="Revocare la condivisione? Il link non si aprirà più." {
+                    form method="post" action={ (PATH) "/" (sh.public_id) "/revoca" } data-confirm=(l.t(text::REVOKE_CONFIRM)) {
                         (ui::csrf_field(&s.csrf_token))
-                        button type="submit" class="btn btn-outline" { "Revoca subito" span class="visually-hidden" { ": " (sh.title) } }
+                        button type="submit" class="btn btn-outline" { (l.t(text::REVOKE)) span class="visually-hidden" { ": " span lang="it" { (sh.title) } } }
                     }
                 }
             }
@@ -111,7 +121,7 @@ pub fn patient_page(
         app,
         ctx,
         Page {
-            title: "Condivisioni con il medico",
+            title: l.t(text::PATIENT_TITLE),
             active: None,
         },
         body,
@@ -127,64 +137,75 @@ pub fn created(
     expires_at: i64,
     recipient: &str,
 ) -> Markup {
+    let l = ctx.lang;
     let body = html! {
-        h1 class="page-title" { "Link per il medico creato" }
-        (ui::alert("warning", "Il codice si vede solo ora: annotalo e dallo al medico separatamente dal link (a voce, per telefono). Chi ha link e codice vede il documento fino alla scadenza."))
+        h1 class="page-title" { (l.t(text::CREATED_TITLE)) }
+        (ui::alert("warning", l.t(text::CREATED_WARNING)))
         dl class="details card" {
-            dt { "Documento" } dd { (d.title) }
-            @if !recipient.is_empty() { dt { "Per" } dd { (recipient) } }
-            dt { "Link" } dd { span id="share-link" class="mono ticket" { (url) } " "
-                button type="button" class="btn btn-outline btn-small" data-copy="share-link" { "Copia il link" } }
-            dt { "Codice" } dd { span id="share-code" class="mono ticket share-code" { (code) } }
-            dt { "Valido fino al" } dd { (time::datetime_secs(expires_at)) }
+            dt { (l.t(text::DOCUMENT)) } dd lang="it" { (d.title) }
+            @if !recipient.is_empty() { dt { (l.t(text::FOR)) } dd lang="it" { (recipient) } }
+            dt { (l.t(text::LINK)) } dd { span id="share-link" class="mono ticket" { (url) } " "
+                button type="button" class="btn btn-outline btn-small" data-copy="share-link" { (l.t(text::COPY_LINK)) } }
+            dt { (l.t(text::CODE)) } dd { span id="share-code" class="mono ticket share-code" { (code) } }
+            dt { (l.t(text::VALID_UNTIL)) } dd { (time::datetime_secs(expires_at)) }
         }
-        p { a class="btn btn-primary" href=(PATH) { "Le tue condivisioni" } }
+        p { a class="btn btn-primary" href=(PATH) { (l.t(text::YOURS)) } }
     };
     ui::page(
         app,
         ctx,
         Page {
-            title: "Link per il medico creato",
+            title: l.t(text::CREATED_TITLE),
             active: None,
         },
         body,
     )
 }
 
-fn shared_by(sh: &Share) -> Markup {
+fn shared_by(l: Lang, sh: &Share) -> Markup {
     html! {
-        p { "Documento condiviso da " strong { (sh.patient_name) } ": " strong { (sh.title) } " (" (sh.category) ")." }
-        p class="hint" { "Il link scade il " (time::datetime_secs(sh.expires_at)) ". Ogni accesso è registrato e il paziente lo vede." }
+        p { (l.t(text::SHARED_BY)) strong { (sh.patient_name) } ": " strong lang="it" { (sh.title) } " (" span lang="it" { (sh.category) } ")." }
+        p class="hint" { (l.f(text::EXPIRES_HINT, &[&time::datetime_secs(sh.expires_at)])) }
     }
 }
 
 /// Before the code nothing of the document or the patient is shown.
 pub fn doctor_code(app: &App, ctx: &Ctx, _sh: &Share, csrf: &str, error: Option<&str>) -> Markup {
+    let l = ctx.lang;
     let body = html! {
-        h1 class="page-title" { "Documento condiviso con te" }
-        p { "Un paziente ti ha condiviso un documento. Inserisci il codice di 6 cifre che ti ha dato." }
+        h1 class="page-title" { (l.t(text::DOCTOR_HEADING)) }
+        p { (l.t(text::DOCTOR_INTRO)) }
         @if let Some(e) = error { (ui::alert("danger", e)) }
         form method="post" {
             (ui::csrf_field(csrf))
             input type="hidden" name="azione" value="codice";
             div class="field" {
-                label for="codice" { "Codice di accesso" }
+                label for="codice" { (l.t(text::CODE_LABEL)) }
                 input id="codice" name="codice" type="text" inputmode="numeric" pattern="[0-9 ]*" maxlength="7" autocomplete="one-time-code" required
                     aria-invalid=[error.map(|_| "true")];
             }
-            div class="actions" { button type="submit" class="btn btn-primary" { "Apri" } }
+            div class="actions" { button type="submit" class="btn btn-primary" { (l.t(text::OPEN)) } }
         }
-        p class="hint" { "Dopo " (MAX_FAILURES) " codici errati il link si blocca." }
+        p class="hint" { (l.f(text::BLOCK_HINT, &[&MAX_FAILURES])) }
     };
     ui::page(
         app,
         ctx,
         Page {
-            title: "Documento condiviso",
+            title: l.t(text::DOCTOR_TITLE),
             active: None,
         },
         body,
     )
+}
+
+/// A size as the download button shows it: `12,3 MB`, `12.3 MB` in English.
+fn size(l: Lang, bytes: i64) -> String {
+    let s = crate::documents::size_label(bytes.max(0) as u64);
+    match l {
+        Lang::It => s,
+        Lang::En => s.replace(',', "."),
+    }
 }
 
 pub fn doctor_document(
@@ -195,26 +216,38 @@ pub fn doctor_document(
     zip: &Zip,
     csrf: &str,
 ) -> Markup {
+    let l = ctx.lang;
     let here = format!("{DOCTOR_PATH}/{token}");
     let body = html! {
-        h1 class="page-title" { "Documento condiviso con te" }
-        (shared_by(sh))
+        h1 class="page-title" { (l.t(text::DOCTOR_HEADING)) }
+        (shared_by(l, sh))
         @match zip {
-            Zip::Ready { size } => {
-                p { a class="btn btn-primary" href={ (here) "/download" } download {
-                    "Scarica (ZIP, " (crate::documents::size_label(*size as u64)) ")" } }
-                p class="hint" { "Lo ZIP contiene le immagini DICOM con il DICOMDIR e un visualizzatore: estrailo e apri VIEWER/index.html." }
+            Zip::Ready { size: bytes } => {
+                p class="actions" {
+                    a class="btn btn-primary" href={ (here) "/download" } download {
+                        (l.f(text::DOWNLOAD, &[&size(l, *bytes)])) }
+                    @if sh.study {
+                        " "
+                        a class="btn btn-outline" href={ (here) "/" (VIEWER_INDEX) } { (l.t(text::VIEW_ONLINE)) }
+                    }
+                }
+                @if sh.study {
+                    p class="hint" { (l.t(text::ZIP_HINT)) }
+                    p class="hint" { (l.t(text::VIEW_HINT)) }
+                } @else {
+                    p class="hint" { (l.t(text::ZIP_HINT_PDF)) }
+                }
             }
             Zip::Preparing => {
-                (ui::alert("info", "Stiamo recuperando il documento dall'archivio: ricarica la pagina tra qualche istante."))
-                p { a class="btn btn-outline" href=(here) { "Ricarica" } }
+                (ui::alert("info", l.t(text::PREPARING)))
+                p { a class="btn btn-outline" href=(here) { (l.t(text::RELOAD)) } }
             }
             Zip::Failed | Zip::NotYet => {
-                @if matches!(zip, Zip::Failed) { (ui::alert("danger", "Il recupero dall'archivio non è riuscito: riprova.")) }
+                @if matches!(zip, Zip::Failed) { (ui::alert("danger", l.t(text::FAILED))) }
                 form method="post" action=(here) {
                     (ui::csrf_field(csrf))
                     input type="hidden" name="azione" value="prepara";
-                    button type="submit" class="btn btn-primary" { "Prepara il documento" }
+                    button type="submit" class="btn btn-primary" { (l.t(text::PREPARE)) }
                 }
             }
         }
@@ -223,31 +256,30 @@ pub fn doctor_document(
         app,
         ctx,
         Page {
-            title: "Documento condiviso",
+            title: l.t(text::DOCTOR_TITLE),
             active: None,
         },
         body,
     )
 }
 
-pub fn doctor_closed(app: &App, ctx: &Ctx, why: &str) -> Markup {
-    let text = match why {
-        "bloccato" => {
-            "Questo link è stato bloccato dopo troppi codici errati. Chiedi al paziente di crearne uno nuovo."
-        }
-        "revocato" => "Il paziente ha revocato questa condivisione.",
-        "ritirato" => "Il documento non è più disponibile.",
-        _ => "Questo link è scaduto. Chiedi al paziente di crearne uno nuovo.",
+pub fn doctor_closed(app: &App, ctx: &Ctx, why: Closed) -> Markup {
+    let l = ctx.lang;
+    let message = match why {
+        Closed::Blocked => text::GONE_BLOCKED,
+        Closed::Revoked => text::GONE_REVOKED,
+        Closed::Withdrawn => text::GONE_WITHDRAWN,
+        Closed::Expired => text::GONE_EXPIRED,
     };
     let body = html! {
-        h1 class="page-title" { "Link non più valido" }
-        (ui::alert("warning", text))
+        h1 class="page-title" { (l.t(text::GONE_TITLE)) }
+        (ui::alert("warning", l.t(message)))
     };
     ui::page(
         app,
         ctx,
         Page {
-            title: "Link non più valido",
+            title: l.t(text::GONE_TITLE),
             active: None,
         },
         body,

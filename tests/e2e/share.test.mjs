@@ -1,11 +1,14 @@
 // "Condividi con il medico" as the two people see it: the patient, from a document's row,
 // makes a link and reads the code once; the doctor, in another browser, opens the link,
 // types the code, has the study prepared (the page is reloaded until it is) and finds the
-// download. Every page axe-clean, on desktop and at 360×640 without sideways scrolling.
+// download. Every page axe-clean, on desktop and at 360×640 without sideways scrolling. A doctor whose browser
+// speaks English gets the pages in English and, after the code, views the study online: the package's viewer
+// served by the portal under its CSP, in English, showing the first image.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startServer, launch, newPage, login } from './harness.mjs';
+import { axe, ready, waitCounter } from './viewer-page.mjs';
 
 const PHONE = { viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true };
 let server, chrome;
@@ -70,3 +73,64 @@ for (const [name, view] of [['desktop', {}], ['phone', PHONE]]) {
     await doctor.context.close();
   });
 }
+
+test('in English: the doctor opens the link with the code, has the study prepared and views it online', async () => {
+  const { page, problems } = await newPage(chrome.browser);
+  await login(page, server.url);
+  await page.waitForURL((u) => u.pathname === '/documenti-interscambiati');
+  await page.goto(server.url + '/documenti-interscambiati?da=01/01/2000');
+  await page.getByRole('link', { name: /^Condividi con il medico\W*TC torace senza mdc$/ }).click();
+  await page.getByRole('button', { name: 'Crea il link' }).click();
+  const link = (await page.locator('#share-link').textContent()).trim();
+  const code = (await page.locator('#share-code').textContent()).trim();
+
+  // The doctor's browser asks for English (Accept-Language: en-GB): no switch needed.
+  const doctor = await newPage(chrome.browser, { locale: 'en-GB' });
+  const d = doctor.page;
+  await d.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
+  await d.getByRole('heading', { name: 'Document shared with you' }).waitFor();
+  assert.equal(await d.evaluate(() => document.documentElement.lang), 'en');
+  await d.getByLabel('Access code').fill(code);
+  await d.getByRole('button', { name: 'Open' }).click();
+  await d.getByText('Document shared by').waitFor();
+  const prepare = d.getByRole('button', { name: 'Prepare the document' });
+  const prepared = (await prepare.count()) > 0;
+  if (prepared) await prepare.click();
+  const online = d.getByRole('link', { name: 'View online' });
+  for (let i = 0; i < 60 && !(await online.count()); i++) {
+    await d.waitForTimeout(1000);
+    await d.reload();
+  }
+  await d.getByRole('link', { name: /^Download \(ZIP, [\d.]+ [kM]B\)$/ }).waitFor();
+  await clean(d, 'english: ready');
+
+  // The viewer online: the portal's CSP, the DICOM files fetched from the link, the first image drawn.
+  const fetched = [];
+  d.on('response', (r) => { if (/\/viewer\/DICOM\//.test(r.url())) fetched.push([new URL(r.url()).pathname, r.status()]); });
+  await online.click();
+  await d.waitForURL((u) => u.pathname.endsWith('/viewer/VIEWER/index.html'));
+  await ready(d, 'DICOM/S0001/I0001');
+  assert.equal(await d.evaluate(() => document.documentElement.lang), 'en');
+  await waitCounter(d, 'Image 1 of 12');
+  assert.equal(await d.locator('#pick').isVisible(), false, 'no folder to choose online');
+  assert.ok(fetched.some(([p, st]) => p.endsWith('/viewer/DICOM/S0001/I0001') && st === 200), JSON.stringify(fetched));
+  const lit = await d.evaluate(() => {
+    const c = document.getElementById('image'), px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] > 40) n++;
+    return n;
+  });
+  assert.ok(lit > 1000, `the image is drawn (${lit} bright pixels)`);
+  await d.getByRole('button', { name: 'DICOM header' }).click();
+  await d.getByRole('dialog').getByText('TORACE 1.25 STANDARD').waitFor();
+  await d.keyboard.press('Escape');
+  assert.deepEqual(await axe(d), []);
+
+  // The patient sees the viewing (and the preparation, when this doctor asked for it).
+  await page.goto(server.url + '/condivisioni');
+  await page.getByText('Visualizzazione online').first().waitFor();
+  if (prepared) await page.getByText('Preparazione richiesta').first().waitFor();
+  assert.deepEqual(problems, []);
+  assert.deepEqual(doctor.problems, [], 'no console error, no CSP violation');
+  await doctor.context.close();
+});

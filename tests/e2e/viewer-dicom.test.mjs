@@ -1,7 +1,8 @@
 // The offline viewer's DICOM reader (assets/viewer/dicom.js) on its own, in Node: every variant the viewer
 // must read (explicit and implicit VR, an undefined-length sequence, deflate, MONOCHROME1, 8 and 16 bit,
 // signed and unsigned, RGB by pixel and by plane) gives the same pixels and values as dcmtk's dcmdump;
-// a JPEG image is recognised as compressed; a truncated file gives an Italian error, not a wrong image.
+// a JPEG image is recognised as compressed; a truncated file gives an error (in the package's language:
+// text.js), not a wrong image.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -9,14 +10,19 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import { makePackages, dump, VIEWER_SRC, VARIANTS } from './viewer-fixture.mjs';
 
-let pk, D;
-before(async () => {
-  pk = await makePackages();
-  const ctx = { TextDecoder, DecompressionStream, Blob, Response, DataView };
+let pk, D, E;
+// dicom.js with its messages (text.js) in the language of a study.js, as index.html loads them.
+function reader(study) {
+  const ctx = { TextDecoder, DecompressionStream, Blob, Response, DataView, CDS_STUDY: study };
   ctx.globalThis = ctx;
   vm.createContext(ctx);
-  vm.runInContext(readFileSync(join(VIEWER_SRC, 'dicom.js'), 'utf8'), ctx);
-  D = ctx.CDSDicom;
+  for (const f of ['text.js', 'dicom.js']) vm.runInContext(readFileSync(join(VIEWER_SRC, f), 'utf8'), ctx);
+  return ctx.CDSDicom;
+}
+before(async () => {
+  pk = await makePackages();
+  D = reader({ lang: 'it', series: [] });
+  E = reader({ lang: 'en', series: [] });
 });
 after(() => pk?.cleanup());
 
@@ -103,4 +109,16 @@ test('a truncated file is an error, not a wrong image; long values are truncated
   await assert.rejects(D.parse(b.slice(0, 200)), /troncato/);
   const f = await D.parse(b);
   for (const r of D.rows(f)) assert.ok(r.value.length <= 80, `${r.tag} ${r.value}`);
+});
+
+test('in an English package the reader\'s errors and header values are English', async () => {
+  const b = buffer(join(pk.ct.dir, 'DICOM', 'S0001', 'I0001'));
+  const cut = await E.parse(b.slice(0, b.byteLength - 1000));
+  assert.equal(cut.image, null);
+  assert.match(cut.error, /^incomplete pixel data$/);
+  await assert.rejects(E.parse(b.slice(0, 200)), /truncated file/);
+  const rows = new Map(E.rows(await E.parse(b)).map((r) => [r.tag, r]));
+  assert.match(rows.get('(7FE0,0010)').value, /^\(524288 bytes of pixel data, not shown\)$/);
+  const v = await E.parse(buffer(join(pk.variants.dir, 'DICOM', 'S0001', 'I0001')));
+  assert.equal(new Map(E.rows(v).map((r) => [r.tag, r])).get('(0008,1140)').value, '(sequence, 1 item)');
 });

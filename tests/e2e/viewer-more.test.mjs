@@ -1,7 +1,8 @@
 // The offline viewer in Chromium, continued (viewer.test.mjs has the controls on the CT): every series of the
 // demo MR and of a study of format variants checked against dcmdump, the keyboard alone, the phone size, the
 // package served over http under the portal's CSP (and the picker when the files are not there), the
-// drag-and-drop of a folder, the error without study.js, and static checks of the viewer's files.
+// drag-and-drop of a folder, the error without study.js, and static checks of the viewer's files (an English
+// package: viewer-english.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -292,7 +293,7 @@ test('without study.js (opened from inside the ZIP): the Italian error explains 
 
 test('static checks: the files the binary embeds, <= 400 lines each, classic scripts, nothing inline or remote', () => {
   const files = readdirSync(VIEWER_SRC).sort();
-  assert.deepEqual(files, ['dicom.js', 'index.html', 'loader.js', 'view.js', 'viewer.css', 'viewer.js']);
+  assert.deepEqual(files, ['dicom.js', 'index.html', 'loader.js', 'text.js', 'view.js', 'viewer.css', 'viewer.js']);
   let total = 0;
   for (const f of files) {
     const s = readFileSync(join(VIEWER_SRC, f), 'utf8');
@@ -307,7 +308,7 @@ test('static checks: the files the binary embeds, <= 400 lines each, classic scr
   const html = readFileSync(join(VIEWER_SRC, 'index.html'), 'utf8');
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
   assert.deepEqual(scripts.map((m) => m[1].trim()),
-    ['src="study.js"', 'src="dicom.js"', 'src="loader.js"', 'src="view.js"', 'src="viewer.js"']);
+    ['src="study.js"', 'src="text.js"', 'src="dicom.js"', 'src="loader.js"', 'src="view.js"', 'src="viewer.js"']);
   assert.ok(scripts.every((m) => m[2] === ''), 'no inline script');
   assert.doesNotMatch(html, /\sstyle=|<style|\son[a-z]+=/i);
   assert.doesNotMatch(readFileSync(join(VIEWER_SRC, 'viewer.css'), 'utf8'), /@import|url\(/);

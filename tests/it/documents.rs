@@ -188,6 +188,7 @@ fn recover_a_study_and_download_the_zip() {
         "VIEWER/view.js",
         "VIEWER/viewer.js",
         "VIEWER/viewer.css",
+        "VIEWER/text.js",
         "VIEWER/study.js",
     ] {
         assert!(names.contains(&n.to_string()), "{n} in {names:?}");
@@ -199,8 +200,8 @@ fn recover_a_study_and_download_the_zip() {
             .any(|n| n.starts_with("VIEWER/IMG") || n.ends_with(".jpg")),
         "{names:?}"
     );
-    // 12 DICOM files, DICOMDIR, LEGGIMI.txt, study.js and the six viewer files.
-    assert_eq!(names.len(), 12 + 3 + 6, "{names:?}");
+    // 12 DICOM files, DICOMDIR, LEGGIMI.txt, study.js and the seven viewer files.
+    assert_eq!(names.len(), 12 + 3 + 7, "{names:?}");
     let mut readme = String::new();
     z.by_name("LEGGIMI.txt")
         .unwrap()

@@ -14,6 +14,7 @@ mod encodings;
 mod english_auth;
 mod english_docs;
 mod english_manual;
+mod english_shares;
 mod fragments;
 mod html;
 mod kiosk;
@@ -41,6 +42,7 @@ mod roles;
 mod security;
 mod server;
 mod shares;
+mod shares_viewer;
 mod stub;
 mod support;
 

@@ -10,10 +10,10 @@ use crate::orders::{CARTELLA, db};
 use crate::{LAURA, MARIO, Server, eventually};
 
 const PATH: &str = "/documenti-interscambiati";
-const CT: &str = "TC torace senza mdc";
+pub const CT: &str = "TC torace senza mdc";
 
 /// The patient shares `title` for `days`: (link path, code).
-fn share(b: &mut Browser, title: &str, days: &str) -> (String, String) {
+pub fn share(b: &mut Browser, title: &str, days: &str) -> (String, String) {
     let id = id_of(&b.get(&format!("{PATH}?da=01/01/2000")), title);
     let form = b.get(&format!("/condivisioni?documento={id}"));
     assert_eq!(form.status, 200, "{}", form.body);
@@ -35,12 +35,12 @@ fn share(b: &mut Browser, title: &str, days: &str) -> (String, String) {
     (path, code)
 }
 
-fn code(doctor: &mut Browser, path: &str, code: &str) -> Response {
+pub fn code(doctor: &mut Browser, path: &str, code: &str) -> Response {
     doctor.get(path);
     doctor.post(path, &[("azione", "codice"), ("codice", code)])
 }
 
-fn wrong(c: &str) -> String {
+pub fn wrong(c: &str) -> String {
     let n: u32 = c.parse().unwrap();
     format!("{:06}", (n + 1) % 1_000_000)
 }
