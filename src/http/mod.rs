@@ -96,6 +96,10 @@ async fn serve_in(app: App, req: Request<Incoming>, peer: SocketAddr, route: Rou
         Route::NotFound => "(sconosciuto)",
         // The API's paths carry a codice fiscale or the caller's ids.
         Route::Api(r) => r.template(),
+        // A shared link's token opens a patient's study (with its code): never in the log.
+        Route::Shared(_) => "/condivisi/…",
+        Route::SharedDownload(_) => "/condivisi/…/download",
+        Route::SharedViewer(..) => "/condivisi/…/viewer",
         _ => ctx.path.as_str(),
     };
     tracing::info!(

@@ -90,7 +90,7 @@ async function check(page, label, failures, { axe: withAxe = true } = {}) {
 }
 
 // "/ordini/<id>" and "/ordini/<id2>" are one kind of page.
-const kind = (path) => path.replace(/\/(\d+|[0-9a-f]{32}|[A-Za-z0-9_-]{40,})(?=\/|$)/g, '/:id').replace(/\?.*$/, '');
+const kind = (path) => path.replace(/\/(\d+|[0-9a-f]{32}|[A-Za-z0-9_-]{40,})(?=[/?#]|$)/g, '/:id').replace(/\?.*$/, '');
 // Not pages: files, actions, the back office, the demo's sandboxes (outside services).
 const skip = (path) => /^\/(operatore|sandbox|assets|lingua|esci|api)\b|\/(download|avviso|scarica|file|pdf|miniatura)(\?|$)|\.(zip|pdf|csv|png|svg|ico)$/.test(path);
 
@@ -197,7 +197,7 @@ test('desktop, as Mario Rossi in English: every page, a recovered study, the car
   await check(page, '/documenti, preview open', failures);
   await page.keyboard.press('Escape');
   await page.locator('.cart-slot form').first().getByRole('button').click();
-  await page.locator('#cart-count-bar:not([hidden])').waitFor();
+  await page.locator('#cart-count:not([hidden])').waitFor();
   await check(page, '/documenti, after adding to the cart', failures);
   await page.goto(server.url + '/carrello');
   await check(page, '/carrello, one document', failures);

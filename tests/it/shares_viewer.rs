@@ -176,4 +176,12 @@ fn the_doctor_views_the_study_online_after_the_code_and_each_viewing_is_recorded
     for p in [&index, &format!("{viewer}/DICOM/S0001/I0001")] {
         assert_eq!(doctor.get(p).status, 410, "{p}");
     }
+    // The token opens the study (with the code): the request log names the route only.
+    let token = path.trim_start_matches("/condivisi/");
+    let log = std::fs::read_to_string(&s.stderr_path).unwrap();
+    assert!(
+        log.contains("/condivisi/…/viewer"),
+        "the viewer's requests are logged"
+    );
+    assert!(!log.contains(token), "the share's token is in the log");
 }
