@@ -12,7 +12,7 @@
 pub mod doctor;
 pub mod patient;
 pub mod store;
-mod text;
+pub(crate) mod text;
 pub mod viewer;
 mod views;
 
