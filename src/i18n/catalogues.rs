@@ -18,6 +18,7 @@ pub const ALL: &[(&str, &[(&str, Msg)])] = &[
 /// The same word in both languages, on purpose.
 const SAME: &[&str] = &[
     "Dashboard",
+    "Link",
     "Menu",
     "PIN",
     "SPID",
