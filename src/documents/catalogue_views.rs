@@ -130,8 +130,11 @@ fn row(d: &CatalogueDoc, c: &Ctx) -> Markup {
             p.doc-price.is-free[d.price_cents == 0] { (price_in(l, d.price_cents, c.vat_pct)) }
             div class="actions" {
                 a class="btn btn-outline btn-icon" href=(preview) hx-get=(preview) hx-target="#anteprima"
-                    hx-swap="innerHTML" aria-label={ (l.t(text::PREVIEW_OF)) (d.title) } title=(l.t(text::PREVIEW)) {
+                    hx-swap="innerHTML" title=(l.t(text::PREVIEW)) {
                     (PreEscaped(EYE))
+                    // The name is the content, not an aria-label: the title inside is data,
+                    // marked with its language (an attribute could not be).
+                    span class="visually-hidden" { (l.t(text::PREVIEW_OF)) span lang=[data_lang(l)] { (d.title) } }
                 }
                 (cart_slot(d, c, None))
             }

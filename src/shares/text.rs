@@ -26,7 +26,6 @@ crate::msgs! {
     CREATE = "Crea il link" / "Create the link";
     YOURS = "Le tue condivisioni" / "Your shares";
     NONE_YET = "Non hai ancora condiviso documenti. Da Documenti Interscambiati scegli «Condividi con il medico» su un documento." / "You have not shared any documents yet. In Exchanged Documents, choose “Share with your doctor” on a document.";
-    SHARE_OF = "Condivisione di {}" / "Share of {}";
     ACTIVE = "Attiva" / "Active";
     CLOSED_REVOKED = "Revocato" / "Revoked";
     CLOSED_WITHDRAWN = "Ritirato" / "Withdrawn";

@@ -81,8 +81,8 @@ pub fn patient_page(
             p class="empty" { (l.t(text::NONE_YET)) }
         }
         @for (sh, accesses) in shares {
-            section class="card share" aria-label=(l.f(text::SHARE_OF, &[&sh.title])) {
-                h3 { span lang="it" { (sh.title) } " " (state(l, sh, now)) }
+            section class="card share" aria-labelledby={ "share-" (sh.public_id) } {
+                h3 id={ "share-" (sh.public_id) } { span lang="it" { (sh.title) } " " (state(l, sh, now)) }
                 dl class="details" {
                     dt { (l.t(text::FOR)) } dd { @if sh.recipient.is_empty() { "—" } @else { span lang="it" { (sh.recipient) } } }
                     dt { (l.t(text::CREATED_ON)) } dd { (time::datetime_secs(sh.created_at)) }

@@ -60,7 +60,9 @@ fn every_document_with_price_state_and_where_to_get_it() {
         "name=\"csrf\" value=\"{}\"",
         b.csrf.clone().unwrap()
     )));
-    assert!(c.contains(&format!("aria-label=\"Anteprima: {RECORD}\"")));
+    assert!(c.contains(&format!(
+        "<span class=\"visually-hidden\">Anteprima: <span>{RECORD}</span></span>"
+    )));
     assert!(c.contains(&format!("href=\"/documenti/{record}/anteprima\"")));
     // A free document: GRATUITO and its row in Documenti Interscambiati.
     let (referto, c) = card(&page, "Referto TC torace");

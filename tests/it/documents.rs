@@ -22,7 +22,13 @@ pub fn rows(r: &Response) -> Vec<(String, String)> {
         .skip(1)
         .map(|chunk| {
             let id = chunk[..32].to_string();
-            let title = client::element_text(chunk, "data-label=\"Descrizione\"").unwrap();
+            // The third cell, in either language (in English the title is marked lang="it").
+            let cell = chunk.split("<td").nth(3).unwrap();
+            let content = cell.split_once('>').unwrap().1;
+            let content = content
+                .strip_prefix("<span lang=\"it\">")
+                .unwrap_or(content);
+            let title = content.split('<').next().unwrap().to_string();
             (id, title)
         })
         .collect()
