@@ -2,7 +2,7 @@
 //! (DICOM/, DICOMDIR checked by dcmtk and dicom3tools, viewer, LEGGIMI.txt), download with
 //! ranges, expiry, resume after a crash, hiding, and other patients' documents.
 
-use crate::client::{self, Browser, Response, request};
+use crate::client::{Browser, Response, request};
 use crate::{LAURA, MARIO, Server, TempDir, eventually};
 use std::io::Read;
 
