@@ -11,6 +11,7 @@ mod client;
 mod dicomweb;
 mod documents;
 mod encodings;
+mod english_orders;
 mod fragments;
 mod html;
 mod kiosk;
