@@ -3,7 +3,8 @@
 (function () {
   'use strict';
 
-  // (a) [data-copy="ID"]: copia negli appunti il testo dell'elemento #ID.
+  // (a) [data-copy="ID"]: copia negli appunti il testo dell'elemento #ID; il pulsante dice
+  // per due secondi il suo data-copied (nella lingua della pagina), «Copiato» senza.
   function fallbackCopy(text) {
     var ta = document.createElement('textarea');
     ta.value = text;
@@ -33,7 +34,7 @@
     var text = ('value' in src && typeof src.value === 'string') ? src.value : src.textContent;
     copyText(text.trim()).then(function () {
       if (btn.dataset.copyLabel === undefined) btn.dataset.copyLabel = btn.textContent;
-      btn.textContent = 'Copiato';
+      btn.textContent = btn.dataset.copied || 'Copiato';
       clearTimeout(btn._copyTimer);
       btn._copyTimer = setTimeout(function () {
         btn.textContent = btn.dataset.copyLabel;

@@ -19,6 +19,7 @@ pub(crate) fn outside_italian(html: &str) -> String {
         "placeholder",
         "data-label",
         "data-confirm",
+        "data-copied",
         "value",
     ];
     let mut out = String::new();

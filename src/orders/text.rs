@@ -88,6 +88,7 @@ crate::msgs! {
     CAUSALE = "Causale" / "Payment reference";
     TICKET = "Identificativo ticket" / "Ticket ID";
     COPY = "Copia" / "Copy";
+    COPIED = "Copiato" / "Copied";
     NOTICE_CODE = "Codice avviso pagoPA: " / "pagoPA notice code: ";
     DUE = "Da pagare entro il" / "Pay by";
     PAID_ON = "Pagato il" / "Paid on";

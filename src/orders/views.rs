@@ -238,7 +238,7 @@ pub fn details(l: Lang, o: &Order) -> Markup {
                 dd {
                     span id="ticket" class="mono ticket" { (t) }
                     " "
-                    button type="button" class="btn btn-outline btn-small" data-copy="ticket" { (l.t(text::COPY)) }
+                    button type="button" class="btn btn-outline btn-small" data-copy="ticket" data-copied=(l.t(text::COPIED)) { (l.t(text::COPY)) }
                     p class="hint" { (l.t(text::NOTICE_CODE)) (notice) }
                 }
                 @if let Some(due) = o.due_at { dt { (l.t(text::DUE)) } dd { (time::date(time::day_of(due))) } }

@@ -206,6 +206,7 @@ fn cart_order_status_fragment_and_dashboard_in_english() {
         &[
             "AWAITING PAYMENT",
             "Ticket ID (<span lang=\"it\">Identificativo ticket</span>)",
+            "data-copied=\"Copied\">Copy</button>",
             "pagoPA notice code: ",
             "Pay by",
             "Download the payment notice",
