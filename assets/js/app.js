@@ -10,7 +10,8 @@
     ? { copied: 'Copied', confirm: 'Are you sure?' }
     : { copied: 'Copiato', confirm: 'Confermi l\u2019operazione?' };
 
-  // (a) [data-copy="ID"]: copia negli appunti il testo dell'elemento #ID.
+  // (a) [data-copy="ID"]: copia negli appunti il testo dell'elemento #ID; il pulsante dice
+  // per due secondi il suo data-copied, altrimenti «Copiato» nella lingua della pagina.
   function fallbackCopy(text) {
     var ta = document.createElement('textarea');
     ta.value = text;
@@ -40,7 +41,7 @@
     var text = ('value' in src && typeof src.value === 'string') ? src.value : src.textContent;
     copyText(text.trim()).then(function () {
       if (btn.dataset.copyLabel === undefined) btn.dataset.copyLabel = btn.textContent;
-      btn.textContent = TEXT.copied;
+      btn.textContent = btn.dataset.copied || TEXT.copied;
       clearTimeout(btn._copyTimer);
       btn._copyTimer = setTimeout(function () {
         btn.textContent = btn.dataset.copyLabel;

@@ -10,9 +10,12 @@ pub const ALL: &[(&str, &[(&str, Msg)])] = &[
     ("i18n/text.rs", super::text::ALL),
     ("kiosk/text.rs", crate::kiosk::text::ALL),
     ("manual/text.rs", crate::manual::text::ALL),
+    ("orders/text.rs", crate::orders::text::ALL),
     ("patients/text.rs", crate::patients::text::ALL),
+    ("payments/text.rs", crate::payments::text::ALL),
     ("recovery/text.rs", crate::recovery::text::ALL),
     ("shares/text.rs", crate::shares::text::ALL),
+    ("support/text.rs", crate::support::text::ALL),
 ];
 
 /// The same word in both languages, on purpose.

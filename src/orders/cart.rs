@@ -4,6 +4,7 @@
 
 use super::cart_store::{self as store, Added, CheckoutRefused, Refused};
 use super::cart_views::{self as views, PATH};
+use super::text;
 use crate::app::App;
 use crate::auth::sessions;
 use crate::documents::{catalogue, catalogue_views};
@@ -53,17 +54,18 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let patient = session.patient_id;
     let items = app.db.read(move |c| Ok(store::items(c, patient)?)).await?;
     let q = ctx.query();
+    let l = ctx.lang;
+    let outcome = views::outcome(q.get("esito")).map(|m| l.t(m));
     let body = html! {
-        h1 class="page-title" { "Carrello" }
-        p { "I documenti che hai scelto di acquistare. Con " strong { "Procedi all'ordine" }
-            " prepari l'ordine: nella pagina seguente dai i consensi richiesti e ricevi l'avviso di pagamento pagoPA." }
-        (views::section(&items, &session.csrf_token, app.config.payments.vat_pct, views::outcome(q.get("esito"))))
+        h1 class="page-title" { (l.t(text::CART_TITLE)) }
+        p { (l.t(text::CART_INTRO_1)) strong { (l.t(text::CART_CHECKOUT)) } (l.t(text::CART_INTRO_2)) }
+        (views::section(l, &items, &session.csrf_token, app.config.payments.vat_pct, outcome))
     };
     Ok(resp::ok_html(ui::page(
         app,
         ctx,
         Page {
-            title: "Carrello",
+            title: l.t(text::CART_TITLE),
             active: Some(PATH),
         },
         body,
@@ -71,28 +73,16 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
 }
 
 fn not_found() -> AppError {
-    AppError::missing(crate::documents::NOT_FOUND)
+    AppError::missing(text::DOC_NOT_FOUND)
 }
 
 fn refused(r: Refused) -> AppError {
     match r {
         Refused::NotFound => not_found(),
-        Refused::Free => AppError::new(
-            Kind::Unprocessable,
-            "Questo documento è gratuito: non serve acquistarlo, lo trovi in Documenti Interscambiati.",
-        ),
-        Refused::NotAvailable => AppError::new(
-            Kind::Conflict,
-            "Il documento è in preparazione: potrai aggiungerlo al carrello quando sarà disponibile.",
-        ),
-        Refused::Paid(_) => AppError::new(
-            Kind::Conflict,
-            "Hai già acquistato questo documento: lo trovi nella sezione Ordini.",
-        ),
-        Refused::InOrder(_) => AppError::new(
-            Kind::Conflict,
-            "Il documento è già in un ordine in corso: completalo, o annullalo, dalla sezione Ordini.",
-        ),
+        Refused::Free => AppError::new(Kind::Unprocessable, text::CART_FREE),
+        Refused::NotAvailable => AppError::new(Kind::Conflict, text::CART_NOT_AVAILABLE),
+        Refused::Paid(_) => AppError::new(Kind::Conflict, text::CART_PAID),
+        Refused::InOrder(_) => AppError::new(Kind::Conflict, text::CART_IN_ORDER),
     }
 }
 
@@ -135,11 +125,11 @@ async fn add(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         vat_pct: app.config.payments.vat_pct,
     };
     let message = match outcome {
-        Added::Added => "Aggiunto al carrello.",
-        Added::Already => "Il documento è già nel carrello.",
+        Added::Added => text::CART_ADDED,
+        Added::Already => text::CART_ALREADY,
     };
     Ok(resp::ok_html(html! {
-        (catalogue_views::cart_slot(&d, &row_ctx, Some(message)))
+        (catalogue_views::cart_slot(&d, &row_ctx, Some(ctx.lang.t(message))))
         (ui::cart_count(ctx.lang, count, true))
     }))
 }
@@ -161,9 +151,10 @@ async fn remove(app: &App, ctx: &mut Ctx, id: &PublicId) -> Result<Resp, AppErro
     if !ctx.is_htmx() {
         return Ok(resp::redirect(&format!("{PATH}?esito=rimosso")));
     }
-    let message = removed.then_some("Documento rimosso dal carrello.");
+    let l = ctx.lang;
+    let message = removed.then_some(l.t(text::CART_REMOVED));
     Ok(resp::ok_html(html! {
-        (views::section(&items, &session.csrf_token, app.config.payments.vat_pct, message))
+        (views::section(l, &items, &session.csrf_token, app.config.payments.vat_pct, message))
         (ui::cart_count(ctx.lang, count, true))
     }))
 }
@@ -190,14 +181,10 @@ async fn checkout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
                 vat_pct,
             };
             let number = store::checkout(tx, patient, &terms, now)?.map_err(|r| match r {
-                CheckoutRefused::Empty => AppError::new(
-                    Kind::Unprocessable,
-                    "Il carrello è vuoto: aggiungi un documento dalla sezione Documenti.",
-                ),
-                CheckoutRefused::Flagged => AppError::new(
-                    Kind::Conflict,
-                    "Alcuni documenti del carrello non sono più disponibili: rimuovili dal carrello e riprova.",
-                ),
+                CheckoutRefused::Empty => {
+                    AppError::new(Kind::Unprocessable, text::CART_EMPTY_ORDER)
+                }
+                CheckoutRefused::Flagged => AppError::new(Kind::Conflict, text::CART_FLAGGED_ORDER),
             })?;
             crate::audit::record(
                 tx,

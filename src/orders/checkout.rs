@@ -5,29 +5,29 @@
 use super::pages::{FormError, show};
 use super::state::{Event, Outcome, State, apply};
 use super::store::{self, Order};
+use super::text;
 use crate::app::App;
 use crate::auth::sessions::Session;
 use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::Msg;
 use crate::payments::notice::NoticeNumber;
 use crate::payments::provider::{NewPosition, Position, Provider, ProviderError, Status};
 use std::sync::Arc;
 
-fn conflict(msg: &str) -> AppError {
+fn conflict(msg: Msg) -> AppError {
     AppError::new(Kind::Conflict, msg)
 }
 
 pub fn provider(app: &App) -> Result<Arc<dyn Provider>, AppError> {
-    app.payments.clone().ok_or_else(|| {
-        AppError::new(
-            Kind::Unavailable,
-            "Il pagamento online non è ancora attivo: rivolgiti agli sportelli dell'Azienda.",
-        )
-    })
+    app.payments
+        .clone()
+        .ok_or_else(|| AppError::new(Kind::Unavailable, crate::payments::text::NOT_ACTIVE))
 }
 
-/// Runs a provider call on a blocking thread; its failures speak Italian to the patient.
+/// Runs a provider call on a blocking thread; its failures speak to the patient in their
+/// language (`failure`).
 pub async fn call<T: Send + 'static>(
     p: Arc<dyn Provider>,
     f: impl FnOnce(&dyn Provider) -> Result<T, ProviderError> + Send + 'static,
@@ -40,24 +40,16 @@ pub async fn call<T: Send + 'static>(
 
 /// A provider's failure, as the patient reads it (the provider's words kept as its cause).
 pub fn failure(e: ProviderError) -> AppError {
-    let msg = match e {
-        ProviderError::Unavailable(_) => {
-            "Il servizio di pagamento non risponde: riprova tra qualche minuto."
-        }
-        ProviderError::Refused(_) => {
-            "Il servizio di pagamento non ha accettato la richiesta: riprova più tardi; se il problema continua, scrivi all'Assistenza."
-        }
-    };
-    AppError::new(Kind::Unavailable, msg).because(e)
+    AppError::new(Kind::Unavailable, e.for_patient()).because(e)
 }
 
 pub async fn buy(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {
     if o.state != State::Draft {
-        return Err(conflict("L'ordine è già stato confermato."));
+        return Err(conflict(text::ALREADY_CONFIRMED));
     }
     let f = ctx.form();
     if f.get("consenso_privacy") != "1" || f.get("consenso_condizioni") != "1" {
-        let msg = "Per procedere devi accettare l'informativa privacy e le condizioni di vendita.";
+        let msg = text::CONSENTS_REQUIRED;
         if ctx.is_htmx() {
             return Err(AppError::new(Kind::Unprocessable, msg));
         }
@@ -138,16 +130,14 @@ pub async fn confirm(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Resul
         return Ok(resp::go_to(ctx, &to_order));
     }
     if o.state != State::Draft {
-        return Err(conflict("L'ordine non può più essere confermato."));
+        return Err(conflict(text::CANNOT_CONFIRM));
     }
     if o.consents_at.is_none() {
-        return Err(conflict(
-            "Prima di confermare devi accettare l'informativa privacy e le condizioni di vendita.",
-        ));
+        return Err(conflict(text::CONSENTS_BEFORE_CONFIRM));
     }
     let email = ctx.form().get("email").trim().to_string();
     if !valid_email(&email) {
-        let msg = "Inserisci un indirizzo e-mail valido, ad esempio nome.cognome@esempio.it.";
+        let msg = text::EMAIL_INVALID;
         if ctx.is_htmx() {
             return Err(AppError::new(Kind::Unprocessable, msg));
         }
@@ -234,7 +224,7 @@ async fn position_of(app: &App, o: &Order) -> Result<Position, AppError> {
     app.db
         .read(move |c| Ok(store::position(c, id)?))
         .await?
-        .ok_or_else(|| conflict("L'ordine non ha ancora un avviso di pagamento."))
+        .ok_or_else(|| conflict(text::NO_NOTICE_YET))
 }
 
 /// "Procedi" / "Vai al portale per i pagamenti": the provider's portal; the poller starts
@@ -263,7 +253,7 @@ pub async fn retry(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<
         return Ok(resp::go_to(ctx, &to_order));
     }
     if o.state != State::Failed {
-        return Err(conflict("Solo un pagamento non riuscito si può ripetere."));
+        return Err(conflict(text::RETRY_ONLY_FAILED));
     }
     let p = provider(app)?;
     let position = position_of(app, &o).await?;
@@ -321,9 +311,7 @@ pub async fn notice_pdf(
     o: &Order,
 ) -> Result<Resp, AppError> {
     if !matches!(o.state, State::Pending | State::Failed) {
-        return Err(conflict(
-            "L'avviso di pagamento è disponibile solo per gli ordini in attesa di pagamento.",
-        ));
+        return Err(conflict(text::NOTICE_ONLY_PENDING));
     }
     let patient = session.patient_id;
     let (ip, now, id) = (ctx.ip.to_string(), app.now(), o.id);
@@ -359,7 +347,7 @@ pub async fn notice_pdf(
         .notice_number
         .as_deref()
         .and_then(|n| NoticeNumber::parse(n).ok())
-        .ok_or_else(|| conflict("L'avviso di pagamento non è disponibile: usa l'Identificativo ticket sul portale dei pagamenti."))?;
+        .ok_or_else(|| conflict(text::NOTICE_MISSING))?;
     let payer = app
         .db
         .read(move |c| Ok(crate::patients::store::payer(c, patient)?))

@@ -1,13 +1,14 @@
 //! "Dashboard": the last five orders (their state polls while pending; Download once
 //! COMPLETATO), and "Nuovi Documenti": documents published in the last days.
 
-use super::{store, views};
+use super::{store, text, views};
 use crate::app::App;
 use crate::auth::sessions;
 use crate::error::AppError;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
-use crate::ui::{self, Page, euro, time};
+use crate::i18n::Msg;
+use crate::ui::{self, Page, time};
 use maud::html;
 
 /// Documents published this many days ago or later are "new".
@@ -30,76 +31,78 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             ))
         })
         .await?;
+    let l = ctx.lang;
+    let t = |m: Msg| l.t(m);
     let alert = match ctx.query().get("avvisi") {
-        "1" => Some("Avvisi SMS attivati."),
-        "0" => Some("Avvisi SMS disattivati."),
+        "1" => Some(t(text::SMS_ON)),
+        "0" => Some(t(text::SMS_OFF)),
         _ => None,
     };
     let body = html! {
-        h1 class="page-title" { "Dashboard" }
-        p class="lead" { "Riepilogo ultimi ordini effettuati e documenti aggiunti di recente" }
-        p { "Benvenuto, " (session.given_name) " " (session.family_name) "." }
+        h1 class="page-title" { (t(text::DASHBOARD)) }
+        p class="lead" { (t(text::DASH_LEAD)) }
+        p { (l.f(text::WELCOME, &[&session.given_name, &session.family_name])) }
         section class="card" aria-labelledby="ultimi-ordini" {
-            h2 id="ultimi-ordini" { "Ultimi cinque ordini effettuati" }
-            (views::table(&orders, "Ultimi cinque ordini effettuati", views::Origin::Dashboard))
+            h2 id="ultimi-ordini" { (t(text::LAST_ORDERS)) }
+            (views::table(l, &orders, t(text::LAST_ORDERS), views::Origin::Dashboard))
             @if total_orders > 0 {
-                p { a class="btn btn-outline" href="/ordini" { "Visualizza tutti gli ordini" } " (" (total_orders) ")" }
+                p { a class="btn btn-outline" href="/ordini" { (t(text::ALL_ORDERS)) } " (" (total_orders) ")" }
             }
         }
         section class="card" aria-labelledby="nuovi-documenti" {
-            h2 id="nuovi-documenti" { "Nuovi Documenti" }
-            p class="summary" { (docs.len()) " di " (total_docs) " documenti" " pubblicati negli ultimi " (NEW_DAYS) " giorni" }
+            h2 id="nuovi-documenti" { (t(text::NEW_DOCS)) }
+            p class="summary" { (l.f(text::NEW_DOCS_SUMMARY, &[&docs.len(), &total_docs, &NEW_DAYS])) }
             @if docs.is_empty() {
-                (ui::alert("info", "Nessun nuovo documento."))
+                (ui::alert("info", t(text::NO_NEW_DOCS)))
             } @else {
                 ul class="plain-list" {
                     @for d in &docs {
                         li {
-                            strong { (d.title) } br;
-                            span { (d.category) " · pubblicato il " (time::datetime(d.published_at)) " · " }
-                            @if d.price_cents > 0 { span { (euro(d.price_cents)) } } @else { span class="badge badge-success" { "GRATUITO" } }
+                            strong lang="it" { (d.title) } br;
+                            span { span lang="it" { (d.category) } (t(text::PUBLISHED_ON)) (time::datetime(d.published_at)) " · " }
+                            @if d.price_cents > 0 { span { (l.euro(d.price_cents)) } } @else { span class="badge badge-success" { (t(text::PRICE_FREE)) } }
                         }
                     }
                 }
             }
-            p { a class="btn btn-outline" href="/documenti" { "Vai a Documenti" } }
+            p { a class="btn btn-outline" href="/documenti" { (t(text::TO_DOCUMENTS)) } }
         }
         section class="card" aria-labelledby="condivisioni" {
-            h2 id="condivisioni" { "Condivisioni con il medico" }
+            h2 id="condivisioni" { (t(text::SHARES)) }
             @if shares.is_empty() {
-                p { "Nessun documento condiviso in questo momento." }
+                p { (t(text::NO_SHARES)) }
             } @else {
                 ul class="plain-list" {
                     @for sh in &shares {
                         li {
-                            strong { (sh.title) }
-                            @if !sh.recipient.is_empty() { " · per " (sh.recipient) }
-                            br; span { "fino al " (time::datetime_secs(sh.expires_at)) }
+                            strong lang="it" { (sh.title) }
+                            @if !sh.recipient.is_empty() { (t(text::SHARE_FOR)) span lang="it" { (sh.recipient) } }
+                            br; span { (t(text::SHARE_UNTIL)) (time::datetime_secs(sh.expires_at)) }
                         }
                     }
                 }
             }
-            p { a class="btn btn-outline" href=(crate::shares::PATH) { "Gestisci le condivisioni" } }
+            p { a class="btn btn-outline" href=(crate::shares::PATH) { (t(text::MANAGE_SHARES)) } }
         }
         section class="card" aria-labelledby="i-tuoi-dati" {
-            h2 id="i-tuoi-dati" { "I tuoi dati e gli avvisi" }
+            h2 id="i-tuoi-dati" { (t(text::MY_DATA)) }
             @if let Some(msg) = alert { (ui::alert("success", msg)) }
-            p { a href=(crate::audit::pages::PATH) { "Chi ha consultato i miei dati" } }
+            p { a href=(crate::audit::pages::PATH) { (t(text::WHO_VIEWED)) } }
             @if mobile {
                 form method="post" action="/dashboard/avvisi" {
                     (ui::csrf_field(&session.csrf_token))
-                    p { "Avvisi via SMS quando ci sono nuovi documenti o una risposta dell'Azienda (al massimo uno al giorno, senza alcun dettaglio sanitario): "
-                        strong { @if notices { "attivi" } @else { "disattivati" } } "." }
+                    p { (t(text::SMS_TEXT))
+                        strong { @if notices { (t(text::SMS_STATE_ON)) } @else { (t(text::SMS_STATE_OFF)) } } "." }
                     @if notices {
                         input type="hidden" name="attivi" value="0";
-                        button type="submit" class="btn btn-outline" { "Disattiva gli avvisi SMS" }
+                        button type="submit" class="btn btn-outline" { (t(text::SMS_TURN_OFF)) }
                     } @else {
                         input type="hidden" name="attivi" value="1";
-                        button type="submit" class="btn btn-outline" { "Attiva gli avvisi SMS" }
+                        button type="submit" class="btn btn-outline" { (t(text::SMS_TURN_ON)) }
                     }
                 }
             } @else {
-                p class="hint" { "Per ricevere avvisi via SMS serve un numero di cellulare: chiedilo all'Azienda da Assistenza." }
+                p class="hint" { (t(text::SMS_NO_MOBILE)) }
             }
         }
     };
@@ -107,7 +110,7 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         app,
         ctx,
         Page {
-            title: "Dashboard",
+            title: t(text::DASHBOARD),
             active: Some("/dashboard"),
         },
         body,
@@ -120,7 +123,7 @@ pub async fn notices(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let on = match ctx.form().get("attivi") {
         "1" => true,
         "0" => false,
-        _ => return Err(AppError::bad_request("Scelta non valida.")),
+        _ => return Err(AppError::bad_request(text::BAD_CHOICE)),
     };
     let (patient, now, ip) = (session.patient_id, app.now(), ctx.ip.to_string());
     app.db

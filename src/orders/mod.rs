@@ -7,12 +7,15 @@ pub mod cart_store;
 mod cart_views;
 mod checkout;
 pub mod dashboard;
+#[cfg(test)]
+mod english;
 pub mod pages;
 pub mod poller;
 pub mod reconcile;
 pub mod reconciliation;
 pub mod state;
 pub mod store;
+pub mod text;
 pub(crate) mod views;
 
 /// What `/ordini/<number>/<action>` asks.
@@ -74,4 +77,4 @@ impl Action {
 }
 
 /// An order that is not the patient's.
-pub const NOT_FOUND: &str = "Ordine non trovato.";
+pub const NOT_FOUND: crate::i18n::Msg = text::NOT_FOUND;

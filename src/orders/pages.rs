@@ -2,12 +2,13 @@
 //! PDF, the polled status and, once paid, the documents' downloads.
 
 use super::state::State;
-use super::{Action, checkout, store, views};
+use super::{Action, checkout, store, text, views};
 use crate::app::App;
 use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, Kind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::{Lang, Msg};
 use crate::public_id::PublicId;
 use crate::ui::{self, Page};
 use hyper::StatusCode;
@@ -23,16 +24,17 @@ pub async fn list(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .db
         .read(move |c| Ok(store::list(c, patient, 500)?))
         .await?;
+    let l = ctx.lang;
     let body = html! {
-        h1 class="page-title" { "Ordini" }
-        p { "I tuoi ordini di copia della documentazione sanitaria. Lo stato di un ordine in attesa di pagamento si aggiorna da solo." }
-        (views::table(&orders, "Tutti gli ordini", views::Origin::Orders))
+        h1 class="page-title" { (l.t(text::ORDERS_TITLE)) }
+        p { (l.t(text::ORDERS_INTRO)) }
+        (views::table(l, &orders, l.t(text::ORDERS_ALL), views::Origin::Orders))
     };
     Ok(resp::ok_html(ui::page(
         app,
         ctx,
         Page {
-            title: "Ordini",
+            title: l.t(text::ORDERS_TITLE),
             active: Some(PATH),
         },
         body,
@@ -115,7 +117,7 @@ async fn status(
     match view {
         views::View::Row(origin) => {
             let o = find(app, session, number).await?;
-            Ok(resp::ok_html(views::row(&o, origin)))
+            Ok(resp::ok_html(views::row(ctx.lang, &o, origin)))
         }
         views::View::Detail => {
             let mut r = resp::no_content();
@@ -128,10 +130,7 @@ async fn status(
 
 async fn cancel(app: &App, ctx: &Ctx, o: store::Order) -> Result<Resp, AppError> {
     if o.state != State::Draft {
-        return Err(AppError::new(
-            Kind::Conflict,
-            "Un ordine già confermato non si annulla dal portale: se non vuoi pagarlo, lascia scadere l'avviso.",
-        ));
+        return Err(AppError::new(Kind::Conflict, text::CANCEL_CONFIRMED));
     }
     super::reconcile::cancel_draft(app, o.id, "annullato dal paziente").await?;
     Ok(resp::go_to(ctx, PATH))
@@ -139,8 +138,9 @@ async fn cancel(app: &App, ctx: &Ctx, o: store::Order) -> Result<Resp, AppError>
 
 /// What the page shows of a problem with the form at hand.
 pub enum FormError<'a> {
-    Consents(&'a str),
-    Email(&'a str, &'a str),
+    Consents(Msg),
+    /// What was typed, and what is wrong with it.
+    Email(&'a str, Msg),
 }
 
 pub async fn show(
@@ -175,15 +175,17 @@ pub async fn show(
         .await?;
     let csrf = &session.csrf_token;
     let legal = &app.config.legal;
+    let l = ctx.lang;
     let back = format!("{PATH}/{}", o.number);
     let (back_href, back_label) = views::Origin::decode(ctx.query().get("origine")).back();
     let form = match (o.state, o.consents_at, &error) {
         (State::Draft, None, e) => {
             let msg = match e {
-                Some(FormError::Consents(m)) => Some(*m),
+                Some(FormError::Consents(m)) => Some(l.t(*m)),
                 _ => None,
             };
             views::consents_form(
+                l,
                 o,
                 csrf,
                 &legal.consent_privacy_text,
@@ -192,21 +194,21 @@ pub async fn show(
             )
         }
         (State::Draft, Some(_), Some(FormError::Email(v, m))) => {
-            views::payer_form(o, csrf, v, Some(m))
+            views::payer_form(l, o, csrf, v, Some(l.t(*m)))
         }
         (State::Draft, Some(_), _) => {
-            views::payer_form(o, csrf, o.payer_email.as_deref().unwrap_or(""), None)
+            views::payer_form(l, o, csrf, o.payer_email.as_deref().unwrap_or(""), None)
         }
         _ => html! {},
     };
     let body = html! {
-        h1 class="page-title" { "Dettaglio ordine" }
-        p { a href=(back_href) { "← Indietro" span class="visually-hidden" { " " (back_label) } } }
-        (views::details(o))
-        (views::items(&items, o))
+        h1 class="page-title" { (l.t(text::ORDER_TITLE)) }
+        p { a href=(back_href) { (l.t(text::BACK)) span class="visually-hidden" { " " (l.t(back_label)) } } }
+        (views::details(l, o))
+        (views::items(l, &items, o))
         (form)
-        (views::next_steps(o, csrf, o.flag.is_some(), ctx.kiosk))
-        @if completed { (downloads(app, ctx.lang, &docs, csrf, &back, ctx.kiosk)) }
+        (views::next_steps(l, o, csrf, o.flag.is_some(), ctx.kiosk))
+        @if completed { (downloads(app, l, &docs, csrf, &back, ctx.kiosk)) }
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -219,7 +221,7 @@ pub async fn show(
             app,
             ctx,
             Page {
-                title: "Dettaglio ordine",
+                title: l.t(text::ORDER_TITLE),
                 active: Some(PATH),
             },
             body,
@@ -231,23 +233,24 @@ pub async fn show(
 /// Interscambiati (the same 24-hour cache and ZIP).
 fn downloads(
     app: &App,
-    l: crate::i18n::Lang,
+    l: Lang,
     docs: &[crate::documents::store::DocRow],
     csrf: &str,
     back: &str,
     kiosk: bool,
 ) -> Markup {
+    let t = |m: Msg| l.t(m);
     html! {
         section id="documenti" {
-            h2 { "Documenti acquistati" }
-            p { "Recupera ciascun documento dall'archivio, poi scaricalo: resta disponibile per "
-                (app.config.recovery.keep_hours) " ore." }
+            h2 { (t(text::BOUGHT)) }
+            p { (l.f(text::BOUGHT_INTRO, &[&app.config.recovery.keep_hours])) }
             div class="table-wrap" {
                 table class="table" {
-                    caption class="visually-hidden" { "Documenti acquistati" }
+                    caption class="visually-hidden" { (t(text::BOUGHT)) }
                     thead { tr {
-                        th scope="col" { "Data" } th scope="col" { "Categoria" } th scope="col" { "Descrizione" }
-                        th scope="col" { "Stato" } th scope="col" { "Azioni" }
+                        th scope="col" { (t(text::DATE)) } th scope="col" { (t(text::CATEGORY)) }
+                        th scope="col" { (t(text::DESCRIPTION)) }
+                        th scope="col" { (t(text::STATUS)) } th scope="col" { (t(text::ACTIONS)) }
                     } }
                     tbody {
                         @for d in docs {

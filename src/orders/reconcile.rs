@@ -72,10 +72,7 @@ pub async fn cancel_draft(app: &App, id: i64, why: &'static str) -> Result<Outco
         made = Some(pos.clone());
         if call(p, move |p| p.cancel(&pos)).await? == Cancelled::Paid {
             finish_confirm(app, id, "-").await?;
-            return Err(AppError::new(
-                Kind::Conflict,
-                "Il pagamento di questo ordine risulta già effettuato o in corso: l'ordine non può essere annullato.",
-            ));
+            return Err(AppError::new(Kind::Conflict, super::text::CANCEL_PAID));
         }
     }
     let now = app.now();

@@ -9,3 +9,4 @@ pub(crate) mod piemontepay;
 pub(crate) mod provider;
 mod resolver;
 pub(crate) mod sandbox;
+pub mod text;

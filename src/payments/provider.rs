@@ -95,6 +95,16 @@ impl fmt::Display for ProviderError {
 
 impl std::error::Error for ProviderError {}
 
+impl ProviderError {
+    /// What the patient reads (the provider's own words go to the log only).
+    pub fn for_patient(&self) -> crate::i18n::Msg {
+        match self {
+            ProviderError::Unavailable(_) => super::text::UNAVAILABLE,
+            ProviderError::Refused(_) => super::text::REFUSED,
+        }
+    }
+}
+
 pub trait Provider: Send + Sync {
     /// Creates the debt position. Must be safe to call again with the same notice number
     /// after a timeout (the provider answers with the same position or a duplicate error).

@@ -1,8 +1,10 @@
-//! The new-request form: what was typed, validation with one Italian message per field,
-//! and the text cleaned before it is stored.
+//! The new-request form: what was typed, validation with one message per field (both
+//! languages), and the text cleaned before it is stored.
 
 use super::store::Kind;
+use super::text;
 use crate::http::req::Form;
+use crate::i18n::Msg;
 
 pub const SUBJECT_MAX: usize = 120;
 pub const MESSAGE_MAX: usize = 2000;
@@ -34,13 +36,13 @@ impl Draft {
     }
 }
 
-/// One Italian message per field in error.
+/// One message per field in error.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Errors {
-    pub kind: Option<&'static str>,
-    pub subject: Option<&'static str>,
-    pub message: Option<&'static str>,
-    pub period: Option<&'static str>,
+    pub kind: Option<&'static Msg>,
+    pub subject: Option<&'static Msg>,
+    pub message: Option<&'static Msg>,
+    pub period: Option<&'static Msg>,
 }
 
 /// A request that passed validation, its text cleaned.
@@ -80,25 +82,22 @@ pub fn validate(d: &Draft) -> Result<Valid, Errors> {
         one_line(&d.period),
     );
     let errors = Errors {
-        kind: kind
-            .is_none()
-            .then_some("Scegli il tipo di richiesta: assistenza o disponibilità di un documento."),
+        kind: kind.is_none().then_some(&text::ERR_KIND),
         subject: if subject.is_empty() {
-            Some("Scrivi l'oggetto della richiesta.")
+            Some(&text::ERR_SUBJECT_EMPTY)
         } else if subject.chars().count() > SUBJECT_MAX {
-            Some("L'oggetto è troppo lungo: al massimo 120 caratteri.")
+            Some(&text::ERR_SUBJECT_LONG)
         } else {
             None
         },
         message: if message.is_empty() {
-            Some("Scrivi il messaggio: descrivi che cosa ti serve.")
+            Some(&text::ERR_MESSAGE_EMPTY)
         } else if message.chars().count() > MESSAGE_MAX {
-            Some("Il messaggio è troppo lungo: al massimo 2000 caratteri.")
+            Some(&text::ERR_MESSAGE_LONG)
         } else {
             None
         },
-        period: (period.chars().count() > PERIOD_MAX)
-            .then_some("Il periodo è troppo lungo: al massimo 200 caratteri."),
+        period: (period.chars().count() > PERIOD_MAX).then_some(&text::ERR_PERIOD_LONG),
     };
     match kind {
         Some(kind) if errors == Errors::default() => Ok(Valid {
@@ -145,9 +144,13 @@ mod tests {
     #[test]
     fn every_field_says_what_is_wrong() {
         let e = validate(&draft("altro", " ", "\r\n", "")).unwrap_err();
-        assert!(e.kind.unwrap().contains("tipo di richiesta"));
-        assert_eq!(e.subject, Some("Scrivi l'oggetto della richiesta."));
-        assert!(e.message.unwrap().starts_with("Scrivi il messaggio"));
+        assert!(e.kind.unwrap().it.contains("tipo di richiesta"));
+        assert_eq!(
+            e.subject.map(|m| m.it),
+            Some("Scrivi l'oggetto della richiesta.")
+        );
+        assert!(e.message.unwrap().it.starts_with("Scrivi il messaggio"));
+        assert!(e.message.unwrap().en.starts_with("Write your message"));
         assert_eq!(e.period, None, "the period is optional");
 
         let e = validate(&draft(
@@ -158,9 +161,10 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.kind, None);
-        assert!(e.subject.unwrap().contains("120 caratteri"));
-        assert!(e.message.unwrap().contains("2000 caratteri"));
-        assert!(e.period.unwrap().contains("200 caratteri"));
+        assert!(e.subject.unwrap().it.contains("120 caratteri"));
+        assert!(e.message.unwrap().it.contains("2000 caratteri"));
+        assert!(e.period.unwrap().it.contains("200 caratteri"));
+        assert!(e.period.unwrap().en.contains("200 characters"));
     }
 
     #[test]

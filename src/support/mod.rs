@@ -4,6 +4,7 @@
 
 pub mod form;
 pub mod store;
+pub mod text;
 pub(crate) mod views;
 
 use crate::app::App;
@@ -11,6 +12,7 @@ use crate::auth::sessions::{self, Session};
 use crate::error::{AppError, Kind as ErrorKind};
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::Msg;
 use crate::public_id::PublicId;
 use crate::ui::{self, Page};
 pub use form::{Draft, Errors, MESSAGE_MAX, PERIOD_MAX, SUBJECT_MAX, validate};
@@ -21,8 +23,6 @@ use views::{FormView, PATH};
 
 /// Requests a patient may send in 24 hours (the form cannot be used to fill the disk).
 pub const MAX_PER_DAY: i64 = 20;
-
-const SENT: &str = "Richiesta inviata: ti risponderemo in questa pagina.";
 
 /// What the request is linked to, once checked to be the patient's own.
 #[derive(Default)]
@@ -70,12 +70,11 @@ async fn links(app: &App, session: &Session, d: &Draft) -> Result<Links, AppErro
 }
 
 fn not_found(document: bool) -> AppError {
-    let what = if document {
-        crate::documents::NOT_FOUND.it
+    AppError::missing(if document {
+        text::DOCUMENT_NOT_FOUND
     } else {
-        crate::orders::NOT_FOUND
-    };
-    AppError::missing(format!("{what} La richiesta non è stata inviata."))
+        text::ORDER_NOT_FOUND
+    })
 }
 
 pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
@@ -94,7 +93,7 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }
     .form_value()
     .to_string();
-    let alert = (q.get("inviata") == "1").then_some(("success", SENT));
+    let alert = (q.get("inviata") == "1").then_some(("success", text::SENT));
     render(
         app,
         ctx,
@@ -114,7 +113,7 @@ async fn render(
     ctx: &Ctx,
     session: &Session,
     status: StatusCode,
-    alert: Option<(&str, &str)>,
+    alert: Option<(&str, Msg)>,
     draft: &Draft,
     errors: &Errors,
     links: &Links,
@@ -128,13 +127,14 @@ async fn render(
         document: links.document.as_ref().map(|d| d.1.as_str()),
         csrf: &session.csrf_token,
     };
-    let inner = views::content(alert, &form, &requests);
+    let l = ctx.lang;
+    let inner = views::content(l, alert, &form, &requests);
     if ctx.wants_fragment() {
         return Ok(resp::html(status, inner));
     }
     let body = html! {
-        h1 class="page-title" { "Assistenza" }
-        (views::intro())
+        h1 class="page-title" { (l.t(text::TITLE)) }
+        (views::intro(l))
         div id="assistenza" { (inner) }
     };
     Ok(resp::html(
@@ -143,7 +143,7 @@ async fn render(
             app,
             ctx,
             Page {
-                title: "Assistenza",
+                title: l.t(text::TITLE),
                 active: Some(PATH),
             },
             body,
@@ -158,10 +158,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     let valid = match validate(&draft) {
         Ok(v) => v,
         Err(errors) => {
-            let alert = Some((
-                "danger",
-                "La richiesta non è stata inviata: correggi i campi indicati.",
-            ));
+            let alert = Some(("danger", text::NOT_SENT));
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return render(app, ctx, &session, status, alert, &draft, &errors, &links).await;
         }
@@ -174,10 +171,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     app.db
         .write(move |tx| {
             if store::sent_since(tx, patient, now - 86_400)? >= MAX_PER_DAY {
-                return Err(AppError::new(
-                    ErrorKind::TooManyRequests,
-                    "Hai inviato molte richieste nelle ultime 24 ore: attendi la risposta dell'Azienda o riprova domani.",
-                ));
+                return Err(AppError::new(ErrorKind::TooManyRequests, text::TOO_MANY));
             }
             let new = NewRequest {
                 kind: valid.kind,
@@ -206,7 +200,7 @@ pub async fn submit(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         kind: Kind::Assistance.form_value().to_string(),
         ..Draft::default()
     };
-    let alert = Some(("success", SENT));
+    let alert = Some(("success", text::SENT));
     let (ok, none) = (StatusCode::OK, Errors::default());
     render(
         app,

@@ -41,11 +41,17 @@ impl Kind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// As the patient reads it, in both languages.
+    pub fn msg(self) -> crate::i18n::Msg {
         match self {
-            Kind::Assistance => "Richiesta di assistenza",
-            Kind::Availability => "Richiesta di disponibilità",
+            Kind::Assistance => super::text::KIND_ASSISTANCE,
+            Kind::Availability => super::text::KIND_AVAILABILITY,
         }
+    }
+
+    /// In Italian: the back office's.
+    pub fn label(self) -> &'static str {
+        self.msg().it
     }
 }
 
@@ -73,11 +79,12 @@ impl State {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// As the patient reads it, in both languages.
+    pub fn msg(self) -> crate::i18n::Msg {
         match self {
-            State::Open => "APERTA",
-            State::Answered => "RISPOSTA RICEVUTA",
-            State::Closed => "CHIUSA",
+            State::Open => super::text::STATE_OPEN,
+            State::Answered => super::text::STATE_ANSWERED,
+            State::Closed => super::text::STATE_CLOSED,
         }
     }
 }

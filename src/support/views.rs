@@ -1,26 +1,28 @@
 //! Views of "Assistenza": what the ASL helps with, the form for a new request, and the
-//! patient's requests with their replies.
+//! patient's requests with their replies. The operators' replies are data, in Italian
+//! (`lang="it"`); so is a linked document's title.
 
 use super::store::{Author, Kind, Request, State};
+use super::text as t;
 use super::{Draft, Errors};
+use crate::i18n::{Lang, Msg};
 use crate::ui::{self, Field, time};
 use maud::{Markup, html};
 
 pub const PATH: &str = "/assistenza";
 
 /// The explanation above everything else (not swapped by htmx).
-pub fn intro() -> Markup {
+pub fn intro(l: Lang) -> Markup {
     html! {
-        p { "Scrivi all'Azienda quando hai bisogno di aiuto con il portale. Possiamo aiutarti per:" }
+        p { (l.t(t::INTRO)) }
         ul {
-            li { strong { "l'accesso" } ": PIN, SMS non ricevuto, SPID o CIE;" }
-            li { strong { "i pagamenti e gli ordini" } ": un pagamento non riuscito, un avviso di pagamento, una ricevuta;" }
-            li { strong { "i documenti" } ": un documento che non trovi, che manca o che non è ancora disponibile, \
-                per esempio la cartella clinica di un ricovero (scegli «Richiesta di disponibilità»)." }
+            li { strong { (l.t(t::INTRO_ACCESS)) } (l.t(t::INTRO_ACCESS_TEXT)) }
+            li { strong { (l.t(t::INTRO_PAYMENTS)) } (l.t(t::INTRO_PAYMENTS_TEXT)) }
+            li { strong { (l.t(t::INTRO_DOCUMENTS)) } (l.t(t::INTRO_DOCUMENTS_TEXT)) }
         }
-        p { "Le richieste ricevono risposta di norma entro pochi giorni lavorativi: la risposta compare in questa pagina, "
-            a href="#richieste" { "nell'elenco delle tue richieste" } "." }
-        p class="hint" { "Per le urgenze sanitarie non usare questo modulo: chiama il 112." }
+        p { (l.t(t::INTRO_REPLY))
+            a href="#richieste" { (l.t(t::INTRO_REPLY_LINK)) } "." }
+        p class="hint" { (l.t(t::INTRO_URGENT)) }
     }
 }
 
@@ -36,22 +38,27 @@ pub struct FormView<'a> {
 }
 
 /// What htmx swaps (`#assistenza`): an alert, the form, the requests.
-pub fn content(alert: Option<(&str, &str)>, form: &FormView, requests: &[Request]) -> Markup {
+pub fn content(
+    l: Lang,
+    alert: Option<(&str, Msg)>,
+    form: &FormView,
+    requests: &[Request],
+) -> Markup {
     html! {
-        @if let Some((kind, msg)) = alert { (ui::alert(kind, msg)) }
-        (new_request(form))
-        (list(requests))
+        @if let Some((kind, msg)) = alert { (ui::alert(kind, l.t(msg))) }
+        (new_request(l, form))
+        (list(l, requests))
     }
 }
 
-fn kind_choice(draft: &Draft, kind: Kind, hint: &str) -> Markup {
+fn kind_choice(l: Lang, draft: &Draft, kind: Kind, hint: Msg) -> Markup {
     let id = format!("f-tipo-{}", kind.form_value());
     html! {
         div class="field-check" {
             label for=(id) {
                 input type="radio" id=(id) name="tipo" value=(kind.form_value())
                     checked[draft.kind == kind.form_value()];
-                span { strong { (kind.label()) } " – " (hint) }
+                span { strong { (l.t(kind.msg())) } " – " (l.t(hint)) }
             }
         }
     }
@@ -90,83 +97,84 @@ fn free_text(
     }
 }
 
-fn new_request(f: &FormView) -> Markup {
+fn new_request(l: Lang, f: &FormView) -> Markup {
     let (d, e) = (f.draft, f.errors);
+    let err = |m: Option<&Msg>| m.map(|m| l.t(*m));
     html! {
         section id="nuova-richiesta" class="card" aria-labelledby="nuova-richiesta-titolo" {
-            h2 id="nuova-richiesta-titolo" { "Nuova richiesta" }
+            h2 id="nuova-richiesta-titolo" { (l.t(t::NEW)) }
             form method="post" action=(PATH) novalidate
                 hx-post=(PATH) hx-target="#assistenza" hx-swap="innerHTML show:#assistenza:top" {
                 (ui::csrf_field(f.csrf))
                 @if let Some(number) = f.order {
                     input type="hidden" name="ordine" value=(number);
                     div class="alert alert-info" {
-                        p { "Questa richiesta riguarda l'ordine n. " a href={ "/ordini/" (number) } class="mono" { (number) } "." }
-                        p { a href=(PATH) { "Scrivi invece una richiesta che non riguarda questo ordine" } }
+                        p { (l.t(t::ABOUT_ORDER)) a href={ "/ordini/" (number) } class="mono" { (number) } "." }
+                        p { a href=(PATH) { (l.t(t::NOT_ABOUT_ORDER)) } }
                     }
                 }
                 @if let Some(title) = f.document {
                     input type="hidden" name="documento" value=(d.document);
                     div class="alert alert-info" {
-                        p { "Questa richiesta riguarda il documento «" (title) "»." }
-                        p { a href=(PATH) { "Scrivi invece una richiesta che non riguarda questo documento" } }
+                        p { (l.t(t::ABOUT_DOCUMENT_1)) span lang="it" { (title) } (l.t(t::ABOUT_DOCUMENT_2)) }
+                        p { a href=(PATH) { (l.t(t::NOT_ABOUT_DOCUMENT)) } }
                     }
                 }
                 fieldset class="field" aria-describedby=[e.kind.map(|_| "f-tipo-err")] {
-                    legend { "Tipo di richiesta" }
-                    @if let Some(msg) = e.kind { p class="field-error" id="f-tipo-err" { (msg) } }
-                    (kind_choice(d, Kind::Assistance, "accesso, pagamenti, ordini o altro"))
-                    (kind_choice(d, Kind::Availability, "un documento che non trovi o non è ancora pronto"))
+                    legend { (l.t(t::KIND)) }
+                    @if let Some(msg) = e.kind { p class="field-error" id="f-tipo-err" { (l.t(*msg)) } }
+                    (kind_choice(l, d, Kind::Assistance, t::KIND_ASSISTANCE_HINT))
+                    (kind_choice(l, d, Kind::Availability, t::KIND_AVAILABILITY_HINT))
                 }
                 (ui::field(&Field {
                     name: "oggetto",
-                    label: "Oggetto",
+                    label: l.t(t::SUBJECT),
                     kind: "text",
                     value: &d.subject,
-                    hint: Some("In poche parole, per esempio «Avviso di pagamento non ricevuto». Al massimo 120 caratteri."),
-                    error: e.subject,
+                    hint: Some(l.t(t::SUBJECT_HINT)),
+                    error: err(e.subject),
                     autocomplete: "off",
                     inputmode: None,
                     maxlength: super::SUBJECT_MAX as u32,
                 }))
-                (free_text("messaggio", "Messaggio", &d.message,
-                    "Descrivi che cosa ti serve. Al massimo 2000 caratteri.",
-                    e.message, super::MESSAGE_MAX, true))
-                (free_text("periodo", "Periodo del ricovero o dell'esame (facoltativo)", &d.period,
-                    "Per le richieste di disponibilità: per esempio «ricovero in Chirurgia dal 3 al 10 marzo 2026».",
-                    e.period, super::PERIOD_MAX, false))
-                div class="actions" { button type="submit" class="btn btn-primary" { "Invia richiesta" } }
+                (free_text("messaggio", l.t(t::MESSAGE), &d.message,
+                    l.t(t::MESSAGE_HINT),
+                    err(e.message), super::MESSAGE_MAX, true))
+                (free_text("periodo", l.t(t::PERIOD), &d.period,
+                    l.t(t::PERIOD_HINT),
+                    err(e.period), super::PERIOD_MAX, false))
+                div class="actions" { button type="submit" class="btn btn-primary" { (l.t(t::SEND)) } }
             }
         }
     }
 }
 
-pub fn list(requests: &[Request]) -> Markup {
+pub fn list(l: Lang, requests: &[Request]) -> Markup {
     html! {
         section id="richieste" aria-labelledby="richieste-titolo" {
-            h2 id="richieste-titolo" { "Le tue richieste" }
+            h2 id="richieste-titolo" { (l.t(t::YOURS)) }
             @if requests.is_empty() {
-                (ui::alert("info", "Non hai ancora inviato richieste. Quando ne invierai una, la troverai qui insieme alle risposte dell'Azienda."))
+                (ui::alert("info", l.t(t::NONE_YET)))
             } @else {
-                @for r in requests { (request(r)) }
+                @for r in requests { (request(l, r)) }
             }
         }
     }
 }
 
-fn badge(state: State) -> Markup {
+fn badge(l: Lang, state: State) -> Markup {
     let class = match state {
         State::Open => "badge badge-warning",
         State::Answered => "badge badge-success",
         State::Closed => "badge badge-muted",
     };
-    html! { span class=(class) { (state.label()) } }
+    html! { span class=(class) { (l.t(state.msg())) } }
 }
 
-/// Text as typed: its lines kept.
-fn text(s: &str) -> Markup {
+/// Text as typed: its lines kept; `lang` when it is known (an operator's reply: Italian).
+fn text(s: &str, lang: Option<&str>) -> Markup {
     html! {
-        p {
+        p lang=[lang] {
             @for (i, line) in s.split('\n').enumerate() {
                 @if i > 0 { br; }
                 (line)
@@ -175,30 +183,30 @@ fn text(s: &str) -> Markup {
     }
 }
 
-fn request(r: &Request) -> Markup {
+fn request(l: Lang, r: &Request) -> Markup {
     let title_id = format!("richiesta-{}-titolo", r.public_id);
     html! {
         article id={ "richiesta-" (r.public_id) } class="card request" aria-labelledby=(title_id) {
-            p class="muted" { (r.kind.label()) " · inviata il " (time::datetime(r.created_at)) }
+            p class="muted" { (l.t(r.kind.msg())) (l.t(t::SENT_ON)) (time::datetime(r.created_at)) }
             h3 id=(title_id) { (r.subject) }
-            p { "Stato: " (badge(r.state)) }
+            p { (l.t(t::STATE)) (badge(l, r.state)) }
             @if let Some(number) = &r.order_number {
-                p { "Ordine: " a href={ "/ordini/" (number) } class="mono" { (number) } }
+                p { (l.t(t::ORDER)) a href={ "/ordini/" (number) } class="mono" { (number) } }
             }
             @if let Some(title) = &r.document_title {
-                p { "Documento: " strong { (title) } }
+                p { (l.t(t::DOCUMENT)) strong lang="it" { (title) } }
             }
             @if !r.period.is_empty() {
-                p { "Periodo: " (r.period) }
+                p { (l.t(t::PERIOD_SHORT)) (r.period) }
             }
-            (text(&r.message))
+            (text(&r.message, None))
             @for reply in &r.replies {
                 div class="reply" {
                     @match reply.author {
-                        Author::Operator => p { strong { "Risposta dell'Azienda" } " · " (time::datetime(reply.at)) },
-                        Author::Patient => p { strong { "Il tuo messaggio" } " · " (time::datetime(reply.at)) },
+                        Author::Operator => p { strong { (l.t(t::REPLY_ASL)) } " · " (time::datetime(reply.at)) },
+                        Author::Patient => p { strong { (l.t(t::REPLY_YOURS)) } " · " (time::datetime(reply.at)) },
                     }
-                    (text(&reply.body))
+                    (text(&reply.body, (reply.author == Author::Operator).then_some("it")))
                 }
             }
         }

@@ -15,6 +15,7 @@ mod english_auth;
 mod english_docs;
 mod english_manual;
 mod english_shares;
+mod english_orders;
 mod fragments;
 mod html;
 mod kiosk;

@@ -47,16 +47,22 @@ impl State {
         }
     }
 
-    /// As the patient reads it ("Stato Ordine").
-    pub fn label(self) -> &'static str {
+    /// As the patient reads it ("Stato Ordine"), in both languages.
+    pub fn msg(self) -> crate::i18n::Msg {
+        use super::text;
         match self {
-            State::Draft => "DA CONFERMARE",
-            State::Pending => "IN ATTESA DI PAGAMENTO",
-            State::Completed => "COMPLETATO",
-            State::Failed => "PAGAMENTO NON RIUSCITO",
-            State::Cancelled => "ANNULLATO",
-            State::Expired => "SCADUTO",
+            State::Draft => text::STATE_DRAFT,
+            State::Pending => text::STATE_PENDING,
+            State::Completed => text::STATE_COMPLETED,
+            State::Failed => text::STATE_FAILED,
+            State::Cancelled => text::STATE_CANCELLED,
+            State::Expired => text::STATE_EXPIRED,
         }
+    }
+
+    /// In Italian: the back office and the log.
+    pub fn label(self) -> &'static str {
+        self.msg().it
     }
 }
 

@@ -1,6 +1,10 @@
 //! The sandbox payment portal's page, as the ASL's manual shows the regional one: paste the
 //! Identificativo ticket and the codice fiscale, "Cerca", then "PAGA SUBITO" (or simulate a
 //! failed payment). Demo and tests only: served when `payments.provider = "sandbox"`.
+//!
+//! It stands for an outside provider's portal (the regional one speaks Italian only), so
+//! it is always in Italian, whatever the patient chose on the ASL's portal: a patient who
+//! reads the portal in English gets one line in English saying so.
 
 use super::{Found, PATH};
 use crate::app::App;
@@ -8,6 +12,7 @@ use crate::error::{AppError, Kind};
 use crate::http::csrf;
 use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
+use crate::i18n::Lang;
 use crate::ui::{self, Page};
 use hyper::StatusCode;
 use maud::{Markup, html};
@@ -23,6 +28,8 @@ pub async fn handle(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         .sandbox_payments
         .clone()
         .ok_or_else(AppError::not_found)?;
+    // An outside provider's page: Italian, always.
+    let asked = std::mem::replace(&mut ctx.lang, Lang::It);
     let token = csrf::anon_token(ctx, &app.secret, app.now());
     let query = ctx.query();
     let (fields, post) = if ctx.method == hyper::Method::POST {
@@ -88,6 +95,9 @@ pub async fn handle(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }
     let body = html! {
         h1 class="page-title" { "Portale dei pagamenti" }
+        @if asked == Lang::En {
+            p class="hint" lang="en" { (asked.t(crate::payments::text::SANDBOX_ITALIAN_ONLY)) }
+        }
         (ui::alert("info", "Simulazione del portale regionale dei pagamenti pagoPA: nessun addebito reale."))
         @if let Some((kind, text)) = &message { (ui::alert(kind, text)) }
         (search_form(&token, &ticket, &cf, back.as_deref()))
