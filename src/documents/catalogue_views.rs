@@ -89,11 +89,6 @@ pub fn results(r: &Results, c: &Ctx) -> Markup {
     }
 }
 
-/// The price in Italian (`price_in` for a page in the patient's language).
-pub fn price(cents: i64, vat_pct: i64) -> String {
-    price_in(Lang::It, cents, vat_pct)
-}
-
 /// `€ 22,00 IVA 0 %` / `€22.00 VAT 0%`, or GRATUITO / FREE.
 pub fn price_in(l: Lang, cents: i64, vat_pct: i64) -> String {
     if cents == 0 {
@@ -286,8 +281,8 @@ mod tests {
 
     #[test]
     fn prices_and_queries() {
-        assert_eq!(price(2200, 0), "€ 22,00 IVA 0 %");
-        assert_eq!(price(0, 22), "GRATUITO");
+        assert_eq!(price_in(Lang::It, 2200, 0), "€ 22,00 IVA 0 %");
+        assert_eq!(price_in(Lang::It, 0, 22), "GRATUITO");
         assert_eq!(price_in(Lang::En, 2200, 22), "€22.00 VAT 22%");
         assert_eq!(price_in(Lang::En, 0, 22), "FREE");
         assert_eq!(query(None, 0), "");

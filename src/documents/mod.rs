@@ -33,12 +33,8 @@ pub(crate) fn data(l: Lang, s: &str) -> maud::Markup {
     }
 }
 
-/// `12,3 MB` (Italian decimal comma; 1 MB = 1,000,000 bytes as phones and PCs show).
-pub fn size_label(bytes: u64) -> String {
-    size(Lang::It, bytes)
-}
-
-/// A size in the language of the page: `12,3 MB`, `12.3 MB`.
+/// A size in the language of the page: `12,3 MB`, `12.3 MB` (1 MB = 1,000,000 bytes, as
+/// phones and PCs show).
 pub fn size(l: Lang, bytes: u64) -> String {
     let mb = bytes as f64 / 1_000_000.0;
     let s = if mb >= 100.0 {
@@ -58,9 +54,9 @@ pub fn size(l: Lang, bytes: u64) -> String {
 mod tests {
     #[test]
     fn sizes_in_italian() {
-        assert_eq!(super::size_label(12_345_678), "12,3 MB");
-        assert_eq!(super::size_label(263_000_000), "263 MB");
-        assert_eq!(super::size_label(5_000), "5 kB");
+        assert_eq!(super::size(crate::i18n::Lang::It, 12_345_678), "12,3 MB");
+        assert_eq!(super::size(crate::i18n::Lang::It, 263_000_000), "263 MB");
+        assert_eq!(super::size(crate::i18n::Lang::It, 5_000), "5 kB");
         assert_eq!(super::size(crate::i18n::Lang::En, 12_345_678), "12.3 MB");
     }
 }

@@ -19,15 +19,6 @@ pub fn outcome(code: &str) -> Option<Msg> {
     })
 }
 
-/// A price with its VAT (`€ 22,00 IVA 22 %`), or "GRATUITO".
-pub fn price(l: Lang, cents: i64, vat_pct: i64) -> String {
-    if cents == 0 {
-        l.t(text::PRICE_FREE).to_string()
-    } else {
-        l.f(text::PRICE_VAT, &[&l.euro(cents), &vat_pct])
-    }
-}
-
 /// The cart section: what htmx swaps after "Rimuovi".
 pub fn section(l: Lang, items: &[Item], csrf: &str, vat_pct: i64, message: Option<&str>) -> Markup {
     let flagged = items.iter().any(|i| i.flagged);
@@ -84,7 +75,7 @@ fn row(l: Lang, i: &Item, csrf: &str, vat_pct: i64) -> Markup {
             td data-label=(l.t(text::CATEGORY)) { span lang="it" { (i.category) } }
             td data-label=(l.t(text::PRICE)) {
                 @if i.flagged { span class="muted" { (l.t(text::CART_EXCLUDED)) } }
-                @else { (price(l, i.price_cents, vat_pct)) }
+                @else { (crate::documents::catalogue_views::price_in(l, i.price_cents, vat_pct)) }
             }
             td data-label=(l.t(text::ACTIONS)) {
                 form class="inline" method="post" action=(remove) hx-post=(remove) hx-target="#carrello" hx-swap="outerHTML" {

@@ -60,7 +60,7 @@ pub async fn page(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
                         li {
                             strong lang="it" { (d.title) } br;
                             span { span lang="it" { (d.category) } (t(text::PUBLISHED_ON)) (time::datetime(d.published_at)) " · " }
-                            @if d.price_cents > 0 { span { (l.euro(d.price_cents)) } } @else { span class="badge badge-success" { (t(text::PRICE_FREE)) } }
+                            @if d.price_cents > 0 { span { (l.euro(d.price_cents)) } } @else { span class="badge badge-success" { (t(crate::documents::text::FREE)) } }
                         }
                     }
                 }

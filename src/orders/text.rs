@@ -57,8 +57,6 @@ crate::msgs! {
     CART_ITEM_FLAGGED = "Non più disponibile: rimuovilo dal carrello" / "No longer available: remove it from your cart";
     CART_EXCLUDED = "Escluso dal totale" / "Not included in the total";
     CART_REMOVE = "Rimuovi" / "Remove";
-    PRICE_FREE = "GRATUITO" / "FREE";
-    PRICE_VAT = "{} IVA {} %" / "{} VAT {}%";
 
     // Orders list ("Ordini") and its rows.
     ORDERS_TITLE = "Ordini" / "Orders";

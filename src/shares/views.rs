@@ -201,11 +201,7 @@ pub fn doctor_code(app: &App, ctx: &Ctx, _sh: &Share, csrf: &str, error: Option<
 
 /// A size as the download button shows it: `12,3 MB`, `12.3 MB` in English.
 fn size(l: Lang, bytes: i64) -> String {
-    let s = crate::documents::size_label(bytes.max(0) as u64);
-    match l {
-        Lang::It => s,
-        Lang::En => s.replace(',', "."),
-    }
+    crate::documents::size(l, bytes.max(0) as u64)
 }
 
 pub fn doctor_document(
