@@ -226,7 +226,9 @@ pub fn preview(l: Lang, p: &Preview, vat_pct: i64, in_dialog: bool) -> Markup {
         div class="preview-body" {
             (facts(l, p, vat_pct))
             @if p.image && p.has_thumbnail {
-                img class="preview-thumb" src={ (PATH) "/" (d.public_id) "/miniatura" } alt={ (l.t(text::THUMBNAIL_OF)) (d.title) };
+                // The heading above names the document: the alt says what the picture is
+                // (a title in it would be Italian data inside an English attribute).
+                img class="preview-thumb" src={ (PATH) "/" (d.public_id) "/miniatura" } alt=(l.t(text::THUMBNAIL));
             }
         }
         @if in_dialog {

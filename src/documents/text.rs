@@ -98,7 +98,7 @@ crate::msgs! {
     FACT_SIZE = "Dimensione" / "Size";
     FACT_PUBLISHED = "Pubblicazione" / "Published";
     FACT_PRICE = "Prezzo" / "Price";
-    THUMBNAIL_OF = "Miniatura di " / "Thumbnail of ";
+    THUMBNAIL = "Miniatura delle immagini" / "Thumbnail of the images";
     BACK_TO_DOCUMENTS = "Torna a Documenti" / "Back to Documents";
     ASK = "Richiedi informazioni sulla disponibilità" / "Ask about availability";
     ASK_INTRO = "Non trovi un documento, per esempio la cartella clinica di un ricovero, o vuoi sapere quando sarà pronto? Scrivi all'Azienda: la risposta arriverà nella sezione Assistenza." / "Can't find a document, for example the medical record of a hospital stay, or want to know when it will be ready? Write to the health authority: the reply will arrive in the Support section.";

@@ -233,7 +233,7 @@ fn preview_and_thumbnail_only_for_the_patient() {
     let p = b.hx_get(&format!("{PATH}/{ct}/anteprima"));
     assert!(!p.body.contains("Data di ricovero"));
     assert!(p.body.contains(&format!(
-        "<img class=\"preview-thumb\" src=\"/documenti/{ct}/miniatura\" alt=\"Miniatura di TC torace senza mdc\">"
+        "<img class=\"preview-thumb\" src=\"/documenti/{ct}/miniatura\" alt=\"Miniatura delle immagini\">"
     )));
     let jpeg = b.get(&format!("{PATH}/{ct}/miniatura"));
     assert_eq!(jpeg.status, 200);

@@ -89,7 +89,7 @@ const ITALIAN: &[&str] = &[
     "Pagine",
     "Dimensione",
     "Prezzo",
-    "Miniatura di",
+    "Miniatura delle immagini",
     "Torna a Documenti",
     "Richiedi informazioni sulla disponibilità",
     "Non trovi un documento",
