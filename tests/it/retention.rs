@@ -64,18 +64,21 @@ fn purge_deletes_what_is_past_its_time_keeps_the_rest_and_audits_itself() {
         )
         .unwrap();
     }
-    // SMS: sent 10 days ago (emptied), sent yesterday (kept), queued 10 days ago (kept).
+    // SMS: sent 10 days ago (emptied), sent yesterday (kept), queued ten minutes ago and due
+    // tomorrow (kept; the queue itself empties what it gives up).
     for (id, state, age) in [
         ("old", "sent", 10 * DAY),
         ("new", "sent", DAY),
-        ("waiting", "queued", 10 * DAY),
+        ("waiting", "queued", 600),
     ] {
         c.execute(
             "INSERT INTO sms_queue (message_id, to_e164, body, state, next_attempt_at, created_at, sent_at)
-             VALUES (?1, '+393331234567', 'Il tuo PIN è 12345678', ?2, ?3, ?3, ?4)",
+             VALUES (?1, '+393331234567', 'Il tuo PIN è 12345678', ?2, ?3, ?4, ?5)",
             rusqlite::params![
                 format!("ret-{id}"),
                 state,
+                // The queued one is due tomorrow: the running server's queue leaves it be.
+                if state == "queued" { now + DAY } else { now - age },
                 now - age,
                 (state == "sent").then_some(now - age)
             ],
