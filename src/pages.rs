@@ -13,6 +13,14 @@ use hyper::StatusCode;
 use maud::html;
 
 pub fn home(_app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
+    // A kiosk left alone without a session comes back here (`/?ricomincia=1`, app.js): the
+    // language the last person chose goes too.
+    if ctx.kiosk && ctx.session.is_none() && !ctx.query().get("ricomincia").is_empty() {
+        ctx.set_cookies.push(crate::http::cookies::clear(
+            crate::i18n::Lang::COOKIE,
+            ctx.tls,
+        ));
+    }
     Ok(resp::redirect(if ctx.session.is_some() {
         LANDING
     } else {

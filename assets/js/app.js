@@ -137,7 +137,8 @@
   // (h) Chiosco (<body class="kiosk">, src/kiosk/): i moduli non si compilano da soli; dopo
   // data-kiosk-idle secondi senza input si apre «Sei ancora lì?» (#kiosk-idle) con il conto
   // alla rovescia di data-kiosk-countdown secondi: allo zero si esce dal portale (il modulo
-  // di logout) o, senza sessione, si torna alla pagina iniziale. Una pagina ripresa dalla
+  // di logout) o, senza sessione, si torna alla pagina iniziale (e alla lingua del chiosco:
+  // /?ricomincia=1 toglie quella scelta da chi c'era prima). Una pagina ripresa dalla
   // cache avanti/indietro si ricarica (le pagine sono no-store: il server la chiede di nuovo).
   var kb = document.body;
   if (kb.classList.contains('kiosk')) {
@@ -155,7 +156,7 @@
     var idleTimer = null, tick = null;
     var leave = function () {
       var out = dlg && dlg.querySelector('form[data-kiosk-logout]');
-      if (out) out.submit(); else location.replace('/');
+      if (out) out.submit(); else location.replace('/?ricomincia=1');
     };
     var ask = function () {
       if (!dlg) { leave(); return; }

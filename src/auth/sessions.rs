@@ -141,6 +141,11 @@ pub async fn logout(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
     }
     ctx.set_cookies
         .push(cookies::clear(cookies::SESSION, ctx.tls));
+    // At a kiosk the next person starts in the kiosk's own language.
+    if ctx.kiosk {
+        ctx.set_cookies
+            .push(cookies::clear(crate::i18n::Lang::COOKIE, ctx.tls));
+    }
     let mut r = resp::redirect(at_provider.as_deref().unwrap_or("/accedi?uscito=1"));
     // Shared and kiosk browsers: nothing of the patient's pages stays behind.
     r.headers_mut().insert(

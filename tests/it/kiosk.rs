@@ -163,3 +163,48 @@ fn elsewhere_no_kiosk_and_an_operator_marks_one_with_a_signed_cookie() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(!desk.get("/accedi").body.contains("class=\"kiosk\""));
 }
+
+/// The language the last person chose at a kiosk leaves with them: their logout, or the
+/// start page the idle countdown returns to without a session (`/?ricomincia=1`), clears
+/// `cds_lang`. Elsewhere a logout keeps it.
+#[test]
+fn at_a_kiosk_the_next_person_starts_in_the_kiosks_language() {
+    let cleared = |r: &crate::client::Response| {
+        r.headers_named("set-cookie")
+            .iter()
+            .any(|c| c.starts_with("cds_lang=;") && c.contains("Max-Age=0"))
+    };
+    let kiosk = kiosk_server("127.0.0.1");
+    let mut b = Browser::new(&kiosk.addr);
+    b.get("/lingua/en?da=/accedi");
+    b.login(MARIO.0, MARIO.1);
+    assert!(
+        b.get("/dashboard")
+            .body
+            .starts_with("<!DOCTYPE html><html lang=\"en\"")
+    );
+    b.get("/dashboard");
+    let out = b.post("/esci", &[]);
+    assert_eq!(out.status, 303);
+    assert!(cleared(&out), "{:?}", out.headers);
+    assert!(b.get("/accedi").body.contains("<html lang=\"it\""));
+    // Without a session: the countdown's return to the start clears it too; a plain visit
+    // to / does not.
+    b.get("/lingua/en?da=/accedi");
+    assert!(!cleared(&b.get("/")));
+    assert!(b.get("/accedi").body.contains("<html lang=\"en\""));
+    let back = b.get("/?ricomincia=1");
+    assert!(cleared(&back));
+    assert!(b.get("/accedi").body.contains("<html lang=\"it\""));
+
+    // Not a kiosk: the choice stays after a logout.
+    let home = kiosk_server("10.9.9.0/24");
+    let mut b = Browser::new(&home.addr);
+    b.get("/lingua/en?da=/accedi");
+    b.login(MARIO.0, MARIO.1);
+    b.get("/dashboard");
+    let out = b.post("/esci", &[]);
+    assert!(!cleared(&out), "{:?}", out.headers);
+    assert!(!cleared(&b.get("/?ricomincia=1")));
+    assert!(b.get("/accedi").body.contains("<html lang=\"en\""));
+}
