@@ -134,6 +134,19 @@ pub fn main(args: Vec<String>) -> i32 {
     }
 }
 
+/// For a command that runs once and ends (`reconcile`, `purge`): the database opened and
+/// migrated, a one-thread runtime, and the `App` over them.
+pub fn one_shot(config: Config) -> Result<(tokio::runtime::Runtime, App), AppError> {
+    let db = init(&config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::internal)?;
+    let secret = runtime.block_on(db.write(|tx| Ok(crate::db::server_secret(tx)?)))?;
+    let app = App::new(config, db, secret)?;
+    Ok((runtime, app))
+}
+
 fn load(a: &Args, demo: bool) -> Result<Config, AppError> {
     let env: Vec<(String, String)> = std::env::vars().collect();
     let mut config = if demo {

@@ -116,13 +116,7 @@ pub async fn run_daily(app: App) {
 /// `cds-portal purge`: one run, its report on standard output.
 pub fn once(config: crate::config::Config) -> Result<(), AppError> {
     crate::log::init(&config.log);
-    let db = crate::cli::init(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::internal)?;
-    let secret = runtime.block_on(db.write(|tx| Ok(crate::db::server_secret(tx)?)))?;
-    let app = App::new(config, db, secret)?;
+    let (runtime, app) = crate::cli::one_shot(config)?;
     let result = runtime.block_on(run(&app));
     crate::log::flush();
     println!("{}", result?.line());

@@ -244,13 +244,7 @@ pub fn once(config: crate::config::Config, days: Option<i64>) -> Result<(), AppE
     crate::log::init(&config.log);
     crate::failpoint::init(config.production);
     let days = days.unwrap_or(config.payments.reconcile_days);
-    let db = crate::cli::init(&config)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::internal)?;
-    let secret = runtime.block_on(db.write(|tx| Ok(crate::db::server_secret(tx)?)))?;
-    let app = App::new(config, db, secret)?;
+    let (runtime, app) = crate::cli::one_shot(config)?;
     if app.payments.is_none() {
         return Err(AppError::new(
             Kind::Unavailable,
