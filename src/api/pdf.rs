@@ -22,6 +22,7 @@ pub async fn publish_pdf(app: &App, ctx: &mut Ctx, caller: Caller) -> Result<Res
     let limits = Limits {
         max_file: app.config.documents.max_upload_mb * 1_000_000,
         timeout: UPLOAD_TIMEOUT,
+        idle: super::body_timeout(app),
     };
     let declared = ctx
         .header("content-length")

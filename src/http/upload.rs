@@ -80,7 +80,25 @@ impl Upload {
 
 pub struct Limits {
     pub max_file: u64,
+    /// The whole body's time.
     pub timeout: Duration,
+    /// The longest wait for the next bytes (`http.body_read_timeout_secs`): a stalled
+    /// upload is dropped then, not at the end of `timeout`.
+    pub idle: Duration,
+}
+
+fn too_slow() -> AppError {
+    AppError::new(Kind::Timeout, "Invio del file troppo lento: riprova.")
+}
+
+/// One read of the body, given up after `idle` without bytes.
+async fn within<T>(
+    idle: Duration,
+    read: impl std::future::Future<Output = Result<T, multer::Error>>,
+) -> Result<Result<T, multer::Error>, AppError> {
+    tokio::time::timeout(idle, read)
+        .await
+        .map_err(|_| too_slow())
 }
 
 fn too_large(max: u64) -> AppError {
@@ -113,10 +131,7 @@ pub async fn read(
     .await
     {
         Ok(r) => r,
-        Err(_) => Err(AppError::new(
-            Kind::Timeout,
-            "Invio del file troppo lento: riprova.",
-        )),
+        Err(_) => Err(too_slow()),
     }
 }
 
@@ -138,7 +153,8 @@ async fn read_parts(
         file_field: String::new(),
     };
     let mut first = true;
-    while let Some(mut field) = parts.next_field().await.map_err(bad)? {
+    let idle = limits.idle;
+    while let Some(mut field) = within(idle, parts.next_field()).await?.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
         if first {
             first = false;
@@ -146,7 +162,7 @@ async fn read_parts(
                 if name != "csrf" {
                     return Err(AppError::csrf());
                 }
-                let token = read_text(&mut field).await?;
+                let token = read_text(&mut field, idle).await?;
                 if !check(&token) {
                     return Err(AppError::csrf());
                 }
@@ -156,13 +172,13 @@ async fn read_parts(
         match field.file_name().map(str::to_string) {
             Some(file_name) if up.file.is_none() => {
                 up.file_field = name;
-                up.file = Some(receive(&mut field, file_name, tmp_dir, limits.max_file).await?);
+                up.file = Some(receive(&mut field, file_name, tmp_dir, limits).await?);
             }
             Some(_) => {
                 return Err(AppError::bad_request("Invia un solo file per volta."));
             }
             None => {
-                let text = read_text(&mut field).await?;
+                let text = read_text(&mut field, idle).await?;
                 if up.fields.len() >= 64 {
                     return Err(AppError::bad_request("Troppi campi nel modulo."));
                 }
@@ -173,11 +189,10 @@ async fn read_parts(
     Ok(up)
 }
 
-async fn read_text(field: &mut multer::Field<'_>) -> Result<String, AppError> {
+async fn read_text(field: &mut multer::Field<'_>, idle: Duration) -> Result<String, AppError> {
     let mut buf = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
+    while let Some(chunk) = within(idle, field.chunk())
+        .await?
         .map_err(|e| AppError::bad_request("Modulo incompleto o non leggibile.").because(e))?
     {
         if buf.len() + chunk.len() > MAX_TEXT {
@@ -195,8 +210,9 @@ async fn receive(
     field: &mut multer::Field<'_>,
     file_name: String,
     tmp_dir: &Path,
-    max: u64,
+    limits: &Limits,
 ) -> Result<Received, AppError> {
+    let max = limits.max_file;
     tokio::fs::create_dir_all(tmp_dir)
         .await
         .map_err(AppError::internal)?;
@@ -218,9 +234,8 @@ async fn receive(
         .map_err(AppError::internal)?;
     let mut hash = Sha256::new();
     let mut tail: Vec<u8> = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
+    while let Some(chunk) = within(limits.idle, field.chunk())
+        .await?
         .map_err(|e| AppError::bad_request("Invio del file interrotto.").because(e))?
     {
         received.size += chunk.len() as u64;

@@ -416,6 +416,7 @@ pub async fn read_upload(
         &crate::http::upload::Limits {
             max_file,
             timeout: std::time::Duration::from_secs(300),
+            idle: std::time::Duration::from_secs(app.config.http.body_read_timeout_secs.max(1)),
         },
         Some(&check),
     )
