@@ -134,10 +134,13 @@ async fn find(app: &App, session: &Session, id: &str) -> Result<DocRow, AppError
 }
 
 /// Where a plain form POST goes back to: the list with the patient's filter, or the
-/// order page the row was shown on.
+/// order page the row was shown on. A control character (which no Location header can
+/// carry: the 303 would go nowhere) or a backslash sends it to the list.
 fn back(ctx: &Ctx) -> String {
     let r = ctx.form().get("ritorno").to_string();
-    if (r.starts_with(PATH) || r.starts_with("/ordini/")) && !r.contains("//") && !r.contains('\\')
+    if (r.starts_with(PATH) || r.starts_with("/ordini/"))
+        && !r.contains("//")
+        && crate::i18n::switch::local(&r) == r
     {
         r
     } else {
