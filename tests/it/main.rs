@@ -2,6 +2,7 @@
 //! 127.0.0.1:0 with a temp data folder and talks HTTP to it; outside parts (the SMS
 //! gateway) are real servers on loopback started by the test.
 
+mod abuse;
 mod api;
 mod api_auth;
 mod archive_sync;

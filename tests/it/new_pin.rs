@@ -4,7 +4,7 @@ use crate::client::Browser;
 use crate::stub::{SmsStub, free_port};
 use crate::{LAURA, MARIO, Server, eventually};
 
-fn http_gateway(url: &str) -> Vec<(&'static str, String)> {
+pub fn http_gateway(url: &str) -> Vec<(&'static str, String)> {
     vec![
         ("CDS_SMS_GATEWAY", "http".into()),
         ("CDS_SMS_HTTP_URL", url.to_string()),
@@ -14,11 +14,11 @@ fn http_gateway(url: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn env<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub fn env<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-fn request_pin(b: &mut Browser, cf: &str, mobile: &str) -> crate::client::Response {
+pub fn request_pin(b: &mut Browser, cf: &str, mobile: &str) -> crate::client::Response {
     b.get("/nuovo-pin");
     b.post(
         "/nuovo-pin",
@@ -26,7 +26,7 @@ fn request_pin(b: &mut Browser, cf: &str, mobile: &str) -> crate::client::Respon
     )
 }
 
-const SAME: &str = "Richiesta ricevuta.";
+pub const SAME: &str = "Richiesta ricevuta.";
 
 #[test]
 fn new_pin_by_sms_replaces_the_old_one() {
