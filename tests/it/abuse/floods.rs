@@ -47,10 +47,13 @@ fn burst(addr: &str, n: usize, cf: &'static str, mobile: &'static str) -> Vec<Re
     threads.into_iter().map(|t| t.join().unwrap()).collect()
 }
 
+/// The same answer to everyone; past `auth.hash_queue` requests waiting for the hasher (a
+/// bigger `CDS_ABUSE_SCALE`), the Italian "busy" page instead (load shed, nothing sent).
 fn same_answer(answers: &[Response]) {
     for r in answers {
-        assert_eq!(r.status, 200, "{}", r.body);
-        assert!(r.body.contains(SAME));
+        let busy = r.status == 503 && r.body.contains("Troppi accessi in corso");
+        assert!(busy || r.status == 200, "{} {}", r.status, r.body);
+        assert!(busy || r.body.contains(SAME));
     }
 }
 
