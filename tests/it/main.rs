@@ -5,6 +5,7 @@
 mod api;
 mod api_auth;
 mod archive_sync;
+mod backup_drill;
 mod cart;
 mod catalogue;
 mod client;
@@ -40,6 +41,7 @@ mod reconcile;
 mod reconcile_office;
 mod retention;
 mod roles;
+mod schema_upgrade;
 mod security;
 mod server;
 mod shares;
@@ -122,7 +124,18 @@ impl Server {
     }
 
     pub fn spawn(bin: &str, command: &str, env: &[(&str, &str)], cwd: Option<&Path>) -> Server {
-        let data = TempDir::new(command);
+        Server::spawn_in(TempDir::new(command), bin, command, env, cwd)
+    }
+
+    /// `spawn` on a folder the test prepared: its `data/` is the data folder (a restored
+    /// backup, an old database).
+    pub fn spawn_in(
+        data: TempDir,
+        bin: &str,
+        command: &str,
+        env: &[(&str, &str)],
+        cwd: Option<&Path>,
+    ) -> Server {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
