@@ -8,9 +8,10 @@
 // Conferma, the pagoPA sandbox portal, COMPLETATO), recovers and downloads it; writes to
 // Assistenza; shares the CT with a doctor who opens it with the code and downloads it. Someone
 // enters with SPID (the sandbox identity page). An operator searches Mario by surname and by
-// codice fiscale, opens him, filters the orders and the audit log by his codice fiscale, answers
-// the request, publishes a PDF. An administrator makes an API token in the back office, and the
-// ingest API registers a new patient and posts a PDF for them.
+// codice fiscale, opens him, filters the orders by his codice fiscale and exports them, answers
+// the request, publishes a PDF. An administrator makes an API token in the back office and
+// exports the audit log filtered by Mario's codice fiscale; the ingest API registers a new
+// patient and posts a PDF for them.
 //
 // Scanned: the server's stderr (request log, events) and stdout (the demo's credential sheet
 // excepted: it is the demo's printed handout, not a log), the audit table (meant to hold ids
@@ -282,11 +283,15 @@ test('the whole journey: patient, doctor, SPID, operator, administrator, ingest 
   await go(o, o.getByRole('link', { name: 'Rossi Mario', exact: true }).click());
   await o.getByRole('heading', { level: 1, name: 'Rossi Mario' }).waitFor();
   const patientPath = new URL(o.url()).pathname;
-  for (const filter of ['/operatore/ordini', '/operatore/registro']) {
-    await o.goto(`${server.url}${filter}`);
-    await o.getByLabel('Codice fiscale').fill(MARIO.cf);
-    await go(o, o.getByRole('button', { name: 'Cerca' }).click());
-  }
+  await o.goto(`${server.url}/operatore/registro`);
+  await o.getByLabel('Codice fiscale').fill(MARIO.cf);
+  await go(o, o.getByRole('button', { name: 'Cerca' }).click());
+  // Ordini filtered by his codice fiscale, exported ("Esporta CSV": audited).
+  await o.goto(`${server.url}/operatore/ordini`);
+  await o.getByLabel('Codice fiscale').fill(MARIO.cf);
+  await go(o, o.getByRole('button', { name: 'Cerca' }).click());
+  const [ordersCsv] = await Promise.all([o.waitForEvent('download'), o.getByRole('link', { name: 'Esporta CSV' }).click()]);
+  assert.equal(await ordersCsv.failure(), null);
   await o.goto(`${server.url}/operatore/richieste`);
   await go(o, o.locator('#richieste').getByRole('link', { name: SUBJECT, exact: true }).click());
   await o.getByLabel('Risposta al paziente').fill(REPLY);
@@ -319,6 +324,15 @@ test('the whole journey: patient, doctor, SPID, operator, administrator, ingest 
   assert.match(token, /^cdsapi_/);
   secret('API token', token);
   await harvest('admin', admin);
+  // The audit log filtered by Mario's codice fiscale, exported (administrators only; audited).
+  await admin.page.goto(`${server.url}/operatore/registro`);
+  await admin.page.getByLabel('Codice fiscale').fill(MARIO.cf);
+  await go(admin.page, admin.page.getByRole('button', { name: 'Cerca' }).click());
+  const [auditCsv] = await Promise.all([
+    admin.page.waitForEvent('download'),
+    admin.page.getByRole('link', { name: 'Esporta CSV' }).click(),
+  ]);
+  assert.equal(await auditCsv.failure(), null);
   await admin.context.close();
   secret('codice fiscale', API_PATIENT.cf);
   for (const n of [API_PATIENT.given, API_PATIENT.family]) secret('name', n, 'word');
@@ -387,7 +401,7 @@ test('nothing personal in what the server wrote: log, audit table, SMS texts, pa
   hits.push(...scan(secrets, 'URL', portal, ['codice fiscale', 'PIN', 'new PIN', 'e-mail', 'API token', 'phone'])
     // The operators' filters of orders and audit log are GET forms by design (their pages
     // page and export by URL): the request log drops query strings, which the scan above proves.
-    .filter((h) => !/\/operatore\/(ordini|registro)\?/.test(h)));
+    .filter((h) => !/\/operatore\/(ordini|registro)(\.csv)?\?/.test(h)));
   assert.deepEqual(hits, []);
 
   // The soak figures (issue 16, item 10): CDS_SOAK_DIR, relative to the repo root.

@@ -37,6 +37,7 @@ mod payments_faults;
 mod payments_real;
 mod payments_stub;
 mod payments_tls;
+mod privacy_audit;
 mod reconcile;
 mod reconcile_office;
 mod retention;
