@@ -19,6 +19,7 @@ use maud::html;
 const EXPORT_MAX: i64 = 100_000;
 
 /// The filter as typed, and what it means once resolved.
+#[derive(Clone)]
 struct Filter {
     cf: String,
     operator: String,
@@ -217,7 +218,13 @@ pub async fn csv(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Err(e) => return Err(AppError::new(crate::error::Kind::Unprocessable, e)),
     };
     let (now, ip) = (app.now(), ctx.ip.to_string());
-    let filter_text = f.query_string();
+    // The audit log names people by id: the filter's codice fiscale becomes the patient's id.
+    let filter_text = Filter {
+        cf: String::new(),
+        ..f.clone()
+    }
+    .query_string();
+    let patient = q.patient;
     let bytes = app
         .db
         .read(move |c| {
@@ -252,10 +259,13 @@ pub async fn csv(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
             Ok(audit::log(
                 tx,
                 now,
-                &Entry::by(o.actor())
-                    .action("audit_export")
-                    .detail(filter_text)
-                    .ip(&ip),
+                &match patient {
+                    Some(p) => Entry::by(o.actor()).patient(p),
+                    None => Entry::by(o.actor()),
+                }
+                .action("audit_export")
+                .detail(filter_text)
+                .ip(&ip),
             )?)
         })
         .await?;

@@ -290,7 +290,7 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         R::Profile if post => profile::submit(app, ctx).await,
         R::Audit if get => audit_pages::search(app, ctx).await,
         R::AuditCsv if get => audit_pages::csv(app, ctx).await,
-        R::Patients if get => patients::search(app, ctx).await,
+        R::Patients if get || post => patients::search(app, ctx).await,
         R::PatientNew if get => patients::new_page(app, ctx),
         R::PatientNew if post => patients::create(app, ctx).await,
         R::PatientImport if get => patient_import::page(app, ctx),

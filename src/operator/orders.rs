@@ -195,16 +195,25 @@ pub async fn csv(app: &App, ctx: &mut Ctx) -> Result<Resp, AppError> {
         Ok(q) => Query { before: None, ..q },
         Err(e) => return Err(AppError::new(Kind::Unprocessable, e)),
     };
+    let patient = q.patient;
     let rows = app
         .db
         .read(move |c| Ok(store::search(c, &q, EXPORT_MAX)?))
         .await?;
     let bytes = csv_bytes(&rows)?;
     let (now, ip) = (app.now(), ctx.ip.to_string());
-    let detail = format!("{} ordini; {}", rows.len(), f.query_string());
+    // The audit log names people by id: the filter's codice fiscale becomes the patient's id.
+    let unnamed = Filter {
+        cf: String::new(),
+        ..f.clone()
+    };
+    let detail = format!("{} ordini; {}", rows.len(), unnamed.query_string());
     app.db
         .write(move |tx| {
-            let e = Entry::by(o.actor()).action("orders_export").detail(detail);
+            let mut e = Entry::by(o.actor()).action("orders_export").detail(detail);
+            if let Some(p) = patient {
+                e = e.patient(p);
+            }
             Ok(audit::log(tx, now, &e.ip(&ip))?)
         })
         .await?;

@@ -15,17 +15,22 @@ export const MARIO = { cf: 'RSSMRA80A01A182N', pin: '12345678', mobile: '+393331
 // A child process that prints its address as the first line of stdout. Every wait has a
 // deadline and stop() works whether or not the child is still alive, so a child that hangs or
 // dies fails the test that uses it instead of hanging the whole run. The last lines of its
-// stderr are kept: `tail()` returns them for failure messages.
-export async function startProcess(name, cmd, args, { env, cwd, readyMs = 30000 } = {}) {
+// stderr are kept: `tail()` returns them for failure messages. With `keep`, every line of both
+// is kept too: `output()` returns `{ stdout, stderr }` (the privacy scan reads all of it).
+export async function startProcess(name, cmd, args, { env, cwd, readyMs = 30000, keep = false } = {}) {
   const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
+  const all = { stdout: [], stderr: [] };
   createInterface({ input: child.stderr }).on('line', (l) => {
+    if (keep) all.stderr.push(l);
     lines.push(l);
     if (lines.length > 200) lines.shift();
   });
   const tail = () => lines.slice(-40).join('\n');
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const rl = createInterface({ input: child.stdout });
+  // Attached at once: the lines after the first may come in the same chunk.
+  if (keep) rl.on('line', (l) => all.stdout.push(l));
   let timer;
   try {
     const first = await Promise.race([
@@ -41,6 +46,7 @@ export async function startProcess(name, cmd, args, { env, cwd, readyMs = 30000 
     return {
       first,
       tail,
+      output: () => all,
       // How the child ended, once it has ended (null while it runs).
       ended: () => (child.exitCode !== null || child.signalCode !== null
         ? { code: child.exitCode, signal: child.signalCode } : null),
@@ -61,13 +67,15 @@ export async function startProcess(name, cmd, args, { env, cwd, readyMs = 30000 
   }
 }
 
-export async function startServer(env = {}) {
+// `keep`: every line the server writes is kept for `output()` (see startProcess); `data` is
+// its data folder.
+export async function startServer(env = {}, { keep = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cds-e2e-'));
   let proc;
   try {
     proc = await startProcess('cds-portal', BIN,
       ['demo', '--listen', '127.0.0.1:0', '--data', join(dir, 'data')],
-      { env: { PATH: process.env.PATH, ...env } });
+      { env: { PATH: process.env.PATH, ...env }, keep });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -75,6 +83,10 @@ export async function startServer(env = {}) {
   return {
     url: `http://${proc.first}`,
     tail: proc.tail,
+    output: proc.output,
+    data: join(dir, 'data'),
+    // Ends the server and keeps its data folder (stop() removes it).
+    halt: () => proc.stop(),
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });

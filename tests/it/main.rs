@@ -6,6 +6,7 @@ mod abuse;
 mod api;
 mod api_auth;
 mod archive_sync;
+mod backup_drill;
 mod cart;
 mod catalogue;
 mod client;
@@ -37,10 +38,12 @@ mod payments_faults;
 mod payments_real;
 mod payments_stub;
 mod payments_tls;
+mod privacy_audit;
 mod reconcile;
 mod reconcile_office;
 mod retention;
 mod roles;
+mod schema_upgrade;
 mod security;
 mod server;
 mod shares;
@@ -123,7 +126,18 @@ impl Server {
     }
 
     pub fn spawn(bin: &str, command: &str, env: &[(&str, &str)], cwd: Option<&Path>) -> Server {
-        let data = TempDir::new(command);
+        Server::spawn_in(TempDir::new(command), bin, command, env, cwd)
+    }
+
+    /// `spawn` on a folder the test prepared: its `data/` is the data folder (a restored
+    /// backup, an old database).
+    pub fn spawn_in(
+        data: TempDir,
+        bin: &str,
+        command: &str,
+        env: &[(&str, &str)],
+        cwd: Option<&Path>,
+    ) -> Server {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

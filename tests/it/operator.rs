@@ -71,6 +71,30 @@ fn patients_are_found_created_corrected_and_sent_a_pin() {
             .body
             .contains("Nessun paziente")
     );
+    // The form posts, with its CSRF token: what is typed stays out of the URL.
+    let page = op.get("/operatore/pazienti");
+    assert!(
+        page.body
+            .contains(r#"form method="post" action="/operatore/pazienti""#)
+    );
+    let r = op.post("/operatore/pazienti", &[("q", "RSSMRA80A01A182N")]);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Rossi Mario") && !r.body.contains("Bianchi Laura"));
+    let forged = super::client::request(
+        &s.addr,
+        "POST",
+        "/operatore/pazienti",
+        &[(
+            "Cookie",
+            &op.cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )],
+        "q=RSSMRA80A01A182N",
+    );
+    assert_eq!(forged.status, 403, "no CSRF token");
 
     // A wrong codice fiscale: 422, the reason, nothing written.
     op.get("/operatore/pazienti/nuovo");
