@@ -17,6 +17,7 @@
 //! Every request that reaches it is recorded (method, path, body), whatever it was answered.
 
 mod dicomweb;
+mod oidc;
 mod payments;
 mod sms;
 
