@@ -27,6 +27,8 @@ fn server(kind: Kind, stub: &PaymentsStub, proxy: &FaultProxy) -> Server {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     all.push(("CDS_PAYMENTS_CONNECTION_TIMEOUT_SECS", "1"));
+    // A round every second: each poller cell sees two rounds quickly.
+    all.push(("CDS_PAYMENTS_POLL_MAX_SECS", "1"));
     Server::demo(&all)
 }
 
