@@ -122,7 +122,8 @@ await new Promise((resolve, reject) => {
   server.once('error', reject);
   server.listen(Number(env.OP_PORT || 0), '127.0.0.1', resolve);
 });
-const BASE = `http://127.0.0.1:${server.address().port}`;
+// OP_ISSUER: the issuer when the OP is reached through a proxy (the fault tests).
+const BASE = env.OP_ISSUER || `http://127.0.0.1:${server.address().port}`;
 console.error(`oidc-op: listening on ${BASE}`);
 
 const provider = new Provider(BASE, {

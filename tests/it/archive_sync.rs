@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const UNKNOWN: &str = "VRDGPP70A01H501S";
 
 /// One single-instance study to upload.
-struct Spec<'a> {
+pub(crate) struct Spec<'a> {
     patient_id: &'a str,
     /// OtherPatientIDsSequence: (id, issuer).
     other: &'a [(&'a str, &'a str)],
@@ -33,7 +33,12 @@ struct Spec<'a> {
 }
 
 impl<'a> Spec<'a> {
-    fn new(patient_id: &'a str, days_ago: i64, modality: &'a str, description: &'a str) -> Self {
+    pub(crate) fn new(
+        patient_id: &'a str,
+        days_ago: i64,
+        modality: &'a str,
+        description: &'a str,
+    ) -> Self {
         Spec {
             patient_id,
             other: &[],
@@ -46,7 +51,7 @@ impl<'a> Spec<'a> {
     }
 }
 
-fn uid() -> String {
+pub(crate) fn uid() -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -116,7 +121,7 @@ fn write(dir: &Path, s: &Spec) -> (String, PathBuf) {
 }
 
 /// Uploads the studies; their StudyInstanceUIDs in order.
-fn upload(pacs: &Orthanc, specs: &[Spec]) -> Vec<String> {
+pub(crate) fn upload(pacs: &Orthanc, specs: &[Spec]) -> Vec<String> {
     let dir = TempDir::new("sync-dicom");
     let (uids, files): (Vec<String>, Vec<PathBuf>) = specs.iter().map(|s| write(&dir.0, s)).unzip();
     pacs.upload(&files);
@@ -124,7 +129,7 @@ fn upload(pacs: &Orthanc, specs: &[Spec]) -> Vec<String> {
 }
 
 /// `cds-portal archive-sync` on the server's data folder: (success, stdout, stderr).
-fn sync_once(s: &Server, url: &str, extra: &[(&str, &str)]) -> (bool, String, String) {
+pub(crate) fn sync_once(s: &Server, url: &str, extra: &[(&str, &str)]) -> (bool, String, String) {
     let mut cmd = Command::new(&*BIN);
     cmd.arg("archive-sync")
         .arg("--data")
@@ -154,7 +159,7 @@ fn sync_env(url: &str) -> Vec<(&str, &str)> {
 }
 
 /// The counts of a run's summary line.
-fn summary(stdout: &str) -> String {
+pub(crate) fn summary(stdout: &str) -> String {
     stdout
         .lines()
         .find_map(|l| l.strip_prefix("sincronizzazione PACS: "))
@@ -164,7 +169,7 @@ fn summary(stdout: &str) -> String {
 
 /// (StudyInstanceUID, patient's codice fiscale, title) of the documents the sync published,
 /// by StudyInstanceUID.
-fn published(s: &Server) -> Vec<(String, String, String)> {
+pub(crate) fn published(s: &Server) -> Vec<(String, String, String)> {
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
     let mut st = db
         .prepare(

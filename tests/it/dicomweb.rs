@@ -108,7 +108,7 @@ impl Drop for Orthanc {
 }
 
 /// The files of the demo CT (the first study in the shared archive's list).
-fn ct_files() -> Vec<PathBuf> {
+pub(crate) fn ct_files() -> Vec<PathBuf> {
     let root = PathBuf::from(&shared_archive().0);
     let uid = std::fs::read_to_string(root.join("demo-studies.txt"))
         .unwrap()
@@ -145,12 +145,13 @@ fn base64(s: &str) -> String {
 
 pub(crate) fn dicomweb_server_with(url: &str, extra: &[(&str, &str)]) -> Server {
     let mut env = SMALL_DEMO.to_vec();
-    env.extend_from_slice(extra);
     env.extend_from_slice(&[
         ("CDS_ARCHIVE_KIND", "dicomweb"),
         ("CDS_ARCHIVE_DICOMWEB_URL", url),
         ("CDS_ARCHIVE_DICOMWEB_RESPONSE_TIMEOUT_SECS", "5"),
     ]);
+    // Last: a test's own settings (e.g. a shorter timeout) win.
+    env.extend_from_slice(extra);
     Server::demo(&env)
 }
 
@@ -176,7 +177,7 @@ fn recover_ct(url: &str, extra: &[(&str, &str)]) -> Recovered {
     }
 }
 
-fn click(b: &mut Browser, id: &str) -> String {
+pub(crate) fn click(b: &mut Browser, id: &str) -> String {
     let token = b.csrf.clone().unwrap();
     b.send(
         "POST",

@@ -18,6 +18,7 @@ mod english_docs;
 mod english_manual;
 mod english_orders;
 mod english_shares;
+mod faults;
 mod fragments;
 mod html;
 mod kiosk;

@@ -46,6 +46,8 @@ pub struct Op {
     redirect: String,
     post_logout: String,
     client_key: Option<PathBuf>,
+    /// The issuer when reached through a proxy ([`Op::start_behind`]).
+    issuer: Option<String>,
 }
 
 impl Op {
@@ -59,8 +61,47 @@ impl Op {
         post_logout: &str,
         client_key_pem: Option<&Path>,
     ) -> Op {
+        Op::start_as(port, None, keys, redirect, post_logout, client_key_pem)
+    }
+
+    /// Started on 127.0.0.1:`port` with `issuer` (a proxy's URL in front of it) as its issuer
+    /// and base URL: every request of the portal and of the test goes through the proxy.
+    pub fn start_behind(
+        port: u16,
+        issuer: &str,
+        keys: &Path,
+        redirect: &str,
+        post_logout: &str,
+        client_key_pem: Option<&Path>,
+    ) -> Op {
+        Op::start_as(
+            port,
+            Some(issuer),
+            keys,
+            redirect,
+            post_logout,
+            client_key_pem,
+        )
+    }
+
+    fn start_as(
+        port: u16,
+        issuer: Option<&str>,
+        keys: &Path,
+        redirect: &str,
+        post_logout: &str,
+        client_key_pem: Option<&Path>,
+    ) -> Op {
         let log = Arc::new(Mutex::new(String::new()));
-        let (child, url) = launch(port, keys, redirect, post_logout, client_key_pem, &log);
+        let (child, url) = launch(
+            port,
+            issuer,
+            keys,
+            redirect,
+            post_logout,
+            client_key_pem,
+            &log,
+        );
         let addr = url.trim_start_matches("http://").to_string();
         let port = addr.rsplit(':').next().unwrap().parse().unwrap();
         Op {
@@ -72,6 +113,7 @@ impl Op {
             redirect: redirect.into(),
             post_logout: post_logout.into(),
             client_key: client_key_pem.map(Path::to_path_buf),
+            issuer: issuer.map(str::to_string),
         }
     }
 
@@ -82,6 +124,7 @@ impl Op {
         let _ = self.child.wait();
         let (child, url) = launch(
             self.port,
+            self.issuer.as_deref(),
             keys,
             &self.redirect,
             &self.post_logout,
@@ -138,6 +181,7 @@ impl Drop for Op {
 
 fn launch(
     port: u16,
+    issuer: Option<&str>,
     keys: &Path,
     redirect: &str,
     post_logout: &str,
@@ -160,6 +204,9 @@ fn launch(
             .stderr(Stdio::piped());
         if let Some(k) = client_key {
             cmd.env("OP_CLIENT_KEY", k);
+        }
+        if let Some(i) = issuer {
+            cmd.env("OP_ISSUER", i);
         }
         let mut child = cmd.spawn().expect("start node tests/e2e/oidc-op.mjs");
         let mut stderr = child.stderr.take().unwrap();

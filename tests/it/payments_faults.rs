@@ -15,7 +15,7 @@ use crate::{MARIO, eventually};
 use serde_json::Value;
 
 /// The stub's positions for one order (by our notice: identificativoPagamento / iupd).
-fn positions_of(stub: &PaymentsStub, kind: Kind, reserved: &str) -> Vec<Value> {
+pub(crate) fn positions_of(stub: &PaymentsStub, kind: Kind, reserved: &str) -> Vec<Value> {
     let all = stub.positions();
     let (list, key, want) = match kind {
         Kind::PiemontePay => (
@@ -34,7 +34,7 @@ fn positions_of(stub: &PaymentsStub, kind: Kind, reserved: &str) -> Vec<Value> {
 }
 
 /// Whether the stub would still take money for a position.
-fn payable(kind: Kind, p: &Value) -> bool {
+pub(crate) fn payable(kind: Kind, p: &Value) -> bool {
     match kind {
         Kind::PiemontePay => p["state"] == "unpaid",
         Kind::Gpd => matches!(p["status"].as_str(), Some("VALID" | "PUBLISHED")),
@@ -46,7 +46,7 @@ fn reserved(s: &crate::Server, number: &str) -> String {
     row(s, number).1.expect("a reserved notice")
 }
 
-fn conferma(b: &mut Browser, number: &str) -> crate::client::Response {
+pub(crate) fn conferma(b: &mut Browser, number: &str) -> crate::client::Response {
     b.post(
         &format!("/ordini/{number}/conferma"),
         &[("email", "mario.rossi@example.org")],
@@ -166,7 +166,7 @@ fn gpd_faults_at_conferma_lose_nothing_and_make_nothing_twice() {
 }
 
 /// (state, checks, last_check_error)
-fn polled(s: &crate::Server, number: &str) -> (String, i64, Option<String>) {
+pub(crate) fn polled(s: &crate::Server, number: &str) -> (String, i64, Option<String>) {
     db(s)
         .query_row(
             "SELECT state, checks, last_check_error FROM orders WHERE number = ?1",

@@ -206,13 +206,31 @@ impl Client {
         let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let mut resp = req.send_form(pairs).map_err(unavailable)?;
         let status = resp.status().as_u16();
+        // A provider failing (5xx, whatever its body says) is not answering: never a refusal
+        // that shows its words.
+        if status >= 500 {
+            return Err(unavailable(format!("token: stato {status}")));
+        }
         let body: Value = resp
             .body_mut()
             .read_json()
             .map_err(|e| unavailable(format!("token: {e}")))?;
         if status != 200 {
             // invalid_grant: a code already used, expired, or for another client.
-            let err = body["error"].as_str().unwrap_or("errore").to_string();
+            // Only RFC 6749's codes reach the page; anything else the provider wrote does not.
+            const CODES: [&str; 6] = [
+                "invalid_grant",
+                "invalid_request",
+                "invalid_client",
+                "unauthorized_client",
+                "unsupported_grant_type",
+                "invalid_scope",
+            ];
+            let err = body["error"]
+                .as_str()
+                .filter(|e| CODES.contains(e))
+                .unwrap_or("errore")
+                .to_string();
             return Err(if err == "invalid_grant" {
                 Refusal::replay()
             } else {
