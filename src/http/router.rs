@@ -514,6 +514,14 @@ pub async fn dispatch(app: &App, route: &Route, ctx: &mut Ctx) -> Result<Resp, A
         {
             crate::payments::sandbox::pages::handle(app, ctx).await
         }
+        // The sandboxes, where enabled, with a method they do not take.
+        Route::SandboxSms if app.config.sandbox => Err(AppError::method_not_allowed(GET)),
+        Route::SandboxSpid if app.config.sandbox => Err(AppError::method_not_allowed(GET_POST)),
+        Route::SandboxPayments
+            if app.config.payments.provider == crate::config::PaymentProvider::Sandbox =>
+        {
+            Err(AppError::method_not_allowed(GET_POST))
+        }
         Route::NotFound | Route::SandboxSms | Route::SandboxPayments | Route::SandboxSpid => {
             Err(AppError::not_found())
         }

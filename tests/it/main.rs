@@ -5,6 +5,8 @@
 mod api;
 mod api_auth;
 mod archive_sync;
+mod authz;
+mod authz_table;
 mod cart;
 mod catalogue;
 mod client;
