@@ -10,6 +10,7 @@ mod authz_table;
 mod cart;
 mod catalogue;
 mod client;
+mod csrf_table;
 mod dicomweb;
 mod documents;
 mod encodings;
