@@ -7,6 +7,7 @@ mod api_auth;
 mod archive_sync;
 mod authz;
 mod authz_table;
+mod authz_world;
 mod cart;
 mod catalogue;
 mod client;
