@@ -35,3 +35,6 @@ pub(crate) mod shares;
 pub(crate) mod sms;
 pub(crate) mod support;
 pub(crate) mod ui;
+
+/// The route list (pattern, methods) the route × role and CSRF tables of `tests/it` walk.
+pub use http::router::{NOT_A_ROUTE, routes};

@@ -74,7 +74,7 @@ impl Route {
             Route::Documents => "/api/v1/documenti",
             Route::Batch => "/api/v1/documenti/lotto",
             Route::Document(_) => "/api/v1/documenti/{id_esterno}",
-            Route::NotFound => "(sconosciuto)",
+            Route::NotFound => crate::http::router::NOT_A_ROUTE,
         }
     }
 
@@ -91,6 +91,17 @@ impl Route {
         }
     }
 }
+
+/// The API's routes and their methods (`http::router::routes`); the patterns are the
+/// routes' `template`s.
+pub const ROUTES: &[(&str, &[&str])] = &[
+    ("/api/v1/openapi.json", &["GET"]),
+    ("/api/v1/pazienti/{codice_fiscale}", &["PUT"]),
+    ("/api/v1/pazienti/{codice_fiscale}/documenti", &["GET"]),
+    ("/api/v1/documenti", &["POST"]),
+    ("/api/v1/documenti/lotto", &["POST", "DELETE"]),
+    ("/api/v1/documenti/{id_esterno}", &["DELETE"]),
+];
 
 /// `%XX` escapes of a path segment; `None` when they do not make UTF-8.
 fn percent_decode(s: &str) -> Option<String> {

@@ -186,6 +186,10 @@ async fn read_parts(
             }
         }
     }
+    // A form with no field at all carried no token either.
+    if first && expect_csrf.is_some() {
+        return Err(AppError::csrf());
+    }
     Ok(up)
 }
 

@@ -212,6 +212,46 @@ impl Route {
         matches!(self, Route::Login)
     }
 
+    /// The route's pattern in `ROUTES` (see `http::router::Route::pattern`).
+    pub fn pattern(&self) -> &'static str {
+        use Route::*;
+        match self {
+            Home => "/operatore",
+            Login => "/operatore/accedi",
+            LoginCode => "/operatore/accedi/codice",
+            Logout => "/operatore/esci",
+            Profile => "/operatore/profilo",
+            Audit => "/operatore/registro",
+            AuditCsv => "/operatore/registro.csv",
+            Patients => "/operatore/pazienti",
+            PatientNew => "/operatore/pazienti/nuovo",
+            PatientImport => "/operatore/pazienti/importa",
+            Patient(_) => "/operatore/pazienti/{paziente}",
+            PatientPin(_) => "/operatore/pazienti/{paziente}/pin",
+            PatientPublish(_) => "/operatore/pazienti/{paziente}/pubblica",
+            Document(_) => "/operatore/documenti/{documento}",
+            DocumentFile(_) => "/operatore/documenti/{documento}/file",
+            DocumentWithdraw(_) => "/operatore/documenti/{documento}/ritira",
+            Prices => "/operatore/listino",
+            Operators => "/operatore/operatori",
+            Operator(_) => "/operatore/operatori/{operatore}",
+            Tokens => "/operatore/token",
+            TokenRevoke(_) => "/operatore/token/{token}/revoca",
+            Requests => "/operatore/richieste",
+            Request(_) => "/operatore/richieste/{richiesta}",
+            Orders => "/operatore/ordini",
+            OrdersCsv => "/operatore/ordini.csv",
+            Order(_) => "/operatore/ordini/{ordine}",
+            OrderRecheck(_) => "/operatore/ordini/{ordine}/ricontrolla",
+            OrderFlag(_) => "/operatore/ordini/{ordine}/segnalazione",
+            Reconciliations => "/operatore/riconciliazioni",
+            Reconciliation(_) => "/operatore/riconciliazioni/{riconciliazione}",
+            ReconcileNow => "/operatore/riconciliazioni/avvia",
+            Kiosk => "/operatore/chiosco",
+            NotFound => crate::http::router::NOT_A_ROUTE,
+        }
+    }
+
     /// Label for metrics: bounded, never holds a path parameter.
     pub fn name(&self) -> &'static str {
         use Route::*;
@@ -252,6 +292,42 @@ impl Route {
         }
     }
 }
+
+/// The back office's routes and their methods (`http::router::routes`).
+pub const ROUTES: &[(&str, &[&str])] = &[
+    ("/operatore", &["GET"]),
+    ("/operatore/accedi", &["GET", "POST"]),
+    ("/operatore/accedi/codice", &["GET", "POST"]),
+    ("/operatore/esci", &["POST"]),
+    ("/operatore/profilo", &["GET", "POST"]),
+    ("/operatore/registro", &["GET"]),
+    ("/operatore/registro.csv", &["GET"]),
+    ("/operatore/pazienti", &["GET"]),
+    ("/operatore/pazienti/nuovo", &["GET", "POST"]),
+    ("/operatore/pazienti/importa", &["GET", "POST"]),
+    ("/operatore/pazienti/{paziente}", &["GET", "POST"]),
+    ("/operatore/pazienti/{paziente}/pin", &["POST"]),
+    ("/operatore/pazienti/{paziente}/pubblica", &["GET", "POST"]),
+    ("/operatore/documenti/{documento}", &["GET"]),
+    ("/operatore/documenti/{documento}/file", &["GET"]),
+    ("/operatore/documenti/{documento}/ritira", &["POST"]),
+    ("/operatore/listino", &["GET", "POST"]),
+    ("/operatore/operatori", &["GET", "POST"]),
+    ("/operatore/operatori/{operatore}", &["GET", "POST"]),
+    ("/operatore/token", &["GET", "POST"]),
+    ("/operatore/token/{token}/revoca", &["POST"]),
+    ("/operatore/richieste", &["GET"]),
+    ("/operatore/richieste/{richiesta}", &["GET", "POST"]),
+    ("/operatore/ordini", &["GET"]),
+    ("/operatore/ordini.csv", &["GET"]),
+    ("/operatore/ordini/{ordine}", &["GET"]),
+    ("/operatore/ordini/{ordine}/ricontrolla", &["POST"]),
+    ("/operatore/ordini/{ordine}/segnalazione", &["POST"]),
+    ("/operatore/riconciliazioni", &["GET"]),
+    ("/operatore/riconciliazioni/avvia", &["POST"]),
+    ("/operatore/riconciliazioni/{riconciliazione}", &["GET"]),
+    ("/operatore/chiosco", &["GET", "POST"]),
+];
 
 const GET: &str = "GET, HEAD";
 const GET_POST: &str = "GET, HEAD, POST";
