@@ -1,17 +1,28 @@
 //! PIN hashing with argon2id on a bounded set of blocking threads, so that a flood of
 //! logins cannot take every core away from the other pages.
+//!
+//! The threads are the hasher's own (`auth.hash_threads` of them, for the process's life),
+//! not tokio's blocking pool: each hash allocates `auth.argon2_m_kib` (19 MiB), and the
+//! allocator keeps that block in the arena of the thread that freed it. On tokio's pool a
+//! burst of logins spread the hashes over many short-lived threads and arenas, and the
+//! memory grew by 19 MiB a login up to the arena limit; on a fixed thread the block is
+//! reused by the next hash.
 
 use crate::config::Auth;
 use crate::error::{AppError, Context, Kind};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::Semaphore;
+
+type Job = Box<dyn FnOnce() + Send>;
 
 pub struct Hasher {
     params: Params,
     slots: Arc<Semaphore>,
+    /// The hashing threads take their work here; they end when the hasher is dropped.
+    jobs: mpsc::Sender<Job>,
     waiting: AtomicUsize,
     max_waiting: usize,
     /// Verified when the codice fiscale is unknown, so both cases take the same time.
@@ -40,9 +51,31 @@ impl Hasher {
         let params = Params::new(cfg.argon2_m_kib, cfg.argon2_t, cfg.argon2_p, None)
             .context("parametri argon2 non validi")?;
         let dummy_hash = hash_with(&params, &crate::crypto::token()).map_err(AppError::internal)?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..cfg.hash_threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("cds-hash-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take a job, not while it runs.
+                        let job = queue
+                            .lock()
+                            .map_err(|_| ())
+                            .and_then(|q| q.recv().map_err(|_| ()));
+                        match job {
+                            Ok(job) => job(),
+                            Err(()) => break,
+                        }
+                    }
+                })
+                .context("thread di calcolo dei PIN non avviato")?;
+        }
         Ok(Hasher {
             params,
             slots: Arc::new(Semaphore::new(cfg.hash_threads)),
+            jobs,
             waiting: AtomicUsize::new(0),
             max_waiting: cfg.hash_queue,
             dummy_hash,
@@ -64,12 +97,15 @@ impl Hasher {
             .map_err(AppError::internal)?;
         drop(waiting);
         // The slot goes with the hashing thread: a cancelled login does not free it early.
-        tokio::task::spawn_blocking(move || {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
             let _permit = permit;
-            f()
-        })
-        .await
-        .map_err(AppError::internal)
+            let _ = answer.send(f());
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| AppError::internal("hashing threads ended"))?;
+        answered.await.map_err(AppError::internal)
     }
 
     pub async fn hash(&self, pin: String) -> Result<String, AppError> {

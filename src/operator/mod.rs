@@ -302,7 +302,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/operatore/profilo", &["GET", "POST"]),
     ("/operatore/registro", &["GET"]),
     ("/operatore/registro.csv", &["GET"]),
-    ("/operatore/pazienti", &["GET"]),
+    ("/operatore/pazienti", &["GET", "POST"]),
     ("/operatore/pazienti/nuovo", &["GET", "POST"]),
     ("/operatore/pazienti/importa", &["GET", "POST"]),
     ("/operatore/pazienti/{paziente}", &["GET", "POST"]),

@@ -52,9 +52,8 @@ fn round(addr: &str, n: usize, during: &mut impl FnMut()) {
 
 #[test]
 fn a_thousand_keep_alive_connections_cycled_leak_nothing() {
-    // Cheap PIN hashing: each argon2 hash of the default 19 MiB, on a new blocking thread,
-    // leaves its memory in that thread's malloc arena (bounded by the arenas, not a leak of
-    // the connections, which this test is about).
+    // Cheap PIN hashing: this test is about the connections; the logins' memory has its
+    // own test (`memory.rs`).
     let s = Server::demo(&[
         ("CDS_AUTH_ARGON2_M_KIB", "1024"),
         ("CDS_AUTH_ARGON2_T", "1"),

@@ -10,6 +10,7 @@ mod floods;
 mod keepalive;
 mod malformed;
 mod markup;
+mod memory;
 mod pin;
 mod redirects;
 mod slow;
