@@ -177,6 +177,7 @@ pub async fn sync(
         Status::Cancelled => Event::ProviderCancelled,
         Status::Expired => Event::Expired,
     };
+    crate::failpoint::hit("poll.sync").await;
     let now = app.now();
     let outcome = app.db.write(move |tx| Ok(apply(tx, id, &ev, now)?)).await?;
     if let Outcome::Flagged(why) = &outcome {

@@ -8,6 +8,7 @@ mod archive_sync;
 mod cart;
 mod catalogue;
 mod client;
+mod crash;
 mod dicomweb;
 mod documents;
 mod encodings;
