@@ -290,6 +290,7 @@ pub async fn retry(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<
             let email = o.payer_email.clone().unwrap_or_default();
             let (pos, due_at) =
                 create_position(app, p, &o, session.patient_id, notice, email).await?;
+            crate::failpoint::hit("retry.created").await;
             Event::Retry {
                 new_position: Some((pos, o.total_cents, due_at)),
                 failure_seen_at: None,
