@@ -57,6 +57,7 @@ pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
             now - reconcile::RESUME_AFTER_SECS
         };
         reconcile::resume_confirms(app, before).await?;
+        super::retry::resume_retries(app, before).await?;
     }
     let before = now - app.config.payments.draft_hours * 3600;
     let stale = app

@@ -99,8 +99,22 @@ pub fn unsettled(dbs: &Dbs, plans: &[PatientPlan]) -> Vec<String> {
     if half > 0 {
         left.push(format!("{half} Conferma cut short"));
     }
+    let retries: i64 = db
+        .query_row(
+            "SELECT count(*) FROM orders WHERE retry_notice IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    if retries > 0 {
+        left.push(format!("{retries} Ripeti Pagamento cut short"));
+    }
     for (notice, state, payable, _) in positions(dbs) {
-        for (number, o_state, flag, _) in order_of_notice(dbs, &notice) {
+        let orders = order_of_notice(dbs, &notice);
+        if orders.is_empty() && (payable || matches!(state.as_str(), "paid" | "processing")) {
+            left.push(format!("{notice} {state} at the provider, in no order"));
+        }
+        for (number, o_state, flag, _) in orders {
             let final_ = matches!(o_state.as_str(), "cancelled" | "expired" | "completed");
             if final_ && payable {
                 left.push(format!("order {number} {o_state}: {notice} payable"));

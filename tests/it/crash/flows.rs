@@ -1,7 +1,8 @@
 //! The flows a crash run drives through HTTP, each able to start again from whatever a kill
 //! left: a patient's recoveries (Documenti Interscambiati → "Recupera") and orders, each
-//! order toward a target (paid; failed then retried and paid; cancelled; cancelled while its
-//! Conferma runs; expired at the provider; a draft left to the 24-hour sweeper; left
+//! order toward a target (paid; failed then retried and paid; failed, expired at the
+//! provider, retried on a new position and paid; cancelled; cancelled while its Conferma
+//! runs; expired at the provider; a draft left to the 24-hour sweeper; left
 //! pending). A step reads the order's state from the DB and does the next thing a patient
 //! would; it returns `None` as soon as the server is gone.
 
@@ -14,6 +15,8 @@ use std::time::{Duration, Instant};
 pub enum Target {
     Paid,
     FailThenPaid,
+    /// Failed, then past its due date at the provider: "Ripeti" makes a new position.
+    RetryExpired,
     Cancel,
     CancelRace,
     Expire,
@@ -24,6 +27,7 @@ pub enum Target {
 pub const TARGETS: &[Target] = &[
     Target::Paid,
     Target::FailThenPaid,
+    Target::RetryExpired,
     Target::Cancel,
     Target::CancelRace,
     Target::Expire,
@@ -40,6 +44,8 @@ pub struct OrderPlan {
     /// The provider took "PAGA SUBITO" for it: the money is on its way.
     pub paid: bool,
     pub failed_once: bool,
+    /// Its failed position was made past due at the provider (`RetryExpired`).
+    pub expired_once: bool,
 }
 
 /// A patient of a run: credentials, documents to recover, orders.
@@ -259,17 +265,29 @@ fn step(tab: &mut Tab, dbs: &Dbs, cf: &str, o: &mut OrderPlan) -> Option<bool> {
             let notice = notice.expect("a pending order has its notice");
             let at = sandbox_state(dbs, &notice);
             match o.target {
-                Target::Paid | Target::FailThenPaid if state == "failed" => {
+                Target::Paid | Target::FailThenPaid | Target::RetryExpired if state == "failed" => {
+                    if o.target == Target::RetryExpired && !o.expired_once {
+                        // The provider's calendar passes the failed position's due date.
+                        dbs.sandbox()
+                            .execute(
+                                "UPDATE positions SET due_day = '2000-01-01' WHERE notice_number = ?1",
+                                [&notice],
+                            )
+                            .unwrap();
+                        o.expired_once = true;
+                    }
                     tab.get(&page)?;
                     let r = tab.post(&format!("{page}/ripeti"), &[])?;
                     assert_eq!(r.status, 303, "ripeti: {}", r.body);
                 }
-                Target::FailThenPaid if !o.failed_once && at.as_deref() == Some("unpaid") => {
+                Target::FailThenPaid | Target::RetryExpired
+                    if !o.failed_once && at.as_deref() == Some("unpaid") =>
+                {
                     if sandbox(tab, &notice, cf, "fallisci")? {
                         o.failed_once = true;
                     }
                 }
-                Target::Paid | Target::FailThenPaid => match at.as_deref() {
+                Target::Paid | Target::FailThenPaid | Target::RetryExpired => match at.as_deref() {
                     Some("unpaid" | "failed") => {
                         if sandbox(tab, &notice, cf, "paga")? {
                             o.paid = true;

@@ -30,6 +30,7 @@ const POINTS: &[&str] = &[
     "recovery.packaged",
     "poll.sync",
     "cancel.provider",
+    "retry.created",
 ];
 
 /// SplitMix64: small, seedable, the same on every machine.
@@ -91,6 +92,7 @@ fn plan(rng: &mut Rng) -> Vec<PatientPlan> {
                             number: None,
                             paid: false,
                             failed_once: false,
+                            expired_once: false,
                         });
                     }
                 }
