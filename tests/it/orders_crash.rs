@@ -296,7 +296,11 @@ fn a_ripeti_cut_short_by_a_crash_leaves_no_position_outside_the_order() {
             Some(new.as_str()),
             "the order records the Ripeti's position"
         );
-        assert_eq!(payable(&s), [new.clone()], "one payable position");
+        assert_eq!(
+            payable(&s),
+            std::slice::from_ref(&new),
+            "one payable position"
+        );
         // A second Ripeti makes no other position.
         let mut b = Browser::new(&s.addr);
         b.login(MARIO.0, MARIO.1);
