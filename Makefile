@@ -2,7 +2,7 @@
 CARGO ?= cargo
 DEMO_LISTEN ?= 127.0.0.1:8080
 
-.PHONY: help run test check deps lint bench release deb clean
+.PHONY: help run test check deps lint bench soak release deb clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,8 +27,11 @@ lint: ## cargo fmt --check and clippy -D warnings
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-bench: ## benchmarks under bench/ (prints figures)
+bench: ## benchmarks under bench/ (prints figures, and the last make soak's)
 	bash bench/run.sh
+
+soak: ## long resistance runs (crash: 100 kill -9 runs; tests/soak/run.sh), figures in target/soak
+	bash tests/soak/run.sh
 
 release: ## stripped release binary in target/release/cds-portal
 	$(CARGO) build --release --locked

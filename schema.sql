@@ -507,3 +507,10 @@ WHERE what = 'download' AND EXISTS (
     WHERE a.action = 'share_recovery' AND a.at = share_accesses.at
       AND a.ip = share_accesses.ip AND a.detail = 'share ' || s.public_id
 );
+
+-- step 12
+-- The notice a "Ripeti Pagamento" took for the order's new position, kept from before the
+-- provider is asked to make it until the order records it (or, the order being no longer
+-- failed, the position is cancelled): a crash in between leaves no payable position that
+-- belongs to no order (src/orders/retry.rs).
+ALTER TABLE orders ADD COLUMN retry_notice TEXT;

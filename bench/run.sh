@@ -14,6 +14,8 @@
 #   13. the operators' "Registro accessi": bench/audit.sh (searches over 10M audit lines)
 #   14-15. the real pagoPA providers against their contract stub: bench/payments.sh
 #        (Conferma's own time over the provider's answer; polling 10,000 pending orders)
+#   16. the last `make soak`'s figures: bench/soak.sh (kills survived, requests sent, bad
+#        inputs tried, leaks and double payments found, per suite and summed)
 # and prints a summary table with targets and PASS/FAIL. Total run time after the
 # build is about 15-16 minutes; every load phase has a fixed duration or a timeout.
 set -euo pipefail
@@ -300,6 +302,7 @@ run_part orders.sh "$ORDERS_TIMEOUT" 10-11
 run_part api.sh "$API_TIMEOUT" 12
 run_part audit.sh "$AUDIT_TIMEOUT" 13
 run_part payments.sh "$PAYMENTS_TIMEOUT" 14-15
+run_part soak.sh 60 16
 
 # --- summary ---------------------------------------------------------------------------
 print_summary "================================ summary ================================"

@@ -1,6 +1,6 @@
 //! The steps after "Procedi all'ordine": the two consents ("Acquista ora"), the payer's
 //! e-mail and "Conferma" (the provider creates the debt position), "Procedi" to the payment
-//! portal, "Ripeti Pagamento", and the printed notice.
+//! portal and the printed notice ("Ripeti Pagamento" is in `retry`).
 
 use super::pages::{FormError, show};
 use super::state::{Event, Outcome, State, apply};
@@ -13,7 +13,7 @@ use crate::http::req::Ctx;
 use crate::http::resp::{self, Resp};
 use crate::i18n::Msg;
 use crate::payments::notice::NoticeNumber;
-use crate::payments::provider::{NewPosition, Position, Provider, ProviderError, Status};
+use crate::payments::provider::{NewPosition, Position, Provider, ProviderError};
 use std::sync::Arc;
 
 fn conflict(msg: Msg) -> AppError {
@@ -219,7 +219,7 @@ pub async fn finish_confirm(app: &App, id: i64, ip: &str) -> Result<Outcome, App
 }
 
 /// The order's current debt position, as the provider knows it.
-async fn position_of(app: &App, o: &Order) -> Result<Position, AppError> {
+pub(super) async fn position_of(app: &App, o: &Order) -> Result<Position, AppError> {
     let id = o.id;
     app.db
         .read(move |c| Ok(store::position(c, id)?))
@@ -242,65 +242,6 @@ pub async fn pay(app: &App, ctx: &Ctx, _session: &Session, o: Order) -> Result<R
         .write(move |tx| Ok(store::check_soon(tx, id, now + first)?))
         .await?;
     Ok(resp::go_to(ctx, &url))
-}
-
-/// "Ripeti Pagamento": asks the provider first. Paid meanwhile → completed; still payable →
-/// pending on the same position; no longer payable → a new position (the old one can no
-/// longer be paid, so an order never has two payable positions).
-pub async fn retry(app: &App, ctx: &Ctx, session: &Session, o: Order) -> Result<Resp, AppError> {
-    let to_order = format!("/ordini/{}", o.number);
-    if o.state == State::Pending {
-        return Ok(resp::go_to(ctx, &to_order));
-    }
-    if o.state != State::Failed {
-        return Err(conflict(text::RETRY_ONLY_FAILED));
-    }
-    let p = provider(app)?;
-    let position = position_of(app, &o).await?;
-    let status = {
-        let pos = position.clone();
-        call(p.clone(), move |p| p.status(&pos)).await?
-    };
-    let first = app.config.payments.poll_first_secs;
-    let ev = match status {
-        Status::Paid => {
-            super::poller::sync(app, o.id, position, Status::Paid).await?;
-            return Ok(resp::go_to(ctx, &to_order));
-        }
-        Status::Unpaid => Event::Retry {
-            new_position: None,
-            failure_seen_at: None,
-            next_check_at: app.now() + first,
-        },
-        Status::Failed { at, .. } => Event::Retry {
-            new_position: None,
-            failure_seen_at: Some(at),
-            next_check_at: app.now() + first,
-        },
-        Status::Expired | Status::Cancelled => {
-            let seg = app.config.payments.segregation_code.clone();
-            let notice = app
-                .db
-                .write(move |tx| {
-                    let base = store::next_iuv_base(tx)?;
-                    let n = NoticeNumber::new(&seg, base).map_err(AppError::internal)?;
-                    Ok(n.as_str().to_string())
-                })
-                .await?;
-            let email = o.payer_email.clone().unwrap_or_default();
-            let (pos, due_at) =
-                create_position(app, p, &o, session.patient_id, notice, email).await?;
-            Event::Retry {
-                new_position: Some((pos, o.total_cents, due_at)),
-                failure_seen_at: None,
-                next_check_at: app.now() + first,
-            }
-        }
-    };
-    let (id, now) = (o.id, app.now());
-    app.db.write(move |tx| Ok(apply(tx, id, &ev, now)?)).await?;
-    app.payments_wakeup.notify_one();
-    Ok(resp::go_to(ctx, &to_order))
 }
 
 /// "Scarica Avviso di Pagamento": the A4 notice with its QR code (SPECS.md §2).

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod poller;
 pub mod reconcile;
 pub mod reconciliation;
+pub mod retry;
 pub mod state;
 pub mod store;
 pub mod text;

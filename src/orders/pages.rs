@@ -74,7 +74,7 @@ pub async fn order(
         Action::Buy => checkout::buy(app, ctx, &session, o).await,
         Action::Confirm => checkout::confirm(app, ctx, &session, o).await,
         Action::Pay => checkout::pay(app, ctx, &session, o).await,
-        Action::Retry => checkout::retry(app, ctx, &session, o).await,
+        Action::Retry => super::retry::retry(app, ctx, o).await,
         Action::Notice => checkout::notice_pdf(app, ctx, &session, &o).await,
         Action::Cancel => cancel(app, ctx, o).await,
     }

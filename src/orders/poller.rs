@@ -57,6 +57,7 @@ pub async fn round(app: &App, started: bool) -> Result<(), AppError> {
             now - reconcile::RESUME_AFTER_SECS
         };
         reconcile::resume_confirms(app, before).await?;
+        super::retry::resume_retries(app, before).await?;
     }
     let before = now - app.config.payments.draft_hours * 3600;
     let stale = app
@@ -177,6 +178,7 @@ pub async fn sync(
         Status::Cancelled => Event::ProviderCancelled,
         Status::Expired => Event::Expired,
     };
+    crate::failpoint::hit("poll.sync").await;
     let now = app.now();
     let outcome = app.db.write(move |tx| Ok(apply(tx, id, &ev, now)?)).await?;
     if let Outcome::Flagged(why) = &outcome {

@@ -75,6 +75,7 @@ pub async fn cancel_draft(app: &App, id: i64, why: &'static str) -> Result<Outco
             return Err(AppError::new(Kind::Conflict, super::text::CANCEL_PAID));
         }
     }
+    crate::failpoint::hit("cancel.provider").await;
     let now = app.now();
     app.db
         .write(move |tx| {

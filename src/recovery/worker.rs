@@ -57,6 +57,7 @@ async fn worker(app: App) {
                         job.attempts
                     );
                 }
+                crate::failpoint::hit("recovery.claimed").await;
                 run(&app, job.document_id).await
             }
             Ok(None) => {
@@ -86,6 +87,7 @@ async fn run(app: &App, doc: i64) {
                 packaged.size,
                 started.elapsed().as_secs_f64()
             );
+            crate::failpoint::hit("recovery.packaged").await;
             app.db
                 .write(move |tx| {
                     let ready = store::Ready {

@@ -13,6 +13,7 @@ mod backup_drill;
 mod cart;
 mod catalogue;
 mod client;
+mod crash;
 mod csrf_table;
 mod dicomweb;
 mod documents;

@@ -2,6 +2,7 @@
 //! provider's position made) is restarted and finishes the confirmation by itself; a
 //! cancellation racing a Conferma held at each point leaves no payable position; a payment
 //! that still arrives for the cancelled order is flagged, and the document is sold once.
+//! A "Ripeti Pagamento" cut short the same way is finished too, or its position cancelled.
 //! The points are the binary's own `FAILPOINTS` (src/failpoint.rs).
 
 use crate::client::Browser;
@@ -208,4 +209,121 @@ fn sandbox_pay(b: &mut Browser, notice: &str) -> bool {
         ],
     );
     r.body.contains("Pagamento in elaborazione")
+}
+
+/// The sandbox's notices (`payable`: only those it would take a payment for now: unpaid or
+/// failed, not past due), but those in `except` (the demo's own orders have some).
+fn notices(s: &Server, payable: bool, except: &[String]) -> Vec<String> {
+    let only = if payable {
+        "WHERE state IN ('unpaid', 'failed') AND due_day >= date('now')"
+    } else {
+        ""
+    };
+    sandbox_db(s)
+        .prepare(&format!(
+            "SELECT notice_number FROM positions {only} ORDER BY notice_number"
+        ))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|n| !except.contains(n))
+        .collect()
+}
+
+/// "Ripeti Pagamento" after the position expired, killed once the provider made the new
+/// position and before the order recorded it (`retry.created`). Restarted, the server
+/// finishes the Ripeti: the order names the one payable position, a second Ripeti makes no
+/// other, and paying it completes the order once. When the old notice turns out paid
+/// meanwhile, the order completes and the Ripeti's position is cancelled: nothing payable.
+#[test]
+fn a_ripeti_cut_short_by_a_crash_leaves_no_position_outside_the_order() {
+    for old_paid in [false, true] {
+        let mut s = server("retry.created");
+        let mut b = Browser::new(&s.addr);
+        b.login(MARIO.0, MARIO.1);
+        let number = order_of(&mut b, &s, CARTELLA);
+        let ticket = confirm(&mut b, &number);
+        let page = format!("/ordini/{number}");
+        sandbox(&mut b, &ticket, "fallisci");
+        wait_state(&s, &number, "failed");
+        sandbox_db(&s)
+            .execute(
+                "UPDATE positions SET due_day = '2020-01-01' WHERE notice_number = ?1",
+                [&ticket],
+            )
+            .unwrap();
+        // Every position but this order's: the demo's own orders have some.
+        let others: Vec<String> = notices(&s, false, &[])
+            .into_iter()
+            .filter(|n| *n != ticket)
+            .collect();
+        let payable = |s: &Server| notices(s, true, &others);
+        b.get(&page);
+        let r = b.post(&format!("{page}/ripeti"), &[]);
+        assert_eq!(r.status, 0, "the server died in the middle of Ripeti");
+        assert!(eventually(5, || s.exited()), "aborted");
+        // The provider made the new position; the order does not name it yet.
+        let made = payable(&s);
+        assert_eq!(made.len(), 1, "{made:?}");
+        let new = made[0].clone();
+        assert_ne!(new, ticket);
+        assert_eq!(order_row(&s, &number).1.as_deref(), Some(ticket.as_str()));
+        if old_paid {
+            // A payment of the old notice under way when it expired, confirmed meanwhile.
+            sandbox_db(&s)
+                .execute(
+                    "UPDATE positions SET state = 'paid', paid_at = strftime('%s','now'), iur = 'LATE0002' WHERE notice_number = ?1",
+                    [&ticket],
+                )
+                .unwrap();
+        }
+        s.restart_without(&["FAILPOINTS"]);
+        if old_paid {
+            wait_state(&s, &number, "completed");
+            assert!(
+                eventually(30, || payable(&s).is_empty()),
+                "the Ripeti's position stays payable behind a completed order: {:?}",
+                payable(&s)
+            );
+            assert_eq!(at_provider(&s, &new).as_deref(), Some("cancelled"));
+            assert_eq!(sold(&s), 1);
+            continue;
+        }
+        wait_state(&s, &number, "pending");
+        assert_eq!(
+            order_row(&s, &number).1.as_deref(),
+            Some(new.as_str()),
+            "the order records the Ripeti's position"
+        );
+        assert_eq!(
+            payable(&s),
+            std::slice::from_ref(&new),
+            "one payable position"
+        );
+        // A second Ripeti makes no other position.
+        let mut b = Browser::new(&s.addr);
+        b.login(MARIO.0, MARIO.1);
+        b.get(&page);
+        location(&b.post(&format!("{page}/ripeti"), &[]));
+        assert_eq!(
+            notices(&s, false, &others),
+            [ticket.clone(), new.clone()],
+            "the expired one and the Ripeti's, no third"
+        );
+        sandbox(&mut b, &new, "paga");
+        wait_state(&s, &number, "completed");
+        assert_eq!(sold(&s), 1);
+        let positions: Vec<(String, String)> = db(&s)
+            .prepare("SELECT p.notice_number, p.state FROM payment_positions p JOIN orders o ON o.id = p.order_id WHERE o.number = ?1 ORDER BY p.id")
+            .unwrap()
+            .query_map([&number], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            positions,
+            [(ticket.clone(), "closed".into()), (new, "paid".into())]
+        );
+    }
 }

@@ -6,6 +6,9 @@
 //!   (`orders::poller::sync`: paid → completed with the receipt, failed, cancelled, expired);
 //! - drafts whose Conferma was cut short (a notice reserved, untouched for
 //!   `reconcile::RESUME_AFTER_SECS`): finished (`checkout::finish_confirm`);
+//! - a "Ripeti Pagamento" cut short (its notice reserved, untouched for
+//!   `reconcile::RESUME_AFTER_SECS`): finished, or its position cancelled when the order is
+//!   no longer failed (`orders::retry::resume_retries`; logged, not in the report);
 //! - completed orders without a receipt: the receipt is asked for and stored;
 //! - cancelled and expired orders that have a notice: a payment that still arrived is
 //!   **flagged** by the state machine, never completes the order; a position still payable
@@ -137,6 +140,8 @@ pub async fn process(app: &App, id: i64, days: i64) -> Result<Summary, AppError>
     let now = app.now();
     let since = now - days * 86_400;
     let resumable = now - super::reconcile::RESUME_AFTER_SECS;
+    // A Ripeti Pagamento cut short: finished, or its position cancelled (`orders::retry`).
+    super::retry::resume_retries(app, resumable).await?;
     let mut s = Summary {
         id,
         days,
