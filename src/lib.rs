@@ -15,6 +15,9 @@ pub(crate) mod demo;
 pub(crate) mod documents;
 pub(crate) mod error;
 pub(crate) mod failpoint;
+/// Fuzz targets (properties of the parsers), for `fuzz/` and the bounded run in the tests.
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod http;
 pub(crate) mod i18n;
 pub(crate) mod kiosk;

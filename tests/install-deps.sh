@@ -7,6 +7,7 @@
 #           unzip (unzip -t and zipinfo check the download ZIP)
 #   PyPI:   schemathesis and openapi-core (pinned) in the venv tests/.venv, for the API test
 #           (tests/it/api.rs) and the payment providers' contract stub (tests/contract/)
+#   cargo:  cargo-fuzz (pinned), with `install-deps.sh soak` only (tests/fuzz.sh, `make soak`)
 #   npm:    tests/e2e, pinned by its package-lock.json (playwright-core, @axe-core/playwright,
 #           oidc-provider + jose for the test OpenID provider tests/e2e/oidc-op.mjs)
 set -euo pipefail
@@ -57,5 +58,13 @@ if [ "$have_st" != "$SCHEMATHESIS" ] || [ "$have_oc" != "$OPENAPI_CORE" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "schemathesis==$SCHEMATHESIS" "openapi-core==$OPENAPI_CORE"
+fi
+# cargo-fuzz (pinned) for the coverage-guided fuzzing of `make soak` (tests/fuzz.sh, which
+# runs `install-deps.sh soak`), on the stable toolchain. Only then: building it takes about
+# 3 minutes, and `make test` runs the same targets without it (src/fuzzing/runner.rs).
+CARGO_FUZZ=0.13.2
+if [ "${1:-}" = soak ] && [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ" ]; then
+  echo "install-deps: cargo-fuzz $CARGO_FUZZ (cargo install)"
+  cargo install --locked --quiet --version "$CARGO_FUZZ" cargo-fuzz
 fi
 echo "install-deps: ok"

@@ -153,8 +153,10 @@ pub fn parse_date(s: &str) -> Option<i64> {
         return None;
     }
     if b.len() == 10 {
+        // A day whose start in Rome jiff cannot place (9999-12-31) is no date.
         let d: jiff::civil::Date = s.parse().ok()?;
-        return Some(crate::ui::time::day_start(d));
+        let start = d.to_zoned(crate::ui::time::rome().clone()).ok()?;
+        return Some(start.timestamp().as_second());
     }
     let zoned = b.len() >= 20
         && matches!(b[10], b'T' | b't')
@@ -181,6 +183,9 @@ mod tests {
         assert_eq!(parse_date("2026-11-28t10:30:00.5z"), Some(1_795_861_800));
         // A day starts at midnight in Rome (UTC+1 in November).
         assert_eq!(parse_date("2026-11-28"), Some(1_795_820_400));
+        // Found by the fuzzer: past jiff's last instant in Rome, it was 1970 (and accepted).
+        assert_eq!(parse_date("9999-12-31"), None);
+        assert!(parse_date("9999-12-30") > parse_date("2026-11-28"));
         for bad in [
             "2026-11-28 10:30:00Z",
             "2026-11-28T10:30:00",

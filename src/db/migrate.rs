@@ -27,8 +27,7 @@ pub fn latest() -> u32 {
     steps(SCHEMA).last().map(|s| s.0).unwrap_or(0)
 }
 
-/// For unit tests: an in-memory database with the whole schema.
-#[cfg(test)]
+/// For unit tests and the fuzz targets: an in-memory database with the whole schema.
 pub fn memory() -> Connection {
     let mut c = Connection::open_in_memory().unwrap();
     upgrade(&mut c, None, SCHEMA).unwrap();

@@ -21,11 +21,13 @@ pub struct Filter {
 pub struct FilterError(pub Msg);
 
 /// Accepts `YYYY-MM-DD` (what `<input type="date">` sends) and `dd/mm/yyyy` (typed by hand).
+/// Years 1–9999 only: a year jiff reads as "-026" would be shown "-026" and not read back.
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.trim();
     Date::strptime("%Y-%m-%d", s)
         .or_else(|_| Date::strptime("%d/%m/%Y", s))
         .ok()
+        .filter(|d| d.year() >= 1)
 }
 
 pub fn today() -> Date {
@@ -130,6 +132,8 @@ mod tests {
         assert!(err("da=2026-13-01").contains("non è valida"));
         assert!(err("da=31/02/2026").contains("non è valida"));
         assert!(err("a=ieri").contains("non è valida"));
+        // Found by the fuzzer: a negative year was accepted, then its own link refused.
+        assert!(err("da=-026-01-20").contains("non è valida"));
         assert!(err("da=2026-11-20&a=2026-11-01").contains("successiva"));
         assert!(err("categoria=Segreti").contains("non esiste"));
         assert_eq!(

@@ -84,7 +84,7 @@ impl Ctx {
 
 /// `application/x-www-form-urlencoded` fields; the last value of a repeated name wins.
 #[derive(Debug, Default)]
-pub struct Form(HashMap<String, String>);
+pub struct Form(pub(crate) HashMap<String, String>);
 
 impl Form {
     pub fn parse(s: &str) -> Form {

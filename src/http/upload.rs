@@ -124,9 +124,11 @@ pub async fn read(
         .ok_or_else(|| {
             AppError::bad_request("Invia il modulo con il file allegato (multipart/form-data).")
         })?;
+    let stream = BodyStream::new(body)
+        .try_filter_map(|frame| async move { Ok::<_, hyper::Error>(frame.into_data().ok()) });
     match tokio::time::timeout(
         limits.timeout,
-        read_parts(boundary, body, tmp_dir, limits, expect_csrf),
+        read_parts(boundary, stream, tmp_dir, limits, expect_csrf),
     )
     .await
     {
@@ -135,15 +137,19 @@ pub async fn read(
     }
 }
 
-async fn read_parts(
+/// The parts of a multipart body given as a stream of chunks (the request's body; the fuzz
+/// targets' bytes).
+pub(crate) async fn read_parts<S, E>(
     boundary: String,
-    body: Incoming,
+    stream: S,
     tmp_dir: &Path,
     limits: &Limits,
     expect_csrf: Option<&(dyn Fn(&str) -> bool + Sync)>,
-) -> Result<Upload, AppError> {
-    let stream = BodyStream::new(body)
-        .try_filter_map(|frame| async move { Ok::<_, hyper::Error>(frame.into_data().ok()) });
+) -> Result<Upload, AppError>
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let mut parts = multer::Multipart::new(stream, boundary);
     let bad =
         |e: multer::Error| AppError::bad_request("Modulo incompleto o non leggibile.").because(e);

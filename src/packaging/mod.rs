@@ -3,6 +3,7 @@
 //! file and renamed into place; SHA-256 and size returned for the DB.
 
 pub mod dicomdir;
+mod lengths;
 pub mod render;
 pub mod scan;
 pub mod viewer;

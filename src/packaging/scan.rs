@@ -47,12 +47,32 @@ pub fn int(obj: &DefaultDicomObject, tag: dicom_core::Tag) -> Option<i32> {
 /// Reads the header of one file; `None` when it is not a DICOM Part 10 file (skipped).
 pub fn header(path: &Path) -> Option<Instance> {
     let size = std::fs::metadata(path).ok()?.len();
+    let file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+    if !super::lengths::fit(file, size) {
+        tracing::warn!(
+            "DICOM con lunghezze oltre la fine del file: {}",
+            path.display()
+        );
+        return None;
+    }
     let obj = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Always)
         .read_until(tags::PIXEL_DATA)
         .open_file(path)
         .ok()?;
     Some(from_object(&obj, path, size))
+}
+
+/// `header`'s reading of a file's bytes (the fuzz target reads them from memory).
+pub fn header_object(bytes: &[u8]) -> Option<DefaultDicomObject> {
+    if !super::lengths::fit(std::io::Cursor::new(bytes), bytes.len() as u64) {
+        return None;
+    }
+    OpenFileOptions::new()
+        .read_preamble(ReadPreamble::Always)
+        .read_until(tags::PIXEL_DATA)
+        .from_reader(bytes)
+        .ok()
 }
 
 pub fn from_object(obj: &DefaultDicomObject, path: &Path, size: u64) -> Instance {

@@ -166,6 +166,10 @@ pub fn boundary(content_type: &str) -> Option<String> {
     })
 }
 
+/// A part's headers (Content-Type, Content-Location…) are a few hundred bytes: more is a
+/// broken answer, refused before it fills the memory (it once grew without a bound).
+const MAX_PART_HEADERS: usize = 64 * 1024;
+
 /// Splits a multipart body into one file per part in `dir`, streaming: memory stays at a
 /// few buffers whatever the study's size. A body that ends before the closing delimiter
 /// is `Corrupt`.
@@ -190,6 +194,13 @@ pub fn split_multipart(
         // Process what is buffered.
         loop {
             if in_headers {
+                if buf.len() > MAX_PART_HEADERS
+                    && find(&buf[..MAX_PART_HEADERS], b"\r\n\r\n").is_none()
+                {
+                    return Err(ArchiveError::Corrupt(
+                        "DICOMweb: intestazioni di una parte troppo lunghe".into(),
+                    ));
+                }
                 match find(&buf, b"\r\n\r\n") {
                     Some(i) => {
                         buf.drain(..i + 4);
@@ -342,6 +353,42 @@ mod tests {
         let cut = &full[..full.len() - 30];
         let err = split_multipart(cut, "XyZ", &dir, &|_| {}).unwrap_err();
         assert!(matches!(err, ArchiveError::Corrupt(_)), "{err:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A part whose headers never end: refused after a bounded read, not buffered whole.
+    #[test]
+    fn endless_part_headers_are_refused_early() {
+        struct Endless(u64);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 >= 64 << 20 {
+                    return Ok(0);
+                }
+                // "--XyZ\r\n", then header lines of 8 bytes for ever.
+                let line: &[u8] = if self.0 == 0 {
+                    b"--XyZ\r\n"
+                } else {
+                    b"X-A: b\r\n"
+                };
+                let n = if self.0 == 0 {
+                    line.len()
+                } else {
+                    buf.len() - buf.len() % 8
+                };
+                for (i, b) in buf[..n].iter_mut().enumerate() {
+                    *b = line[i % line.len()];
+                }
+                self.0 += n as u64;
+                Ok(n)
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("cds-mp-endless-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut r = Endless(0);
+        let err = split_multipart(&mut r, "XyZ", &dir, &|_| {}).unwrap_err();
+        assert!(matches!(err, ArchiveError::Corrupt(_)), "{err:?}");
+        assert!(r.0 < 1 << 20, "read {} bytes of headers", r.0);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

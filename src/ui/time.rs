@@ -48,10 +48,17 @@ pub fn date(d: jiff::civil::Date) -> String {
 }
 
 /// The first second of a Rome day (unix time): date ranges become `[start(from), start(to+1))`.
+/// A day past the last instant jiff represents (9999-12-31 in Rome) starts at that instant,
+/// a day before the first at the first: never 1970 (once `unwrap_or_default`: the filter
+/// "al 30/12/9999" then ended in 1970 and the API dated "9999-12-31" 1 January 1970).
 pub fn day_start(d: jiff::civil::Date) -> i64 {
     d.to_zoned(rome().clone())
         .map(|z| z.timestamp().as_second())
-        .unwrap_or_default()
+        .unwrap_or(if d.year() > 0 {
+            Timestamp::MAX.as_second()
+        } else {
+            Timestamp::MIN.as_second()
+        })
 }
 
 /// `HH:MM` in Rome.
@@ -75,5 +82,15 @@ mod tests {
         assert_eq!(date(day_of(1784116800)), "15/07/2026");
         // Midnight in Rome is 22:00 UTC the day before in summer.
         assert_eq!(day_start(day_of(1784116800)), 1784066400);
+    }
+
+    #[test]
+    fn the_last_days_jiff_knows_stay_in_their_order() {
+        // 9999-12-31 00:00 in Rome is past jiff's last instant: not 1970.
+        let last = jiff::civil::date(9999, 12, 31);
+        let before = jiff::civil::date(9999, 12, 30);
+        assert!(day_start(last) > day_start(before));
+        assert!(day_start(before) > 1784066400);
+        assert!(day_start(jiff::civil::date(-9999, 1, 1)) < 0);
     }
 }

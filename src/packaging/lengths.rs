@@ -1,0 +1,229 @@
+//! Before dicom-rs reads a file's header: every element's declared length must fit in what
+//! is left of the file. dicom-rs allocates (and zeroes) a value's declared length before it
+//! reads the value, so a 1.4 KB file from the archive that declares a 700 MB text took 700 MB
+//! of memory (found by the `dicom_header` fuzz target). The file meta group is walked here as
+//! dicom-rs reads it; the data set through dicom-rs's own token reader, each header checked
+//! before its value is read, up to the Pixel Data. A Deflated Explicit VR data set is not
+//! checked (its lengths are those of the inflated stream).
+
+use dicom_dictionary_std::tags;
+use std::io::{Read, Seek, SeekFrom};
+
+const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
+/// Sequences in sequences deeper than this are refused.
+const MAX_DEPTH: u32 = 64;
+
+/// Explicit VR: a 4-byte length (after 2 reserved bytes) for every VR but those with a
+/// 2-byte one (PS3.5 table 7.1-2); an unknown VR counts as UN, as dicom-rs reads it.
+fn long(vr: &[u8; 2]) -> bool {
+    !matches!(
+        vr,
+        b"AE"
+            | b"AS"
+            | b"AT"
+            | b"CS"
+            | b"DA"
+            | b"DS"
+            | b"DT"
+            | b"FL"
+            | b"FD"
+            | b"IS"
+            | b"LO"
+            | b"LT"
+            | b"PN"
+            | b"SH"
+            | b"SL"
+            | b"SS"
+            | b"ST"
+            | b"TM"
+            | b"UI"
+            | b"UL"
+            | b"US"
+    )
+}
+
+struct Walk<R> {
+    r: R,
+    pos: u64,
+    size: u64,
+}
+
+impl<R: Read + Seek> Walk<R> {
+    fn bytes<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let mut b = [0u8; N];
+        self.r.read_exact(&mut b).ok()?;
+        self.pos += N as u64;
+        Some(b)
+    }
+
+    /// The end of a value of `len` bytes starting here, when it fits in the file.
+    fn end_of(&self, len: u32) -> Option<u64> {
+        let end = self.pos + len as u64;
+        (end <= self.size).then_some(end)
+    }
+
+    fn skip_to(&mut self, end: u64) -> Option<()> {
+        self.r.seek(SeekFrom::Start(end)).ok()?;
+        self.pos = end;
+        Some(())
+    }
+}
+
+/// Whether the declared lengths of a Part 10 file (with its 128-byte preamble) fit in its
+/// `size` bytes, up to the Pixel Data. Not a DICOM file: `true` (dicom-rs refuses it).
+pub fn fit(r: impl Read + Seek, size: u64) -> bool {
+    let mut w = Walk { r, pos: 0, size };
+    let Some(head) = w.bytes::<132>() else {
+        return true;
+    };
+    if &head[128..] != b"DICM" {
+        return true;
+    }
+    // The file meta group, explicit VR little endian, read as dicom-rs reads it: its group
+    // length (0002,0000) first, then elements (whatever their tag) until that many bytes.
+    let Some(first) = w.bytes::<12>() else {
+        return true;
+    };
+    if first[..8] != *b"\x02\x00\x00\x00UL\x04\x00" {
+        return true;
+    }
+    let group_length = u32::from_le_bytes([first[8], first[9], first[10], first[11]]) as u64;
+    let meta_start = w.pos;
+    let mut syntax = String::new();
+    while w.pos - meta_start < group_length {
+        let Some(tag) = w.bytes::<4>() else {
+            return true;
+        };
+        let Some(vr) = w.bytes::<2>() else {
+            return true;
+        };
+        let len = if long(&vr) {
+            w.bytes::<6>()
+                .map(|b| u32::from_le_bytes([b[2], b[3], b[4], b[5]]))
+        } else {
+            w.bytes::<2>().map(|b| u16::from_le_bytes(b) as u32)
+        };
+        let Some(len) = len else { return true };
+        let Some(end) = w.end_of(len) else {
+            return false;
+        };
+        if tag == *b"\x02\x00\x10\x00" {
+            let mut v = vec![0; len as usize];
+            if w.r.read_exact(&mut v).is_err() {
+                return true;
+            }
+            syntax = String::from_utf8_lossy(&v)
+                .trim_end_matches(['\0', ' '])
+                .to_string();
+        }
+        if w.skip_to(end).is_none() {
+            return true;
+        }
+    }
+    if syntax == DEFLATED {
+        return true;
+    }
+    dataset_fits(w.r, w.size - w.pos, &syntax)
+}
+
+/// Counts the bytes the parser takes.
+struct Counted<R> {
+    r: R,
+    read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.r.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// The data set through dicom-rs's own token reader (so the walk reads as the object
+/// reader will): every header's defined length is checked before its value is read.
+fn dataset_fits(r: impl Read, size: u64, syntax: &str) -> bool {
+    use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
+    use dicom_parser::dataset::{DataToken, read::DataSetReader};
+    let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+    let Some(ts) = registry.get(syntax) else {
+        return true;
+    };
+    let read = std::rc::Rc::new(std::cell::Cell::new(0));
+    let source = Counted {
+        r,
+        read: read.clone(),
+    };
+    let Ok(mut tokens) = DataSetReader::new_with_ts(source, ts) else {
+        return true;
+    };
+    let mut depth = 0u32;
+    let fits = |len: dicom_core::Length| len.get().is_none_or(|l| read.get() + l as u64 <= size);
+    loop {
+        let Some(Ok(token)) = tokens.next() else {
+            return true;
+        };
+        let ok = match token {
+            DataToken::ElementHeader(h) if depth == 0 && h.tag >= tags::PIXEL_DATA => return true,
+            DataToken::SequenceStart { tag, .. } if depth == 0 && tag >= tags::PIXEL_DATA => {
+                return true;
+            }
+            DataToken::PixelSequenceStart if depth == 0 => return true,
+            DataToken::ElementHeader(h) => fits(h.len),
+            DataToken::SequenceStart { len, .. } => {
+                depth += 1;
+                fits(len)
+            }
+            DataToken::PixelSequenceStart => {
+                depth += 1;
+                true
+            }
+            DataToken::SequenceEnd => {
+                depth = depth.saturating_sub(1);
+                true
+            }
+            DataToken::ItemStart { len } => fits(len),
+            _ => true,
+        };
+        if !ok || depth > MAX_DEPTH {
+            return false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+    use std::io::Cursor;
+
+    fn corpus(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/dicom_header/");
+        std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    #[test]
+    fn a_declared_length_past_the_end_is_refused() {
+        for name in ["ct-header", "mr-header", "dx-header"] {
+            let ok = corpus(name);
+            assert!(fit(Cursor::new(&ok), ok.len() as u64), "{name}");
+            assert!(
+                crate::packaging::scan::header_object(&ok).is_some(),
+                "{name}"
+            );
+        }
+        // Found by the fuzzer: 1,423 bytes declaring a 775 MB value; an unknown VR read as UN.
+        let bad = corpus("crash-alloc-775mb");
+        assert!(!fit(Cursor::new(&bad), bad.len() as u64));
+        assert!(crate::packaging::scan::header_object(&bad).is_none());
+        let bad = corpus("crash-unknown-vr-959mb");
+        assert!(!fit(Cursor::new(&bad), bad.len() as u64));
+        // The PatientName of a real header declared 4 GB long.
+        let mut name = corpus("ct-header");
+        let at = name
+            .windows(4)
+            .position(|w| w == b"\x10\x00\x10\x00")
+            .unwrap();
+        name[at + 6..at + 8].copy_from_slice(&[0xff, 0xff]);
+        assert!(!fit(Cursor::new(&name), name.len() as u64));
+    }
+}
