@@ -40,4 +40,4 @@ pub(crate) mod support;
 pub(crate) mod ui;
 
 /// The route list (pattern, methods) the route × role and CSRF tables of `tests/it` walk.
-pub use http::router::{NOT_A_ROUTE, routes};
+pub use http::routes::{NOT_A_ROUTE, routes};

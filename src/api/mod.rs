@@ -74,7 +74,7 @@ impl Route {
             Route::Documents => "/api/v1/documenti",
             Route::Batch => "/api/v1/documenti/lotto",
             Route::Document(_) => "/api/v1/documenti/{id_esterno}",
-            Route::NotFound => crate::http::router::NOT_A_ROUTE,
+            Route::NotFound => crate::http::routes::NOT_A_ROUTE,
         }
     }
 
@@ -92,7 +92,7 @@ impl Route {
     }
 }
 
-/// The API's routes and their methods (`http::router::routes`); the patterns are the
+/// The API's routes and their methods (`http::routes::routes`); the patterns are the
 /// routes' `template`s.
 pub const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/openapi.json", &["GET"]),

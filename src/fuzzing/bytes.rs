@@ -139,6 +139,7 @@ pub fn multipart_form(data: &[u8]) {
     let limits = Limits {
         max_file: 16 * 1024,
         timeout: std::time::Duration::from_secs(10),
+        idle: std::time::Duration::from_secs(10),
     };
     let read = |body: Vec<u8>, sizes: Vec<u8>, boundary: String| {
         let chunks: Vec<Result<Bytes, std::io::Error>> = chunk(&body, &sizes)

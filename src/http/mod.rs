@@ -9,6 +9,7 @@ pub mod error;
 pub mod req;
 pub mod resp;
 pub mod router;
+pub mod routes;
 pub mod server;
 pub mod upload;
 

@@ -248,7 +248,7 @@ impl Route {
             Reconciliation(_) => "/operatore/riconciliazioni/{riconciliazione}",
             ReconcileNow => "/operatore/riconciliazioni/avvia",
             Kiosk => "/operatore/chiosco",
-            NotFound => crate::http::router::NOT_A_ROUTE,
+            NotFound => crate::http::routes::NOT_A_ROUTE,
         }
     }
 
@@ -293,7 +293,7 @@ impl Route {
     }
 }
 
-/// The back office's routes and their methods (`http::router::routes`).
+/// The back office's routes and their methods (`http::routes::routes`).
 pub const ROUTES: &[(&str, &[&str])] = &[
     ("/operatore", &["GET"]),
     ("/operatore/accedi", &["GET", "POST"]),
