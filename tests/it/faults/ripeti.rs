@@ -181,7 +181,11 @@ pub fn ripeti_faults(
     assert_eq!(row(s, &number).0, "pending", "{cell}");
     assert_eq!(retry_notice(s, &number), None, "{cell}: settled");
     let reserved = reserved.unwrap();
-    assert_eq!(payable_notices(stub, kind), [reserved.clone()], "{cell}");
+    assert_eq!(
+        payable_notices(stub, kind),
+        std::slice::from_ref(&reserved),
+        "{cell}"
+    );
     assert_eq!(positions_of(stub, kind, &reserved).len(), 1, "{cell}");
     let (_, notice, _, provider_ref, ..) = row(s, &number);
     let recorded = match kind {
@@ -191,7 +195,11 @@ pub fn ripeti_faults(
     assert_eq!(recorded.as_deref(), Some(reserved.as_str()), "{cell}");
     // A second Ripeti of a pending order makes nothing.
     assert_eq!(location(&ripeti(b)), page, "{cell}: again");
-    assert_eq!(payable_notices(stub, kind), [reserved.clone()], "{cell}");
+    assert_eq!(
+        payable_notices(stub, kind),
+        std::slice::from_ref(&reserved),
+        "{cell}"
+    );
     pay(kind, stub, s, &number);
     wait_state(s, &number, "completed");
     let completed: i64 = db(s)
