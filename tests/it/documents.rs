@@ -7,7 +7,7 @@ use crate::{LAURA, MARIO, Server, TempDir, eventually};
 use std::io::Read;
 
 pub const SMALL_DEMO: &[(&str, &str)] = &[("CDS_DEMO_CT_SLICES", "12")];
-const PATH: &str = "/documenti-interscambiati";
+pub(crate) const PATH: &str = "/documenti-interscambiati";
 
 pub fn today() -> jiff::civil::Date {
     jiff::Timestamp::now()

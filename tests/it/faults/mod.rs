@@ -19,6 +19,7 @@
 mod dicomweb;
 mod oidc;
 mod payments;
+mod ripeti;
 mod sms;
 
 use std::io::{Read, Write};

@@ -1,7 +1,8 @@
 //! The payment providers (the contract stub behind the fault proxy) failing where
 //! `payments_faults.rs` does not look: the whole host down (connection refused) at Conferma,
-//! every fault at the payment redirect ("Vai al portale per i pagamenti") and at the cancel
-//! of a draft, and the poller meeting a provider down, slow, or answering garbage. Every
+//! every fault at the payment redirect ("Vai al portale per i pagamenti"), at the cancel
+//! of a draft and at "Ripeti Pagamento" (`ripeti.rs`), and the poller meeting a provider
+//! down, slow, or answering garbage. Every
 //! cell: an Italian 503, the order where it was (retried: by the patient's next click, or
 //! by the poller's next round), one position per order at the provider, paid once.
 
@@ -29,6 +30,7 @@ fn server(kind: Kind, stub: &PaymentsStub, proxy: &FaultProxy) -> Server {
     all.push(("CDS_PAYMENTS_CONNECTION_TIMEOUT_SECS", "1"));
     // A round every second: each poller cell sees two rounds quickly.
     all.push(("CDS_PAYMENTS_POLL_MAX_SECS", "1"));
+    all.push(("FAILPOINTS", super::ripeti::PAUSE));
     Server::demo(&all)
 }
 
@@ -42,11 +44,11 @@ fn notice_of(kind: Kind, s: &Server, number: &str) -> String {
 }
 
 /// The request lines of each step, by provider.
-fn paths(kind: Kind) -> (&'static str, &'static str) {
+fn paths(kind: Kind) -> (&'static str, &'static str, &'static str) {
     match kind {
-        // (payment redirect, status question)
-        Kind::PiemontePay => ("/payment", "/status"),
-        Kind::Gpd => ("/carts", "GET /gpd/"),
+        // (payment redirect, status question, creation of a position)
+        Kind::PiemontePay => ("/payment", "/status", "POST /epayapi/"),
+        Kind::Gpd => ("/carts", "GET /gpd/", "POST /gpd/"),
     }
 }
 
@@ -67,7 +69,7 @@ const POLLER_FAULTS: [Mode; 5] = [
     Mode::Truncated,
 ];
 
-fn set(proxy: &FaultProxy, path: &str, mode: Mode) {
+pub(super) fn set(proxy: &FaultProxy, path: &str, mode: Mode) {
     if mode == Mode::Down {
         proxy.set(Mode::Down);
     } else {
@@ -81,7 +83,7 @@ fn provider_faults(kind: Kind) {
     let s = server(kind, &stub, &proxy);
     let mut b = Browser::new(&s.addr);
     b.login(MARIO.0, MARIO.1);
-    let (redirect, status) = paths(kind);
+    let (redirect, status, create) = paths(kind);
 
     // Conferma with the provider's host down: the draft stays, confirmed once it is back.
     let number = draft(&mut b, &s);
@@ -191,17 +193,19 @@ fn provider_faults(kind: Kind) {
             assert!(!payable(kind, &p), "{cell}: a payable position stayed: {p}");
         }
     }
+    // "Ripeti Pagamento" of a failed order whose position expired (OTHER is free again).
+    super::ripeti::ripeti_faults(kind, &stub, &proxy, &s, &mut b, OTHER, (create, status));
     stub.assert_no_violations();
-    let cells = 1 + REDIRECT_FAULTS.len() + POLLER_FAULTS.len() + 3;
+    let cells = 1 + REDIRECT_FAULTS.len() + POLLER_FAULTS.len() + 3 + super::ripeti::CELLS;
     super::figures(&format!("payments-{kind:?}").to_lowercase(), cells, &proxy);
 }
 
 #[test]
-fn piemontepay_faults_at_redirect_poller_and_cancel() {
+fn piemontepay_faults_at_redirect_poller_cancel_and_ripeti() {
     provider_faults(Kind::PiemontePay);
 }
 
 #[test]
-fn gpd_faults_at_redirect_poller_and_cancel() {
+fn gpd_faults_at_redirect_poller_cancel_and_ripeti() {
     provider_faults(Kind::Gpd);
 }

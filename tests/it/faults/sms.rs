@@ -1,5 +1,6 @@
-//! The SMS gateway failing while a patient asks for a new PIN, an operator sends one, and a
-//! document notice goes out. The patient's answer never depends on the gateway (the SMS is
+//! The SMS gateway failing while a patient asks for a new PIN, an operator sends one, a
+//! document notice goes out, and a patient at a kiosk has a document sent to their mobile
+//! ("Invia al mio cellulare"). The patient's answer never depends on the gateway (the SMS is
 //! queued in the same transaction); a failed delivery stays queued and is retried with
 //! backoff; once the gateway is back each message is delivered, with one id per request
 //! (the gateway drops repeats of an id, e.g. after an answer that came too late).
@@ -14,9 +15,37 @@ enum Step {
     NewPin,
     OperatorPin,
     Notice,
+    Kiosk,
 }
 
-const STEPS: [Step; 3] = [Step::NewPin, Step::OperatorPin, Step::Notice];
+const STEPS: [Step; 4] = [Step::NewPin, Step::OperatorPin, Step::Notice, Step::Kiosk];
+
+/// Laura at a kiosk (a browser an operator marked), and her available document. Not Mario:
+/// his new PIN (`NewPin`, `OperatorPin`) ends his sessions.
+struct Kiosk {
+    b: Browser,
+    doc: String,
+}
+
+fn kiosk(s: &Server) -> Kiosk {
+    let mut b = Browser::new(&s.addr);
+    assert_eq!(b.operator_login(OPERATORE.0, OPERATORE.1).status, 303);
+    b.get("/operatore/chiosco");
+    assert_eq!(
+        b.post("/operatore/chiosco", &[("azione", "attiva")]).status,
+        303
+    );
+    b.get("/operatore/chiosco");
+    assert_eq!(b.post("/operatore/esci", &[]).status, 303);
+    b.login(LAURA.0, LAURA.1);
+    let list = b.get(crate::documents::PATH);
+    assert!(list.body.contains("Sei ancora lì?"), "a kiosk");
+    let doc = crate::documents::id_of(&list, "Referto RX torace");
+    if !list.body.contains(&format!("{doc}/invia-cellulare")) {
+        crate::documents::recover_and_wait(&mut b, &doc);
+    }
+    Kiosk { b, doc }
+}
 
 /// A fault, and whether the gateway's answer counts as delivered (a 2xx, whatever its body).
 const FAULTS: [(Mode, bool); 7] = [
@@ -47,7 +76,7 @@ fn queue(s: &Server) -> Vec<(String, String, i64, Option<String>)> {
 }
 
 /// Does the step; the page the person sees must say it worked, in Italian.
-fn run(step: Step, s: &Server, op: &mut Browser, n: usize, cell: &str) {
+fn run(step: Step, s: &Server, op: &mut Browser, k: &mut Kiosk, n: usize, cell: &str) {
     match step {
         Step::NewPin => {
             let mut b = Browser::new(&s.addr);
@@ -64,7 +93,7 @@ fn run(step: Step, s: &Server, op: &mut Browser, n: usize, cell: &str) {
             let id: i64 = db(s)
                 .query_row(
                     "SELECT id FROM patients WHERE codice_fiscale = ?1",
-                    [LAURA.0],
+                    [MARIO.0],
                     |r| r.get(0),
                 )
                 .unwrap();
@@ -108,6 +137,22 @@ fn run(step: Step, s: &Server, op: &mut Browser, n: usize, cell: &str) {
             let r = crate::client::raw(&s.addr, req.as_bytes());
             assert_eq!(r.status, 201, "{cell}: {}", r.body);
         }
+        Step::Kiosk => {
+            // Two minutes later for the once-every-two-minutes kiosk SMS.
+            db(s)
+                .execute(
+                    "UPDATE audit_log SET at = at - 200 WHERE action = 'kiosk_sms'",
+                    [],
+                )
+                .unwrap();
+            let path = format!("{}/{}", crate::documents::PATH, k.doc);
+            k.b.get(crate::documents::PATH);
+            let r = k.b.hx_post(&format!("{path}/invia-cellulare"));
+            assert_eq!(r.status, 200, "{cell}: {}", r.body);
+            assert!(r.body.contains("+39347*****21"), "{cell}: {}", r.body);
+            assert!(r.body.contains("hx-swap-oob"), "{cell}: the alert");
+            assert_clean(cell, r.status, &r.body);
+        }
     }
 }
 
@@ -127,6 +172,7 @@ fn sms_gateway_faults_queue_retry_and_deliver_once() {
     ]);
     let mut op = Browser::new(&s.addr);
     assert_eq!(op.operator_login(OPERATORE.0, OPERATORE.1).status, 303);
+    let mut k = kiosk(&s);
     let mut n = 0;
     for (fault, accepted) in FAULTS {
         gw.set(fault);
@@ -137,6 +183,7 @@ fn sms_gateway_faults_queue_retry_and_deliver_once() {
                 step,
                 &s,
                 &mut op,
+                &mut k,
                 n,
                 &format!("{step:?} × {}", fault.name()),
             );
