@@ -30,7 +30,7 @@ lint: ## cargo fmt --check and clippy -D warnings
 bench: ## benchmarks under bench/ (prints figures, and the last make soak's)
 	bash bench/run.sh
 
-soak: deps ## long resistance runs (tests/soak/run.sh: crash 100 kill -9 runs, abuse x5, faults x10, fuzz 300 s a target), figures in target/soak
+soak: deps ## long resistance runs (tests/soak/run.sh: crash 100 kill -9 runs, abuse x3, faults x10, fuzz 300 s a target), figures in target/soak
 	bash tests/soak/run.sh
 
 release: ## stripped release binary in target/release/cds-portal

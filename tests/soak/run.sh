@@ -14,8 +14,8 @@ CARGO=${CARGO:-cargo}
 CDS_CRASH_RUNS=${CDS_CRASH_RUNS:-100} $CARGO test --locked --test it -- crash::killed --nocapture
 
 # --- abuse: brute force, floods, slowloris, keep-alive, markup, redirects, traversal -------
-# (tests/it/abuse) at five times the size of make test's run.
-CDS_ABUSE_SCALE=${CDS_ABUSE_SCALE:-5} $CARGO test --locked --test it -- abuse::
+# (tests/it/abuse) at three times the size of make test's run.
+CDS_ABUSE_SCALE=${CDS_ABUSE_SCALE:-3} $CARGO test --locked --test it -- abuse::
 
 # --- faults: every provider down, slow, 5xx, garbage (tests/it/faults), again and again --
 # Each round rewrites the faults-*.txt figures; a failure stops here.
