@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startServer, launch, newPage, login as harnessLogin } from './harness.mjs';
+import { tinyPdf } from './privacy-scan.mjs';
 
 const SHOTS = process.env.SCREENSHOTS || '/tmp';
 const OPERATORE = { username: 'operatore', password: 'operatore-demo-2026' };
@@ -31,28 +32,6 @@ const REPLY = 'Gentile signor Rossi, il referto è completo: lo trova in Documen
 const DOCS = '/documenti-interscambiati';
 
 let server, chrome, work, pdfPath, pdfBytes, documentPath, mario;
-
-// A tiny valid PDF: header, four objects, an xref table whose offsets are right, startxref
-// pointing at "xref", %%EOF (what the server checks, and what a PDF reader needs).
-function tinyPdf() {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>',
-    '<< /Length 0 >>\nstream\n\nendstream',
-  ];
-  let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
-  const offsets = [];
-  objects.forEach((o, i) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
-}
 
 before(async () => {
   server = await startServer({ CDS_DEMO_CT_SLICES: '12' });

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-// A tiny valid PDF (as operator.test.mjs makes it).
+// A tiny valid PDF: header, four objects, an xref table whose offsets are right, startxref
+// pointing at "xref", %%EOF (what the server checks, and what a PDF reader needs).
 export function tinyPdf() {
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',

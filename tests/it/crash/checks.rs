@@ -14,27 +14,7 @@ use std::io::Read;
 /// the provider's) are clean.
 pub fn integrity(dbs: &Dbs, when: &str) {
     for (name, c) in [("portale", dbs.portal()), ("sandbox", dbs.sandbox())] {
-        let ok: String = c
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(ok, "ok", "{when}: integrity_check of {name}");
-        let bad: Vec<String> = c
-            .prepare("PRAGMA foreign_key_check")
-            .unwrap()
-            .query_map([], |r| {
-                Ok(format!(
-                    "{}:{:?}",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<i64>>(1)?
-                ))
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert!(
-            bad.is_empty(),
-            "{when}: foreign_key_check of {name}: {bad:?}"
-        );
+        crate::backup_drill::clean(&c, &format!("{when}: {name}"));
     }
 }
 
