@@ -59,35 +59,24 @@ fn order_of_notice(dbs: &Dbs, notice: &str) -> Vec<(String, String, Option<Strin
 pub fn unsettled(dbs: &Dbs, plans: &[PatientPlan]) -> Vec<String> {
     let db = dbs.portal();
     let mut left = Vec::new();
-    let busy: i64 = db
-        .query_row(
+    for (sql, what) in [
+        (
             "SELECT count(*) FROM recoveries WHERE state IN ('queued', 'running')",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    if busy > 0 {
-        left.push(format!("{busy} recoveries running"));
-    }
-    let half: i64 = db
-        .query_row(
+            "recoveries running",
+        ),
+        (
             "SELECT count(*) FROM orders WHERE state = 'draft' AND notice_number IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    if half > 0 {
-        left.push(format!("{half} Conferma cut short"));
-    }
-    let retries: i64 = db
-        .query_row(
+            "Conferma cut short",
+        ),
+        (
             "SELECT count(*) FROM orders WHERE retry_notice IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    if retries > 0 {
-        left.push(format!("{retries} Ripeti Pagamento cut short"));
+            "Ripeti Pagamento cut short",
+        ),
+    ] {
+        let n: i64 = db.query_row(sql, [], |r| r.get(0)).unwrap();
+        if n > 0 {
+            left.push(format!("{n} {what}"));
+        }
     }
     for (notice, state, payable, _) in positions(dbs) {
         let orders = order_of_notice(dbs, &notice);
