@@ -2,8 +2,12 @@
 //! crashes found before included), then mutates it at random for `CDS_FUZZ_SECS` seconds
 //! (10 by default; 0: the corpus only). Not coverage-guided — that is libFuzzer's job in
 //! `make soak` — but the same targets and properties, on stable and from the test build.
-//! A failing input is written to `target/fuzz-crashes/<target>-<hash>` and its path printed:
-//! copy it into the corpus folder (see README, "Fuzzing").
+//! The mutations follow a seed: `CDS_FUZZ_SEED=N`, or `random` (what `make soak` uses);
+//! without it a fixed seed per target, so that `make test` tries the same inputs on every
+//! machine (a faster one tries more of the same sequence) and stays green unless a change
+//! breaks a property. A failing input is written to `target/fuzz-crashes/<target>-<hash>`
+//! and printed, in hex with the seed, so that a CI log is enough to replay it: copy it into
+//! the corpus folder (see README, "Fuzzing").
 
 use super::{MAX_INPUT, run};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -264,7 +268,7 @@ fn save_crash(target: &str, input: &[u8]) -> PathBuf {
     path
 }
 
-fn check(target: &str, input: &[u8]) {
+fn check(target: &str, input: &[u8], origin: &dyn Fn() -> String) {
     LARGEST.with(|l| l.set(0));
     ARMED.with(|a| a.set(true));
     let outcome = std::panic::catch_unwind(|| run(target, input));
@@ -286,37 +290,57 @@ fn check(target: &str, input: &[u8]) {
         Ok(()) => {}
         Err(()) => {
             let path = save_crash(target, input);
+            let shown = &input[..input.len().min(4096)];
             panic!(
-                "fuzz target {target} failed on {} ({} bytes: {:?})",
+                "fuzz target {target} failed on {} ({} bytes, {}; in hex, {}: {})",
                 path.display(),
                 input.len(),
-                String::from_utf8_lossy(&input[..input.len().min(300)])
+                origin(),
+                if shown.len() < input.len() {
+                    "the first 4096"
+                } else {
+                    "whole"
+                },
+                crate::crypto::hex(shown)
             );
         }
     }
+}
+
+/// `CDS_FUZZ_SEED`: a number, or `random`; unset, a fixed seed of the target's name.
+fn seed(target: &str) -> u64 {
+    let fixed = || {
+        // FNV-1a of the name: each target its own sequence, the same on every run.
+        target.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let random = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+    };
+    let seed = match std::env::var("CDS_FUZZ_SEED").ok().as_deref() {
+        Some("random") => random(),
+        Some(n) => n.parse().unwrap_or_else(|_| fixed()),
+        None => fixed(),
+    };
+    seed | 1
 }
 
 /// Replays the corpus, then mutates it until the time is up. Prints executions and rate.
 fn fuzz(target: &str) {
     let pool = corpus(target);
     assert!(!pool.is_empty(), "empty corpus for {target}");
-    for input in &pool {
-        check(target, input);
+    for (i, input) in pool.iter().enumerate() {
+        check(target, input, &|| format!("corpus input {i}"));
     }
     let secs: u64 = std::env::var("CDS_FUZZ_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
-    let seed: u64 = std::env::var("CDS_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        })
-        | 1;
+    let seed = seed(target);
     let mut rng = Rng(seed);
     let dict = dictionary(target);
     let start = Instant::now();
@@ -332,7 +356,9 @@ fn fuzz(target: &str) {
                 &pool[rng.below(pool.len())]
             };
             let input = mutate(&mut rng, base, &pool, dict);
-            check(target, &input);
+            check(target, &input, &|| {
+                format!("CDS_FUZZ_SEED={seed}, execution {execs}")
+            });
             execs += 1;
             if recent.len() < 256 {
                 recent.push(input);

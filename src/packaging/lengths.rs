@@ -6,41 +6,14 @@
 //! before its value is read, up to the Pixel Data. A Deflated Explicit VR data set is not
 //! checked (its lengths are those of the inflated stream).
 
+use dicom_core::header::{HasLength, Header};
 use dicom_dictionary_std::tags;
+use dicom_encoding::decode::Decode;
 use std::io::{Read, Seek, SeekFrom};
 
 const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
 /// Sequences in sequences deeper than this are refused.
 const MAX_DEPTH: u32 = 64;
-
-/// Explicit VR: a 4-byte length (after 2 reserved bytes) for every VR but those with a
-/// 2-byte one (PS3.5 table 7.1-2); an unknown VR counts as UN, as dicom-rs reads it.
-fn long(vr: &[u8; 2]) -> bool {
-    !matches!(
-        vr,
-        b"AE"
-            | b"AS"
-            | b"AT"
-            | b"CS"
-            | b"DA"
-            | b"DS"
-            | b"DT"
-            | b"FL"
-            | b"FD"
-            | b"IS"
-            | b"LO"
-            | b"LT"
-            | b"PN"
-            | b"SH"
-            | b"SL"
-            | b"SS"
-            | b"ST"
-            | b"TM"
-            | b"UI"
-            | b"UL"
-            | b"US"
-    )
-}
 
 struct Walk<R> {
     r: R,
@@ -79,35 +52,34 @@ pub fn fit(r: impl Read + Seek, size: u64) -> bool {
     if &head[128..] != b"DICM" {
         return true;
     }
-    // The file meta group, explicit VR little endian, read as dicom-rs reads it: its group
-    // length (0002,0000) first, then elements (whatever their tag) until that many bytes.
-    let Some(first) = w.bytes::<12>() else {
+    // The file meta group, explicit VR little endian, read with dicom-rs's own header
+    // decoder as dicom-rs reads it: its group length (0002,0000), 4 bytes whatever its VR
+    // says, then elements (whatever their tag) until that many bytes.
+    let decoder = dicom_encoding::decode::file_header_decoder();
+    let Ok((first, read)) = decoder.decode_header(&mut w.r) else {
         return true;
     };
-    if first[..8] != *b"\x02\x00\x00\x00UL\x04\x00" {
+    w.pos += read as u64;
+    if first.tag() != tags::FILE_META_INFORMATION_GROUP_LENGTH || first.length().get() != Some(4) {
         return true;
     }
-    let group_length = u32::from_le_bytes([first[8], first[9], first[10], first[11]]) as u64;
+    let Some(group_length) = w.bytes::<4>().map(|b| u32::from_le_bytes(b) as u64) else {
+        return true;
+    };
     let meta_start = w.pos;
     let mut syntax = String::new();
     while w.pos - meta_start < group_length {
-        let Some(tag) = w.bytes::<4>() else {
+        let Ok((header, read)) = decoder.decode_header(&mut w.r) else {
             return true;
         };
-        let Some(vr) = w.bytes::<2>() else {
+        w.pos += read as u64;
+        let Some(len) = header.length().get() else {
             return true;
         };
-        let len = if long(&vr) {
-            w.bytes::<6>()
-                .map(|b| u32::from_le_bytes([b[2], b[3], b[4], b[5]]))
-        } else {
-            w.bytes::<2>().map(|b| u16::from_le_bytes(b) as u32)
-        };
-        let Some(len) = len else { return true };
         let Some(end) = w.end_of(len) else {
             return false;
         };
-        if tag == *b"\x02\x00\x10\x00" {
+        if header.tag() == tags::TRANSFER_SYNTAX_UID {
             let mut v = vec![0; len as usize];
             if w.r.read_exact(&mut v).is_err() {
                 return true;
@@ -217,6 +189,16 @@ mod tests {
         assert!(crate::packaging::scan::header_object(&bad).is_none());
         let bad = corpus("crash-unknown-vr-959mb");
         assert!(!fit(Cursor::new(&bad), bad.len() as u64));
+        // Found by the fuzzer (in CI): the group length (0002,0000) given as CS, which
+        // dicom-rs reads as long as it is 4 bytes, then a meta element of 805 MB.
+        let bad = corpus("crash-meta-group-length-cs");
+        assert!(!fit(Cursor::new(&bad), bad.len() as u64));
+        assert!(crate::packaging::scan::header_object(&bad).is_none());
+        // The same file with its meta element of the right length is read.
+        let mut good = bad.clone();
+        good[152..156].copy_from_slice(&26u32.to_le_bytes());
+        good.truncate(156 + 26);
+        assert!(fit(Cursor::new(&good), good.len() as u64));
         // The PatientName of a real header declared 4 GB long.
         let mut name = corpus("ct-header");
         let at = name

@@ -27,6 +27,6 @@ done
 # --- fuzz: the nine targets, coverage-guided by cargo-fuzz on stable (tests/fuzz.sh), then
 # the in-test mutator for longer. CDS_FUZZ_SOAK_SECS per target (300: about 45 min).
 bash tests/fuzz.sh "${CDS_FUZZ_SOAK_SECS:-300}"
-CDS_FUZZ_SECS=${CDS_FUZZ_SECS:-60} $CARGO test --locked --lib fuzzing::
+CDS_FUZZ_SEED=${CDS_FUZZ_SEED:-random} CDS_FUZZ_SECS=${CDS_FUZZ_SECS:-60} $CARGO test --locked --lib fuzzing::
 
 echo "soak done: figures in $CDS_SOAK_DIR"
