@@ -307,6 +307,29 @@ fn check(target: &str, input: &[u8], origin: &dyn Fn() -> String) {
     }
 }
 
+/// Adds a target's executions to `$CDS_SOAK_DIR/fuzz.txt` (default `target/soak`), the soak
+/// figures `bench/soak.sh` sums (issue 16, item 10): `runs` targets, `bad_inputs` executions.
+fn soak_figures(execs: u64) {
+    static TOTAL: std::sync::Mutex<(u64, u64)> = std::sync::Mutex::new((0, 0));
+    let mut total = TOTAL.lock().unwrap_or_else(|e| e.into_inner());
+    total.0 += 1;
+    total.1 += execs;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join(std::env::var("CDS_SOAK_DIR").unwrap_or_else(|_| "target/soak".into()));
+    let when = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ");
+    let text = format!(
+        "suite fuzz\nwhen {when}\nruns {}\nbad_inputs {}\n",
+        total.0, total.1
+    );
+    let part = dir.join("fuzz.txt.part");
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&part, text))
+        .and_then(|()| std::fs::rename(&part, dir.join("fuzz.txt")));
+    if let Err(e) = written {
+        eprintln!("fuzz figures not written in {}: {e}", dir.display());
+    }
+}
+
 /// `CDS_FUZZ_SEED`: a number, or `random`; unset, a fixed seed of the target's name.
 fn seed(target: &str) -> u64 {
     let fixed = || {
@@ -368,6 +391,7 @@ fn fuzz(target: &str) {
             }
         }
     }
+    soak_figures(execs);
     let took = start.elapsed().as_secs_f64().max(0.001);
     println!(
         "fuzz {target}: {execs} executions in {took:.1} s ({:.0}/s), corpus {}, seed {seed}",

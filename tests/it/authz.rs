@@ -5,10 +5,11 @@
 //! without a row fails the test (which prints the row it would need), so does a row whose
 //! route is gone. No answer is a 500, and none but A's own, the back office's and the
 //! API's with its scope holds anything of A's: codice fiscale, name, phone, titles of the
-//! documents only A has, order numbers, public ids, the share's link.
+//! documents only A has, order numbers, public ids, the share's link. Every GET is asked
+//! again as HEAD, which must answer the same status and head with no body.
 
 use crate::MARIO;
-pub use crate::authz_world::{Who, World, multipart, soak_figures};
+pub use crate::authz_world::{Who, World, multipart};
 use crate::client::Response;
 use std::collections::BTreeMap;
 
@@ -167,6 +168,24 @@ fn every_route_for_every_role_and_method() {
                 cells[role] = cell_of(pattern, &r);
             }
         }
+        // HEAD, which every GET route takes: GET's status and head, no body.
+        if method == "GET" {
+            let h = w.send(who, "HEAD", pattern, None, "");
+            sent += 1;
+            if h.status != r.status
+                || h.header("location") != r.header("location")
+                || !h.raw_body.is_empty()
+            {
+                failures.push(format!(
+                    "{name} HEAD {pattern}: {} (to {:?}, {} bytes of body) where GET had {} (to {:?})",
+                    h.status,
+                    h.header("location"),
+                    h.raw_body.len(),
+                    r.status,
+                    r.header("location")
+                ));
+            }
+        }
         if !may_see_a(role, pattern)
             && let Some(secret) = w.leak(&w.path(pattern), &r)
             && !SHOWN_TO_ALL.contains(&(pattern, secret))
@@ -185,5 +204,5 @@ fn every_route_for_every_role_and_method() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(sent > 7 * routes.len(), "{sent} requests");
-    soak_figures("authz", sent, 0);
+    crate::soak::write("authz", &[("requests", sent as u64), ("leaks", 0)]);
 }

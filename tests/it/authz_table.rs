@@ -162,7 +162,7 @@ pub const ROWS: &[(&str, &str, &str)] = &[
     ("/operatore/pazienti/{paziente}/pubblica", "DELETE", "L L L 405 405 L L"),
     ("/operatore/documenti/{documento}", "GET", "L L L 200 200 L L"),
     ("/operatore/documenti/{documento}", "POST", "L 403 403 405 405 403 403"),
-    ("/operatore/documenti/{documento}/file", "GET", "L L L 404 404 L L"),
+    ("/operatore/documenti/{documento}/file", "GET", "L L L 200 200 L L"),
     ("/operatore/documenti/{documento}/file", "POST", "L 403 403 405 405 403 403"),
     ("/operatore/documenti/{documento}/ritira", "POST", "L 403 403 303 303 403 403"),
     ("/operatore/documenti/{documento}/ritira", "GET", "L L L 405 405 L L"),

@@ -144,6 +144,15 @@ impl World {
                 crate::shares::CT
             )),
         );
+        // The back office's file route serves PDFs (a study is recovered, not served): one
+        // of A's, so that the table shows who gets it.
+        params.insert(
+            "documento_pdf",
+            one(&format!(
+                "SELECT public_id FROM documents WHERE patient_id = {mario}
+                 AND source_kind = 'pdf' ORDER BY id LIMIT 1"
+            )),
+        );
         params.insert(
             "ordine",
             one(&format!(
@@ -229,6 +238,9 @@ impl World {
     /// `pattern` with A's values.
     pub fn path(&self, pattern: &str) -> String {
         let mut p = pattern.to_string();
+        if p == "/operatore/documenti/{documento}/file" {
+            p = p.replace("{documento}", "{documento_pdf}");
+        }
         for (k, v) in &self.params {
             p = p.replace(&format!("{{{k}}}"), v);
         }
@@ -255,7 +267,8 @@ impl World {
         }
         if let Some((read, other)) = &who.bearer {
             // The API's one read route wants documents:read, every other a write scope.
-            let t = if api && method == "GET" && pattern.ends_with("/documenti") {
+            let reads = method == "GET" || method == "HEAD";
+            let t = if api && reads && pattern.ends_with("/documenti") {
                 read
             } else {
                 other
@@ -263,7 +276,7 @@ impl World {
             headers.push(("Authorization", format!("Bearer {t}")));
         }
         let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        if method == "GET" || method == "DELETE" && api {
+        if method == "GET" || method == "HEAD" || method == "DELETE" && api {
             return client::request_bytes(&self.s.addr, method, &path, &h, "text/plain", b"");
         }
         if api {
@@ -331,17 +344,4 @@ fn escaped(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
-}
-
-/// `$CDS_SOAK_DIR/<suite>.txt` (default `target/soak`): the figures `make bench` sums.
-pub fn soak_figures(suite: &str, requests: usize, bad_inputs: usize) {
-    let dir = std::env::var("CDS_SOAK_DIR")
-        .unwrap_or_else(|_| format!("{}/target/soak", env!("CARGO_MANIFEST_DIR")));
-    std::fs::create_dir_all(&dir).unwrap();
-    let when = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ");
-    let mut text = format!("suite {suite}\nwhen {when}\nrequests {requests}\nleaks 0\n");
-    if bad_inputs > 0 {
-        text.push_str(&format!("bad_inputs {bad_inputs}\n"));
-    }
-    std::fs::write(format!("{dir}/{suite}.txt"), text).unwrap();
 }

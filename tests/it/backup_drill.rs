@@ -424,19 +424,8 @@ fn backup_under_load_is_a_consistent_snapshot_and_restores_into_a_new_folder() {
     );
     let health = b.get("/healthz");
     assert_eq!(health.status, 200, "{}", health.body);
-    soak("backup_drill", &[("requests", requests), ("runs", 1)]);
-}
-
-/// The soak figures (issue 16, item 10): `$CDS_SOAK_DIR/<suite>.txt` (default `target/soak`,
-/// relative to the repo root), written once the checks passed.
-fn soak(suite: &str, figures: &[(&str, usize)]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(std::env::var("CDS_SOAK_DIR").unwrap_or_else(|_| "target/soak".into()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let when = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ");
-    let mut text = format!("suite {suite}\nwhen {when}\n");
-    for (k, v) in figures {
-        text.push_str(&format!("{k} {v}\n"));
-    }
-    std::fs::write(dir.join(format!("{suite}.txt")), text).unwrap();
+    crate::soak::write(
+        "backup_drill",
+        &[("requests", requests as u64), ("runs", 1)],
+    );
 }

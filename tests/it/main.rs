@@ -54,6 +54,7 @@ mod security;
 mod server;
 mod shares;
 mod shares_viewer;
+mod soak;
 mod stub;
 mod support;
 

@@ -46,23 +46,14 @@ pub fn count(requests: usize, bad_inputs: usize) {
 /// after the whole module it holds every passing test's figures (a failing one adds none).
 pub fn figures() {
     let _guard = WRITE.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = std::env::var("CDS_SOAK_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/soak"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let when = std::process::Command::new("date")
-        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    let text = format!(
-        "suite abuse\nwhen {when}\nrequests {}\nbad_inputs {}\nleaks 0\n",
-        REQUESTS.load(Ordering::Relaxed),
-        BAD_INPUTS.load(Ordering::Relaxed)
+    crate::soak::write(
+        "abuse",
+        &[
+            ("requests", REQUESTS.load(Ordering::Relaxed)),
+            ("bad_inputs", BAD_INPUTS.load(Ordering::Relaxed)),
+            ("leaks", 0),
+        ],
     );
-    let tmp = dir.join("abuse.txt.part");
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, dir.join("abuse.txt")).unwrap();
 }
 
 /// A thread that asks `/healthz` every 100 ms while the abuse runs; `finish` asserts that

@@ -299,21 +299,14 @@ fn killed_at_random_moments_the_portal_loses_nothing_and_pays_nothing_twice() {
         fig.leaks,
         started.elapsed().as_secs_f64()
     );
-    soak_file(&fig, requests);
-}
-
-/// `$CDS_SOAK_DIR/crash.txt` (default target/soak), the shared format of the soak figures.
-fn soak_file(f: &Figures, requests: u64) {
-    let dir = std::env::var("CDS_SOAK_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/soak"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let when = jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    let text = format!(
-        "suite crash\nwhen {when}\nruns {}\nkills {}\nrequests {requests}\ndouble_payments {}\nleaks {}\n",
-        f.runs, f.kills, f.double_payments, f.leaks
+    crate::soak::write(
+        "crash",
+        &[
+            ("runs", fig.runs),
+            ("kills", fig.kills),
+            ("requests", requests),
+            ("double_payments", fig.double_payments),
+            ("leaks", fig.leaks),
+        ],
     );
-    std::fs::write(dir.join("crash.txt"), text).unwrap();
 }

@@ -368,17 +368,15 @@ fn handle(mut s: TcpStream, state: &Mutex<State>, upstream: Option<&str>) {
 /// The soak figures of one provider's matrix (issue 16's shared format), written after its
 /// checks: `$CDS_SOAK_DIR/faults-<provider>.txt` (default `target/soak`).
 pub fn figures(provider: &str, cells: usize, proxy: &FaultProxy) {
-    let dir = std::env::var("CDS_SOAK_DIR").map_or_else(
-        |_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/soak"),
-        std::path::PathBuf::from,
+    crate::soak::write(
+        &format!("faults-{provider}"),
+        &[
+            ("requests", proxy.hits().len() as u64),
+            ("bad_inputs", cells as u64),
+            ("leaks", 0),
+            ("runs", 1),
+        ],
     );
-    let _ = std::fs::create_dir_all(&dir);
-    let text = format!(
-        "suite faults-{provider}\nwhen {}\nrequests {}\nbad_inputs {cells}\nleaks 0\nruns 1\n",
-        jiff::Timestamp::now(),
-        proxy.hits().len()
-    );
-    std::fs::write(dir.join(format!("faults-{provider}.txt")), text).unwrap();
 }
 
 /// What every patient-facing answer of a fault cell must hold: no 500, Italian, nothing of
