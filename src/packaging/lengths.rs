@@ -3,15 +3,17 @@
 //! reads the value, so a 1.4 KB file from the archive that declares a 700 MB text took 700 MB
 //! of memory (found by the `dicom_header` fuzz target). The file meta group is walked here as
 //! dicom-rs reads it; the data set through dicom-rs's own token reader, each header checked
-//! before its value is read, up to the Pixel Data. A Deflated Explicit VR data set is not
-//! checked (its lengths are those of the inflated stream).
+//! before its value is read, up to the Pixel Data. A Deflated Explicit VR data set is
+//! checked against its inflated size (counted first, up to 1 GiB).
 
 use dicom_core::header::{HasLength, Header};
 use dicom_dictionary_std::tags;
 use dicom_encoding::decode::Decode;
+use dicom_encoding::transfer_syntax::{Codec, TransferSyntax, TransferSyntaxIndex};
 use std::io::{Read, Seek, SeekFrom};
 
-const DEFLATED: &str = "1.2.840.10008.1.2.1.99";
+/// The most of a deflated data set counted (a declared length past it is refused).
+const MAX_INFLATED: u64 = 1 << 30;
 /// Sequences in sequences deeper than this are refused.
 const MAX_DEPTH: u32 = 64;
 
@@ -92,10 +94,34 @@ pub fn fit(r: impl Read + Seek, size: u64) -> bool {
             return true;
         }
     }
-    if syntax == DEFLATED {
+    let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
+    let Some(ts) = registry.get(&syntax) else {
         return true;
+    };
+    if let Codec::Dataset(Some(adapter)) = ts.codec() {
+        // Deflated: the lengths are those of the inflated stream. Its size first (counted up
+        // to an error or MAX_INFLATED, nothing kept), then the walk again over it.
+        let start = w.pos;
+        let inflated = count(adapter.adapt_reader(Box::new(&mut w.r)), MAX_INFLATED);
+        if w.r.seek(SeekFrom::Start(start)).is_err() {
+            return true;
+        }
+        return dataset_fits(adapter.adapt_reader(Box::new(&mut w.r)), inflated, ts);
     }
-    dataset_fits(w.r, w.size - w.pos, &syntax)
+    dataset_fits(w.r, w.size - w.pos, ts)
+}
+
+/// The bytes `r` gives before its end, an error or `max`.
+fn count(mut r: impl Read, max: u64) -> u64 {
+    let mut buf = [0u8; 16 * 1024];
+    let mut n = 0;
+    while n < max {
+        match r.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k as u64,
+        }
+    }
+    n.min(max)
 }
 
 /// Counts the bytes the parser takes.
@@ -114,13 +140,8 @@ impl<R: Read> Read for Counted<R> {
 
 /// The data set through dicom-rs's own token reader (so the walk reads as the object
 /// reader will): every header's defined length is checked before its value is read.
-fn dataset_fits(r: impl Read, size: u64, syntax: &str) -> bool {
-    use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
+fn dataset_fits(r: impl Read, size: u64, ts: &TransferSyntax) -> bool {
     use dicom_parser::dataset::{DataToken, read::DataSetReader};
-    let registry = dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-    let Some(ts) = registry.get(syntax) else {
-        return true;
-    };
     let read = std::rc::Rc::new(std::cell::Cell::new(0));
     let source = Counted {
         r,
@@ -166,11 +187,35 @@ fn dataset_fits(r: impl Read, size: u64, syntax: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::fit;
+    use dicom_dictionary_std::tags;
     use std::io::Cursor;
 
     fn corpus(name: &str) -> Vec<u8> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/dicom_header/");
         std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    /// `ct-header` with the Deflated Explicit VR Little Endian syntax: its data set, changed
+    /// by `patch`, deflated (RFC 1951, as PS3.5 A.5 says).
+    fn deflated(patch: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+        use std::io::Write;
+        let ct = corpus("ct-header");
+        let group = u32::from_le_bytes(ct[140..144].try_into().unwrap());
+        let meta_end = 144 + group as usize;
+        let at = ct
+            .windows(4)
+            .position(|w| w == b"\x02\x00\x10\x00")
+            .unwrap();
+        assert_eq!(&ct[at + 4..at + 8], b"UI\x14\x00");
+        let mut out = ct[..at].to_vec();
+        out.extend_from_slice(b"\x02\x00\x10\x00UI\x16\x001.2.840.10008.1.2.1.99");
+        out.extend_from_slice(&ct[at + 28..meta_end]);
+        out[140..144].copy_from_slice(&(group + 2).to_le_bytes());
+        let mut data = ct[meta_end..].to_vec();
+        patch(&mut data);
+        let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::default());
+        z.write_all(&data).unwrap();
+        z.finish().unwrap()
     }
 
     #[test]
@@ -199,6 +244,29 @@ mod tests {
         good[152..156].copy_from_slice(&26u32.to_le_bytes());
         good.truncate(156 + 26);
         assert!(fit(Cursor::new(&good), good.len() as u64));
+        // The same with its data set deflated: read whole; a length past the inflated
+        // data refused.
+        let good = deflated(|_| {});
+        assert!(fit(Cursor::new(&good), good.len() as u64));
+        let read = crate::packaging::scan::header_object(&good).expect("deflated header");
+        let plain = crate::packaging::scan::header_object(&corpus("ct-header")).unwrap();
+        let name = |o: &dicom_object::DefaultDicomObject| {
+            o.element(tags::PATIENT_NAME)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(name(&read), name(&plain));
+        let bad = deflated(|data| {
+            let at = data
+                .windows(4)
+                .position(|w| w == b"\x10\x00\x10\x00")
+                .unwrap();
+            data[at + 6..at + 8].copy_from_slice(&[0xff, 0xff]);
+        });
+        assert!(!fit(Cursor::new(&bad), bad.len() as u64));
+        assert!(crate::packaging::scan::header_object(&bad).is_none());
         // The PatientName of a real header declared 4 GB long.
         let mut name = corpus("ct-header");
         let at = name
