@@ -70,11 +70,7 @@ fn dicomweb_faults_during_recovery_fail_in_italian_and_recover_once() {
             if step.is_empty() { "host" } else { step },
             fault.name()
         );
-        if step.is_empty() {
-            proxy.set(fault);
-        } else {
-            proxy.set_for(step, fault);
-        }
+        proxy.apply(step, fault);
         let row = click(&mut b, &ct);
         assert!(
             row.contains("Recupero non riuscito") && row.contains(why) && row.contains("Riprova"),
@@ -158,11 +154,7 @@ fn dicomweb_faults_during_sync_publish_nothing_then_each_study_once() {
             if step.is_empty() { "host" } else { step },
             fault.name()
         );
-        if step.is_empty() {
-            proxy.set(fault);
-        } else {
-            proxy.set_for(step, fault);
-        }
+        proxy.apply(step, fault);
         let (ok, out, err) = sync_once(&s, &url, &timeout);
         assert!(!ok, "{cell}: the run says it failed: {out}\n{err}");
         assert!(published(&s).is_empty(), "{cell}: nothing published");

@@ -141,6 +141,16 @@ impl FaultProxy {
         s.rules.insert(0, (part.to_string(), mode));
     }
 
+    /// `mode` for the requests naming `part` (`set_for`), or for every request when `part`
+    /// is empty or the host is down (`set`). The cells' one switch.
+    pub fn apply(&self, part: &str, mode: Mode) {
+        if part.is_empty() || mode == Mode::Down {
+            self.set(mode);
+        } else {
+            self.set_for(part, mode);
+        }
+    }
+
     /// Back to `Ok` for everything.
     pub fn heal(&self) {
         self.set(Mode::Ok);

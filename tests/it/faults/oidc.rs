@@ -124,15 +124,6 @@ fn works(s: &Setup, provider: &str, cell: &str) {
     assert_eq!(sessions(s), before + 1, "{cell}: one session");
 }
 
-/// Fault everything (down) or one path.
-fn fault(s: &Setup, path: &str, mode: Mode) {
-    if mode == Mode::Down {
-        s.proxy.set(Mode::Down);
-    } else {
-        s.proxy.set_for(path, mode);
-    }
-}
-
 #[test]
 fn openid_provider_faults_give_italian_pages_no_session_and_work_again() {
     let s = setup();
@@ -146,7 +137,7 @@ fn openid_provider_faults_give_italian_pages_no_session_and_work_again() {
         Mode::Truncated,
     ] {
         let cell = format!("discovery × {}", mode.name());
-        fault(&s, DISCOVERY, mode);
+        s.proxy.apply(DISCOVERY, mode);
         let mut b = Browser::new(&s.rp.addr);
         b.get("/accedi");
         let r = b.post("/accedi/spid", &[]);
@@ -157,7 +148,7 @@ fn openid_provider_faults_give_italian_pages_no_session_and_work_again() {
 
     // The keys: fetched at the first token checked by CIE's client (then cached).
     let (mut b, cb) = to_callback(&s, "cie");
-    fault(&s, JWKS, Mode::Status(500));
+    s.proxy.apply(JWKS, Mode::Status(500));
     let before = sessions(&s);
     let r = back(&mut b, &cb);
     refused(&s, "cie jwks × HTTP 500", &r, 503, DOWN, before);
@@ -184,7 +175,7 @@ fn openid_provider_faults_give_italian_pages_no_session_and_work_again() {
     for (provider, path, mode, status, text) in cells {
         let cell = format!("{provider} {path} × {}", mode.name());
         let (mut b, cb) = to_callback(&s, provider);
-        fault(&s, path, mode);
+        s.proxy.apply(path, mode);
         let before = sessions(&s);
         let r = back(&mut b, &cb);
         refused(&s, &cell, &r, status, text, before);

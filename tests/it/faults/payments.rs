@@ -69,14 +69,6 @@ const POLLER_FAULTS: [Mode; 5] = [
     Mode::Truncated,
 ];
 
-pub(super) fn set(proxy: &FaultProxy, path: &str, mode: Mode) {
-    if mode == Mode::Down {
-        proxy.set(Mode::Down);
-    } else {
-        proxy.set_for(path, mode);
-    }
-}
-
 fn provider_faults(kind: Kind) {
     let stub = PaymentsStub::start();
     let proxy = FaultProxy::to(&stub.addr);
@@ -102,7 +94,7 @@ fn provider_faults(kind: Kind) {
     // The payment redirect, each fault: 503 in Italian, still pending, then the redirect.
     for mode in REDIRECT_FAULTS {
         let cell = format!("{kind:?} paga × {}", mode.name());
-        set(&proxy, redirect, mode);
+        proxy.apply(redirect, mode);
         let r = b.post(&format!("{page}/paga"), &[]);
         if kind == Kind::Gpd && mode == Mode::Truncated {
             // Checkout's 302 carries the address in its headers: a body cut short is moot.
@@ -130,7 +122,7 @@ fn provider_faults(kind: Kind) {
     pay(kind, &stub, &s, &number);
     for mode in POLLER_FAULTS {
         let cell = format!("{kind:?} poller × {}", mode.name());
-        set(&proxy, status, mode);
+        proxy.apply(status, mode);
         // A round that began before the fault may still land: wait for two under it.
         let checks = polled(&s, &number).1;
         assert!(

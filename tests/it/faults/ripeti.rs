@@ -130,7 +130,7 @@ pub fn ripeti_faults(
     // The status question about the old position fails: nothing reserved, nothing made.
     for mode in STATUS_FAULTS {
         let cell = format!("{kind:?} ripeti: stato × {}", mode.name());
-        super::payments::set(proxy, status, mode);
+        proxy.apply(status, mode);
         let r = ripeti(b);
         proxy.heal();
         assert_eq!(
