@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
     "$out/corpus/$t" "fuzz/corpus/$t" 2>&1 |
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|==|SUMMARY|artifact_prefix|Test unit written)' |
     tee "$out/$t.last" || true
-  n=$(awk -F': *' '/^stat::number_of_executed_units/ { print $2 }' "$out/$t.last")
+  n=$(awk '/^stat::number_of_executed_units/ { print $NF }' "$out/$t.last")
   executed=$((executed + ${n:-0}))
   if ls "$out/artifacts/$t-"* >/dev/null 2>&1; then
     echo "fuzz: $t failed, see $out/artifacts/" >&2
