@@ -97,18 +97,7 @@ fn publish_one(
     let Some(patient) = patient else {
         return Ok((Outcome::UnknownPatient, false));
     };
-    let p = publish::Publication {
-        patient_id: patient,
-        category: item.category.clone(),
-        title: item.title.clone(),
-        description: item.description.clone(),
-        exchanged_at: item.at,
-        price_cents: item.price,
-        source,
-        origin: origin.to_string(),
-        external_id: Some(item.external_id.clone()),
-        published_by: None,
-    };
+    let p = item.publication(patient, source, origin);
     let (done, queued) = publish::publish(tx, &p, sms, now)?;
     if let Published::New { id, .. } = &done {
         audit::log(

@@ -36,6 +36,30 @@ pub struct Item {
     pub study: Option<String>,
 }
 
+impl Item {
+    /// What publishing this item for `patient_id` records: from `origin` (the API client),
+    /// its external id kept, no operator.
+    pub fn publication(
+        &self,
+        patient_id: i64,
+        source: publish::Source,
+        origin: &str,
+    ) -> publish::Publication {
+        publish::Publication {
+            patient_id,
+            category: self.category.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            exchanged_at: self.at,
+            price_cents: self.price,
+            source,
+            origin: origin.to_string(),
+            external_id: Some(self.external_id.clone()),
+            published_by: None,
+        }
+    }
+}
+
 /// `study`: whether the `studio` member is required (JSON) or refused (multipart, with a PDF).
 pub fn item(
     categories: &[String],

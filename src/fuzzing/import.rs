@@ -1,7 +1,7 @@
 //! What hospital systems and operators import: the back office's CSV of patients and the
 //! ingest API's JSON documents. What is accepted must store, and read back as accepted.
 
-use crate::documents::publish::{self, Publication, Published, Source};
+use crate::documents::publish::{self, Published, Source};
 use crate::operator::patient_form::check_person;
 use crate::operator::patient_import::{self, Parsed};
 use crate::patients::store;
@@ -117,18 +117,7 @@ pub fn api_json(data: &[u8]) {
                 pages: Some(1),
             },
         };
-        let p = Publication {
-            patient_id: patient,
-            category: item.category.clone(),
-            title: item.title.clone(),
-            description: item.description.clone(),
-            exchanged_at: item.at,
-            price_cents: item.price,
-            source,
-            origin: "api:fuzz".into(),
-            external_id: Some(item.external_id.clone()),
-            published_by: None,
-        };
+        let p = item.publication(patient, source, "api:fuzz");
         let (done, _) = publish::publish(tx, &p, "", now)
             .unwrap_or_else(|e| panic!("accepted but not stored: {e}"));
         let Published::New { id, .. } = done else {

@@ -6,7 +6,7 @@
 //! ID tokens, acr too low, fiscal claim missing or invalid; then JWKS key rotation.
 
 use crate::client::{Browser, Response};
-use crate::oidc_op::{self, JWT_CLIENT_ID, JWT_CLIENT_KID, Op, SPID_L1, SPID_L2, SPID_L3};
+use crate::oidc_op::{self, Op, SPID_L1, SPID_L2, SPID_L3};
 use crate::{MARIO, Server, TempDir};
 use rusqlite::Connection;
 
@@ -18,29 +18,8 @@ struct Setup {
 
 fn setup() -> Setup {
     let dir = TempDir::new("oidc");
-    let keys = oidc_op::rsa_keys("k1", &dir.0);
-    let (rp_private, rp_public) = oidc_op::client_key(&dir.0);
     let op_port = crate::stub::free_port();
-    let issuer = format!("http://127.0.0.1:{op_port}");
-    let key = rp_private.to_str().unwrap().to_string();
-    let rp = Server::demo(&[
-        ("CDS_DEMO_CT_SLICES", "12"),
-        ("CDS_OIDC_SPID_ISSUER", &issuer),
-        ("CDS_OIDC_SPID_CLIENT_ID", oidc_op::CLIENT_ID),
-        ("CDS_OIDC_SPID_CLIENT_SECRET", oidc_op::CLIENT_SECRET),
-        ("CDS_OIDC_CIE_ISSUER", &issuer),
-        ("CDS_OIDC_CIE_CLIENT_ID", JWT_CLIENT_ID),
-        ("CDS_OIDC_CIE_AUTH_METHOD", "private_key_jwt"),
-        ("CDS_OIDC_CIE_PRIVATE_KEY", &key),
-        ("CDS_OIDC_CIE_KEY_ID", JWT_CLIENT_KID),
-    ]);
-    let op = Op::start(
-        op_port,
-        &keys,
-        &format!("http://{}/accedi/oidc", rp.addr),
-        &format!("http://{}/accedi", rp.addr),
-        Some(&rp_public),
-    );
+    let (rp, op) = oidc_op::portal_and_provider(&dir.0, op_port, None, &[]);
     Setup { rp, op, dir }
 }
 

@@ -246,6 +246,51 @@ fn launch(
 }
 
 /// Writes a private RSA JWKS `{"keys":[…]}` with one RS256 key `kid` to `dir/op-keys-KID.json`.
+/// A demo portal whose SPID and CIE providers are one `Op` started on `op_port` (its keys
+/// and the portal's CIE client key written in `dir`): SPID with client_secret_basic, CIE
+/// with private_key_jwt. `behind`: the URL of a proxy in front of the provider, its issuer
+/// then; `extra`: more settings for the portal.
+pub fn portal_and_provider(
+    dir: &Path,
+    op_port: u16,
+    behind: Option<&str>,
+    extra: &[(&str, &str)],
+) -> (crate::Server, Op) {
+    let keys = rsa_keys("k1", dir);
+    let (rp_private, rp_public) = client_key(dir);
+    let issuer = behind.map_or_else(|| format!("http://127.0.0.1:{op_port}"), str::to_string);
+    let key = rp_private.to_str().unwrap().to_string();
+    let mut vars = vec![
+        ("CDS_DEMO_CT_SLICES", "12"),
+        ("CDS_OIDC_SPID_ISSUER", issuer.as_str()),
+        ("CDS_OIDC_SPID_CLIENT_ID", CLIENT_ID),
+        ("CDS_OIDC_SPID_CLIENT_SECRET", CLIENT_SECRET),
+        ("CDS_OIDC_CIE_ISSUER", issuer.as_str()),
+        ("CDS_OIDC_CIE_CLIENT_ID", JWT_CLIENT_ID),
+        ("CDS_OIDC_CIE_AUTH_METHOD", "private_key_jwt"),
+        ("CDS_OIDC_CIE_PRIVATE_KEY", key.as_str()),
+        ("CDS_OIDC_CIE_KEY_ID", JWT_CLIENT_KID),
+    ];
+    vars.extend_from_slice(extra);
+    let rp = crate::Server::demo(&vars);
+    let (redirect, post_logout) = (
+        format!("http://{}/accedi/oidc", rp.addr),
+        format!("http://{}/accedi", rp.addr),
+    );
+    let op = match behind {
+        Some(issuer) => Op::start_behind(
+            op_port,
+            issuer,
+            &keys,
+            &redirect,
+            &post_logout,
+            Some(&rp_public),
+        ),
+        None => Op::start(op_port, &keys, &redirect, &post_logout, Some(&rp_public)),
+    };
+    (rp, op)
+}
+
 pub fn rsa_keys(kid: &str, dir: &Path) -> PathBuf {
     let out = dir.join(format!("op-keys-{kid}.json"));
     let ok = Command::new("node")

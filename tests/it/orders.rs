@@ -37,6 +37,20 @@ pub fn sandbox_db(s: &Server) -> Connection {
     c
 }
 
+/// The payment positions of order `number`, in the order they were made: (notice, state).
+pub fn positions(s: &Server, number: &str) -> Vec<(String, String)> {
+    db(s)
+        .prepare(
+            "SELECT p.notice_number, p.state FROM payment_positions p
+             JOIN orders o ON o.id = p.order_id WHERE o.number = ?1 ORDER BY p.id",
+        )
+        .unwrap()
+        .query_map([number], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 pub fn doc_id(s: &Server, title: &str) -> String {
     db(s)
         .query_row(

@@ -7,7 +7,8 @@
 
 use crate::client::Browser;
 use crate::orders::{
-    CARTELLA, FAST_PAYMENTS, confirm, db, location, order_of, sandbox, sandbox_db, wait_state,
+    CARTELLA, FAST_PAYMENTS, confirm, db, location, order_of, positions, sandbox, sandbox_db,
+    wait_state,
 };
 use crate::{MARIO, Server, eventually};
 
@@ -314,15 +315,8 @@ fn a_ripeti_cut_short_by_a_crash_leaves_no_position_outside_the_order() {
         sandbox(&mut b, &new, "paga");
         wait_state(&s, &number, "completed");
         assert_eq!(sold(&s), 1);
-        let positions: Vec<(String, String)> = db(&s)
-            .prepare("SELECT p.notice_number, p.state FROM payment_positions p JOIN orders o ON o.id = p.order_id WHERE o.number = ?1 ORDER BY p.id")
-            .unwrap()
-            .query_map([&number], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
         assert_eq!(
-            positions,
+            positions(&s, &number),
             [(ticket.clone(), "closed".into()), (new, "paid".into())]
         );
     }

@@ -4,8 +4,8 @@
 
 use crate::client::{self, Browser};
 use crate::orders::{
-    CARTELLA, FAST_PAYMENTS, confirm, db, location, order_of, sandbox, sandbox_db, state,
-    wait_state,
+    CARTELLA, FAST_PAYMENTS, confirm, db, location, order_of, positions, sandbox, sandbox_db,
+    state, wait_state,
 };
 use crate::{MARIO, Server};
 
@@ -56,15 +56,8 @@ fn failed_payment_then_retry_on_the_same_then_on_a_new_position() {
     let r = b.get(&page);
     let new_ticket = client::element_text(&r.body, "id=\"ticket\"").unwrap();
     assert_ne!(new_ticket, ticket, "a new debt position");
-    let positions: Vec<(String, String)> = db(&s)
-        .prepare("SELECT p.notice_number, p.state FROM payment_positions p JOIN orders o ON o.id = p.order_id WHERE o.number = ?1 ORDER BY p.id")
-        .unwrap()
-        .query_map([&number], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
     assert_eq!(
-        positions,
+        positions(&s, &number),
         [
             (ticket.clone(), "closed".into()),
             (new_ticket.clone(), "open".into())

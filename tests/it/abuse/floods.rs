@@ -70,16 +70,27 @@ fn settled(stub: &SmsStub, to: &str, expected: usize) -> usize {
     n()
 }
 
+/// The demo with the SMS gateway at `stub`, fast PIN hashing and `vars` (a trusted proxy,
+/// the limits under test).
+fn flood_server(stub: &SmsStub, vars: &[(&'static str, &str)]) -> Server {
+    let mut gateway = http_gateway(&stub.url());
+    gateway.extend(vars.iter().map(|(k, v)| (*k, v.to_string())));
+    let mut all = env(&gateway);
+    all.extend_from_slice(&FAST_HASH);
+    Server::demo(&all)
+}
+
 #[test]
 fn one_codice_fiscale_flooded_from_many_addresses_gets_its_daily_sms_only() {
     let stub = SmsStub::start(0);
-    let mut vars = http_gateway(&stub.url());
-    vars.push(("CDS_HTTP_TRUSTED_PROXY", "127.0.0.1".into()));
-    vars.push(("CDS_AUTH_PIN_RESET_MIN_INTERVAL_SECS", "2".into()));
-    vars.push(("CDS_AUTH_PIN_RESET_MAX_PER_DAY", "2".into()));
-    let mut all = env(&vars);
-    all.extend_from_slice(&FAST_HASH);
-    let s = Server::demo(&all);
+    let s = flood_server(
+        &stub,
+        &[
+            ("CDS_HTTP_TRUSTED_PROXY", "127.0.0.1"),
+            ("CDS_AUTH_PIN_RESET_MIN_INTERVAL_SECS", "2"),
+            ("CDS_AUTH_PIN_RESET_MAX_PER_DAY", "2"),
+        ],
+    );
     let watch = Watch::start(&s.addr);
     let n = 30 * scale();
     // Every request from its own address (the per-IP limit does not stop them): one SMS.
@@ -126,13 +137,14 @@ fn limited(answers: &[Response]) -> usize {
 #[test]
 fn forwarded_for_from_an_untrusted_peer_does_not_bypass_the_per_ip_limit() {
     let stub = SmsStub::start(0);
-    let mut vars = http_gateway(&stub.url());
     // A proxy is configured, but the requests do not come from it.
-    vars.push(("CDS_HTTP_TRUSTED_PROXY", "192.0.2.1".into()));
-    vars.push(("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "5".into()));
-    let mut all = env(&vars);
-    all.extend_from_slice(&FAST_HASH);
-    let s = Server::demo(&all);
+    let s = flood_server(
+        &stub,
+        &[
+            ("CDS_HTTP_TRUSTED_PROXY", "192.0.2.1"),
+            ("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "5"),
+        ],
+    );
     let watch = Watch::start(&s.addr);
     let n = 20 * scale();
     let answers = spoofed(&s, n, |i| format!("10.3.{}.{}", i / 250, i % 250 + 1));
@@ -155,12 +167,13 @@ fn forwarded_for_from_an_untrusted_peer_does_not_bypass_the_per_ip_limit() {
 #[test]
 fn the_trusted_proxy_s_forwarded_address_is_limited_per_client() {
     let stub = SmsStub::start(0);
-    let mut vars = http_gateway(&stub.url());
-    vars.push(("CDS_HTTP_TRUSTED_PROXY", "127.0.0.1".into()));
-    vars.push(("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "5".into()));
-    let mut all = env(&vars);
-    all.extend_from_slice(&FAST_HASH);
-    let s = Server::demo(&all);
+    let s = flood_server(
+        &stub,
+        &[
+            ("CDS_HTTP_TRUSTED_PROXY", "127.0.0.1"),
+            ("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "5"),
+        ],
+    );
     let watch = Watch::start(&s.addr);
     let n = 20 * scale();
     // Distinct clients behind the proxy: none is limited.

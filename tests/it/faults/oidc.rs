@@ -7,7 +7,7 @@
 
 use super::{FaultProxy, Mode, assert_clean};
 use crate::client::{Browser, Response};
-use crate::oidc_op::{self, JWT_CLIENT_ID, JWT_CLIENT_KID, Op};
+use crate::oidc_op::{self, Op};
 use crate::stub::free_port;
 use crate::{Server, TempDir};
 
@@ -30,33 +30,17 @@ struct Setup {
 
 fn setup() -> Setup {
     let dir = TempDir::new("oidc-faults");
-    let keys = oidc_op::rsa_keys("k1", &dir.0);
-    let (rp_private, rp_public) = oidc_op::client_key(&dir.0);
     let op_port = free_port();
     let proxy = FaultProxy::to(&format!("127.0.0.1:{op_port}"));
-    let issuer = proxy.url();
-    let key = rp_private.to_str().unwrap().to_string();
-    let rp = Server::demo(&[
-        ("CDS_DEMO_CT_SLICES", "12"),
-        ("CDS_OIDC_TIMEOUT_SECS", "1"),
-        // Every cell starts a login from this one address.
-        ("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "1000"),
-        ("CDS_OIDC_SPID_ISSUER", &issuer),
-        ("CDS_OIDC_SPID_CLIENT_ID", oidc_op::CLIENT_ID),
-        ("CDS_OIDC_SPID_CLIENT_SECRET", oidc_op::CLIENT_SECRET),
-        ("CDS_OIDC_CIE_ISSUER", &issuer),
-        ("CDS_OIDC_CIE_CLIENT_ID", JWT_CLIENT_ID),
-        ("CDS_OIDC_CIE_AUTH_METHOD", "private_key_jwt"),
-        ("CDS_OIDC_CIE_PRIVATE_KEY", &key),
-        ("CDS_OIDC_CIE_KEY_ID", JWT_CLIENT_KID),
-    ]);
-    let op = Op::start_behind(
+    let (rp, op) = oidc_op::portal_and_provider(
+        &dir.0,
         op_port,
-        &issuer,
-        &keys,
-        &format!("http://{}/accedi/oidc", rp.addr),
-        &format!("http://{}/accedi", rp.addr),
-        Some(&rp_public),
+        Some(&proxy.url()),
+        &[
+            ("CDS_OIDC_TIMEOUT_SECS", "1"),
+            // Every cell starts a login from this one address.
+            ("CDS_AUTH_IP_ATTEMPTS_PER_MINUTE", "1000"),
+        ],
     );
     Setup {
         rp,
