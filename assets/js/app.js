@@ -134,7 +134,24 @@
     });
   }
 
-  // (h) Chiosco (<body class="kiosk">, src/kiosk/): i moduli non si compilano da soli; dopo
+  // (h) Quando la pagina se ne va (un modulo inviato senza htmx, o il logout del chiosco),
+  // nessun frammento parte più e nessuna risposta già in viaggio si applica. Un controllo di
+  // stato arrivato al server dopo il logout risponderebbe HX-Redirect a «sessione scaduta»;
+  // un HX-Refresh ricaricherebbe la pagina. Entrambi annullerebbero la pagina che il modulo
+  // sta aprendo (e, per il logout, il suo Clear-Site-Data). I download sono link, non
+  // moduli: dopo un download la pagina resta viva e i suoi controlli continuano.
+  var leaving = false;
+  window.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !(form instanceof HTMLFormElement)) return; // htmx, o annullato
+    var to = (e.submitter && e.submitter.getAttribute('formtarget')) || form.getAttribute('target');
+    if (!to || to === '_self') leaving = true;
+  });
+  document.addEventListener('htmx:beforeRequest', function (e) { if (leaving) e.preventDefault(); });
+  document.addEventListener('htmx:beforeOnLoad', function (e) { if (leaving) e.preventDefault(); });
+  window.addEventListener('pageshow', function () { leaving = false; });
+
+  // (i) Chiosco (<body class="kiosk">, src/kiosk/): i moduli non si compilano da soli; dopo
   // data-kiosk-idle secondi senza input si apre «Sei ancora lì?» (#kiosk-idle) con il conto
   // alla rovescia di data-kiosk-countdown secondi: allo zero si esce dal portale (il modulo
   // di logout) o, senza sessione, si torna alla pagina iniziale (e alla lingua del chiosco:
@@ -156,6 +173,7 @@
     var idleTimer = null, tick = null;
     var leave = function () {
       var out = dlg && dlg.querySelector('form[data-kiosk-logout]');
+      leaving = true; // (h): submit() non passa dall'evento submit
       if (out) out.submit(); else location.replace('/?ricomincia=1');
     };
     var ask = function () {

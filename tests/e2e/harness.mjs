@@ -148,3 +148,27 @@ export async function login(page, url, cf = MARIO.cf, pin = MARIO.pin) {
   await page.getByLabel('PIN', { exact: true }).fill(pin);
   await page.getByRole('button', { name: 'Accedi' }).click();
 }
+
+// Waits until the page shows `pathname`, loaded; gives the main frame's navigations on the
+// way. Not `waitForURL`, which rejects on any navigation aborted on the way: a person sees
+// only where the screen ends up, and when. The navigations and failed requests on the way
+// are in the message if it does not get there in `ms`.
+export async function endsAt(page, pathname, ms) {
+  const seen = [];
+  const nav = (f) => { if (f === page.mainFrame()) seen.push(`→ ${f.url()}`); };
+  const failed = (r) => seen.push(`✗ ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+  page.on('framenavigated', nav);
+  page.on('requestfailed', failed);
+  const until = Date.now() + ms;
+  try {
+    for (;;) {
+      const ready = await page.evaluate(() => document.readyState).catch(() => 'navigating');
+      if (new URL(page.url()).pathname === pathname && ready === 'complete') return seen;
+      if (Date.now() >= until) throw new Error(`not at ${pathname} after ${ms} ms, at ${page.url()}: ${seen.join(' ')}`);
+      await page.waitForTimeout(100);
+    }
+  } finally {
+    page.off('framenavigated', nav);
+    page.off('requestfailed', failed);
+  }
+}
