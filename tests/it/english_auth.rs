@@ -9,7 +9,7 @@
 use crate::client::{Browser, Response, request};
 use crate::documents::{id_of, recover_and_wait};
 use crate::orders::FAST_PAYMENTS;
-use crate::{LAURA, MARIO, Server};
+use crate::{LAURA, MARIO, Server, italian};
 
 const EXCHANGED: &str = "/documenti-interscambiati";
 
@@ -19,168 +19,26 @@ fn english(addr: &str) -> Browser {
     b
 }
 
-/// The value of the attribute `name` in an opening tag's inside.
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let marker = format!(" {name}=\"");
-    let (_, rest) = tag.split_once(&marker)?;
-    rest.split('"').next()
-}
-
-/// What a person reads on a page: the text, and the labels (aria-label, title, alt,
-/// placeholder, data-confirm, a button's value), outside the elements marked `lang="it"`
-/// (but the page's own `<html lang>`, so an Italian page reads as Italian) and outside
-/// `<title>` (the ASL's name is there), scripts and styles.
-fn readable(html: &str) -> String {
-    const VOID: &[&str] = &[
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr",
-    ];
-    let mut out = String::new();
-    // Open elements: (name, skipped).
-    let mut open: Vec<(String, bool)> = Vec::new();
-    let mut rest = html;
-    loop {
-        let skipped = open.last().is_some_and(|(_, s)| *s);
-        let Some(i) = rest.find('<') else {
-            if !skipped {
-                out.push_str(rest);
-            }
-            break;
-        };
-        if !skipped {
-            out.push_str(&rest[..i]);
-            out.push(' ');
-        }
-        rest = &rest[i..];
-        let Some(j) = rest.find('>') else { break };
-        let tag = &rest[1..j];
-        rest = &rest[j + 1..];
-        if tag.starts_with('!') {
-            continue;
-        }
-        if let Some(name) = tag.strip_prefix('/') {
-            if let Some(at) = open.iter().rposition(|(n, _)| n == name.trim()) {
-                open.truncate(at);
-            }
-            continue;
-        }
-        let name = tag
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let skip = skipped
-            || (attr(tag, "lang") == Some("it") && name != "html")
-            || matches!(name.as_str(), "title" | "script" | "style");
-        if !skip {
-            for a in ["aria-label", "title", "alt", "placeholder", "data-confirm"] {
-                if let Some(v) = attr(tag, a) {
-                    out.push(' ');
-                    out.push_str(v);
-                    out.push(' ');
-                }
-            }
-            if name == "input" && matches!(attr(tag, "type"), Some("submit" | "button")) {
-                out.push_str(attr(tag, "value").unwrap_or(""));
-            }
-        }
-        if !VOID.contains(&name.as_str()) && !tag.ends_with('/') {
-            open.push((name, skip));
-        }
-    }
-    out.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// Common Italian words no English sentence has.
-const ITALIAN_WORDS: &[&str] = &[
-    "il",
-    "lo",
-    "gli",
-    "la",
-    "le",
-    "di",
-    "del",
-    "della",
-    "dei",
-    "delle",
-    "che",
-    "per",
-    "con",
-    "non",
-    "una",
-    "uno",
-    "sono",
-    "alla",
-    "al",
-    "nel",
-    "nella",
-    "è",
-    "oppure",
-    "accedi",
-    "entra",
-    "cellulare",
-    "richiedi",
-    "torna",
-    "inserisci",
-    "accesso",
-    "sessione",
-    "tentativi",
-    "pagina",
-];
-
-/// Every message of the catalogues this area uses and the shell's, (name, Italian,
-/// English), read from their sources (`NAME = "italiano" / "English";`).
-fn catalogues() -> Vec<(String, String, String)> {
-    let sources = [
+/// The Italian a person would read on the page outside `lang="it"`: common Italian words
+/// and the Italian of the messages of the catalogues this area uses and the shell's.
+fn italian_in(html: &str) -> Vec<String> {
+    let text = italian::readable(html);
+    let messages = italian::catalogue(&[
         include_str!("../../src/auth/text.rs"),
         include_str!("../../src/patients/text.rs"),
         include_str!("../../src/kiosk/text.rs"),
         include_str!("../../src/i18n/text.rs"),
-    ];
-    let mut all = Vec::new();
-    for line in sources.iter().flat_map(|s| s.lines()) {
-        let Some((name, rest)) = line.trim().split_once(" = \"") else {
-            continue;
-        };
-        let Some((it, en)) = rest
-            .strip_suffix("\";")
-            .and_then(|r| r.split_once("\" / \""))
-        else {
-            continue;
-        };
-        all.push((name.to_string(), it.to_string(), en.to_string()));
-    }
-    assert!(all.len() > 100, "the catalogues read: {}", all.len());
-    all
-}
-
-/// The Italian a person would read on the page outside `lang="it"`: common Italian words
-/// and the Italian of the catalogues' messages.
-fn italian_in(html: &str) -> Vec<String> {
-    let text = readable(html);
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut found: Vec<String> = ITALIAN_WORDS
+    ]);
+    assert!(
+        messages.len() > 100,
+        "the catalogues read: {}",
+        messages.len()
+    );
+    let mut found: Vec<String> = italian::common_in(&text)
         .iter()
-        .filter(|w| words.contains(w))
         .map(|w| format!("the word {w:?}"))
         .collect();
-    for (name, it, en) in catalogues() {
-        if it == en {
-            continue;
-        }
-        for part in it.split("{}").map(str::trim).filter(|p| p.len() >= 6) {
-            if text.contains(part) {
-                found.push(format!("{name} ({part:?})"));
-            }
-        }
-    }
+    found.extend(italian::messages_in(&text, &messages));
     found
 }
 
@@ -197,7 +55,7 @@ fn assert_english(r: &Response, what: &str) {
     assert!(
         found.is_empty(),
         "{what}: Italian left: {found:?} in {}",
-        readable(&r.body)
+        italian::readable(&r.body)
     );
 }
 
@@ -557,19 +415,4 @@ fn send_to_my_mobile_refusals_in_english() {
         r.body
     );
     assert_english(&r, "SMS outside a kiosk");
-}
-
-#[test]
-fn the_reader_skips_what_is_marked_italian() {
-    let html = "<html lang=\"en\"><head><title>Log in – Azienda</title></head><body>\
-        <p lang=\"it\">Il testo <b>della</b> ASL</p><a hreflang=\"it\" href=\"x\">More</a>\
-        <img alt=\"Logo\"><input type=\"submit\" value=\"Send\"><span aria-label=\"Menu\">x</span></body></html>";
-    let text = readable(html);
-    assert!(
-        !text.contains("testo") && !text.contains("Azienda"),
-        "{text}"
-    );
-    for w in ["More", "Logo", "Send", "Menu"] {
-        assert!(text.contains(w), "{w}: {text}");
-    }
 }

@@ -5,14 +5,13 @@
 
 use crate::client::{Browser, Response};
 use crate::documents::{SMALL_DEMO, today};
-use crate::html;
 use crate::orders::doc_id;
-use crate::{MARIO, Server, eventually};
+use crate::{MARIO, Server, eventually, italian};
 
 const PATH: &str = "/documenti-interscambiati";
 
-/// The Italian words of these pages: none may be read outside a `lang="it"` element of
-/// an English page. Several words: anywhere in a text; one word: a whole text.
+/// The Italian words of these pages: none may be read, as whole words, outside a
+/// `lang="it"` element of an English page.
 const ITALIAN: &[&str] = &[
     "Documenti Interscambiati",
     "Documenti interscambiati",
@@ -124,55 +123,12 @@ const ITALIAN: &[&str] = &[
     "Accesso",
 ];
 
-/// Every text a person reads or hears on a page or fragment outside `lang="it"`: the text
-/// of each element (not of its children) and its named attributes.
-fn ui_texts(source: &str) -> Vec<String> {
-    let doc = html::parse(source);
-    let mut out = Vec::new();
-    for (i, e) in doc.els.iter().enumerate() {
-        let ancestry = doc.ancestry(i);
-        let hidden = ancestry
-            .iter()
-            .any(|&a| matches!(doc.el(a).tag.as_str(), "head" | "script" | "style"));
-        if hidden || doc.inherited(i, "lang").as_deref() == Some("it") {
-            continue;
-        }
-        let (mut at, end) = e.inner;
-        for &c in &e.children {
-            let (a, b) = doc.el(c).outer;
-            out.push(html::unescape(&source[at..a]));
-            at = b;
-        }
-        out.push(html::unescape(&source[at..end.max(at)]));
-        for name in ["aria-label", "title", "alt", "placeholder", "data-label"] {
-            if let Some(v) = e.attr(name) {
-                out.push(v.to_string());
-            }
-        }
-        if e.tag == "input" && matches!(e.attr("type"), Some("text" | "submit" | "button")) {
-            out.push(e.attr("value").unwrap_or_default().to_string());
-        }
-    }
-    out.into_iter()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
-/// The Italian words of `ITALIAN` read outside `lang="it"`, with the text they are in.
+/// The entries of `ITALIAN` read outside `lang="it"`, each with the text it is in.
 fn italian_in(source: &str) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    for t in ui_texts(source) {
-        for it in ITALIAN {
-            let found = if it.contains(' ') {
-                t.contains(it)
-            } else {
-                t.split(|c: char| !c.is_alphanumeric() && c != '\'')
-                    .any(|w| w == *it)
-            };
-            if found {
-                out.push((*it, t.clone()));
-            }
+    for t in italian::texts(source) {
+        for it in italian::words_in(&t, ITALIAN) {
+            out.push((it, t.clone()));
         }
     }
     out

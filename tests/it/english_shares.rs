@@ -7,66 +7,16 @@
 use crate::client::{self, Browser, Response};
 use crate::orders::{CARTELLA, db};
 use crate::shares::{CT, share, wrong};
-use crate::{MARIO, Server, eventually};
+use crate::{MARIO, Server, eventually, italian};
 use std::io::Read;
 
 const EN: (&str, &str) = ("Accept-Language", "en-GB,en;q=0.9,it;q=0.5");
 
-/// The body without the `lang="it"` data (titles, categories, the recipient) and the
-/// language switch, which names Italian in Italian.
-fn ui_of(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some(i) = rest.find("lang=\"it\"") {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        // Skip to the end of the element's text (data elements hold no markup).
-        let end = rest
-            .find('>')
-            .and_then(|a| rest[a..].find('<').map(|b| a + b))
-            .unwrap_or(rest.len());
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Whether `words` is in `text` as whole words ("Accessi" is not in "Accessibility").
-fn has_words(text: &str, words: &str) -> bool {
-    text.match_indices(words).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + words.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
-}
-
-/// The shares' catalogue, read from its source: (name, Italian, English).
-fn catalogue() -> Vec<(&'static str, &'static str, &'static str)> {
-    let all: Vec<_> = include_str!("../../src/shares/text.rs")
-        .lines()
-        .filter_map(|l| {
-            let (name, rest) = l.trim().split_once(" = \"")?;
-            let (it, en) = rest.strip_suffix("\";")?.split_once("\" / \"")?;
-            Some((name, it, en))
-        })
-        .collect();
-    assert!(all.len() > 60, "{all:?}");
-    all
-}
-
-/// The Italian messages of the shares' catalogue in a page's text: the parts of at least 6
-/// characters their English does not share, outside the `lang="it"` data.
+/// The Italian messages of the shares' catalogue a person reads on a page.
 fn italian_in(body: &str) -> Vec<String> {
-    let ui = ui_of(body);
-    let mut found = Vec::new();
-    for (name, it, en) in catalogue() {
-        for part in it.split("{}").map(str::trim) {
-            if part.chars().count() >= 6 && !en.contains(part) && has_words(&ui, part) {
-                found.push(format!("{name}: {part}"));
-            }
-        }
-    }
-    found
+    let messages = italian::catalogue(&[include_str!("../../src/shares/text.rs")]);
+    assert!(messages.len() > 60, "{messages:?}");
+    italian::messages_in(&italian::readable(body), &messages)
 }
 
 /// An English page: `<html lang="en">` and no Italian message of the shares' catalogue.

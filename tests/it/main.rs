@@ -26,6 +26,7 @@ mod english_shares;
 mod faults;
 mod fragments;
 mod html;
+mod italian;
 mod kiosk;
 mod language;
 mod login;
