@@ -514,3 +514,14 @@ WHERE what = 'download' AND EXISTS (
 -- failed, the position is cancelled): a crash in between leaves no payable position that
 -- belongs to no order (src/orders/retry.rs).
 ALTER TABLE orders ADD COLUMN retry_notice TEXT;
+
+-- step 13
+-- The surname as the back office searches it: upper-case ASCII letters and digits only, so
+-- that Nicolò, NICOLO' and nicolo are all NICOLO and D'Angelo is DANGELO. Every writer of
+-- family_name writes it too (src/patients/store.rs, surname_key); the rows already there get
+-- it from cds_fold, which the upgrade registers on its own connection
+-- (src/db/migrate.rs). Its index replaces the one on family_name.
+ALTER TABLE patients ADD COLUMN family_key TEXT NOT NULL DEFAULT '';
+UPDATE patients SET family_key = cds_fold(family_name);
+DROP INDEX patients_family;
+CREATE INDEX patients_family_key ON patients(family_key, given_name COLLATE NOCASE);

@@ -64,7 +64,7 @@ mario = c.execute("SELECT id FROM patients WHERE codice_fiscale = 'RSSMRA80A01A1
 doc = c.execute("SELECT id FROM documents WHERE patient_id = ? AND price_cents > 0 LIMIT 1", (mario,)).fetchone()[0]
 first = c.execute("SELECT coalesce(max(id), 0) + 1 FROM patients").fetchone()[0]
 c.executemany(
-    "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES (?, 'Nome', 'Cognome', ?)",
+    "INSERT INTO patients (codice_fiscale, given_name, family_name, family_key, created_at) VALUES (?, 'Nome', 'Cognome', 'COGNOME', ?)",
     ((f"BNCXXX{i:010d}", now) for i in range(patients)))
 owners = [first + i % patients for i in range(orders)] + [mario] * mario_orders
 states = ["completed", "cancelled", "expired", "failed", "pending"]

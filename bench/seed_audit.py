@@ -60,8 +60,8 @@ def main():
     t0 = time.monotonic()
     c.execute("BEGIN")
     c.executemany(
-        "INSERT INTO patients (id, codice_fiscale, given_name, family_name, created_at) VALUES (?, ?, ?, ?, ?)",
-        ((i + 1, cf(i), "Paziente", f"Sintetico {i + 1}", start) for i in range(patients)),
+        "INSERT INTO patients (id, codice_fiscale, given_name, family_name, family_key, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ((i + 1, cf(i), "Paziente", f"Sintetico {i + 1}", f"SINTETICO{i + 1}", start) for i in range(patients)),
     )
     # Document d belongs to patient 1 for d <= 10, else to 1 + ((d - 1) * 4) % PATIENTS.
     c.execute(

@@ -59,8 +59,8 @@ def main():
             sys.exit(f"patient {MARIO_CF} not found in {db}")
         mario = mario[0]
         c.executemany(
-            "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at) VALUES (?, ?, ?, ?)",
-            ((f"BNCHMK{i:010d}", "Paziente", f"Sintetico {i}", now) for i in range(patients)),
+            "INSERT INTO patients (codice_fiscale, given_name, family_name, family_key, created_at) VALUES (?, ?, ?, ?, ?)",
+            ((f"BNCHMK{i:010d}", "Paziente", f"Sintetico {i}", f"SINTETICO{i}", now) for i in range(patients)),
         )
         ids = [r[0] for r in c.execute("SELECT id FROM patients WHERE codice_fiscale LIKE 'BNCHMK%' ORDER BY id")]
         every = max(1, other_docs // max(1, mario_docs))

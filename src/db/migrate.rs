@@ -2,6 +2,7 @@
 
 use crate::error::{AppError, Context, Kind};
 use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
 use std::path::Path;
 
 pub const SCHEMA: &str = include_str!("../../schema.sql");
@@ -43,6 +44,14 @@ pub fn upgrade(
 ) -> Result<u32, AppError> {
     let steps = steps(ledger);
     let latest = steps.last().map(|s| s.0).unwrap_or(0);
+    // For the steps that compute a column from Rust (step 13: the surname's search key).
+    conn.create_scalar_function(
+        "cds_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(crate::patients::store::surname_key(&ctx.get::<String>(0)?)),
+    )
+    .context("funzione cds_fold per l'aggiornamento dello schema")?;
     let current: u32 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .context("lettura della versione dello schema")?;
@@ -146,6 +155,7 @@ mod tests {
         (10, "3c2caadc8fcc0671"),
         (11, "155b1bd9101ff6a4"),
         (12, "c8352fb957569345"),
+        (13, "8b08eac5a5d57868"),
     ];
 
     #[test]

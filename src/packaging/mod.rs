@@ -58,21 +58,34 @@ pub fn download_name(given: &str, family: &str, title: &str, date: jiff::civil::
     )
 }
 
-/// Upper-case ASCII: accents folded (È → E), anything else but letters and digits → `_`.
+/// Upper-case ASCII: accents of the Latin alphabets folded (È → E, Č → C, Ș → S, ß → SS),
+/// anything else but letters and digits → `_`.
 pub fn fold(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_uppercase) {
         let mapped: &str = match c {
-            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "A",
-            'È' | 'É' | 'Ê' | 'Ë' => "E",
-            'Ì' | 'Í' | 'Î' | 'Ï' => "I",
-            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "O",
-            'Ù' | 'Ú' | 'Û' | 'Ü' => "U",
-            'Ç' => "C",
-            'Ñ' => "N",
-            'ß' => "SS",
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+            'Ç' | 'Ć' | 'Ĉ' | 'Ċ' | 'Č' => "C",
+            'Ď' | 'Đ' | 'Ð' => "D",
+            'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ĕ' | 'Ė' | 'Ę' | 'Ě' => "E",
+            'Ĝ' | 'Ğ' | 'Ġ' | 'Ģ' => "G",
+            'Ĥ' | 'Ħ' => "H",
+            'Ì' | 'Í' | 'Î' | 'Ï' | 'Ĩ' | 'Ī' | 'Ĭ' | 'Į' | 'İ' => "I",
+            'Ĵ' => "J",
+            'Ķ' => "K",
+            'Ĺ' | 'Ļ' | 'Ľ' | 'Ŀ' | 'Ł' => "L",
+            'Ñ' | 'Ń' | 'Ņ' | 'Ň' => "N",
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ŏ' | 'Ő' => "O",
+            'Ŕ' | 'Ŗ' | 'Ř' => "R",
+            'Ś' | 'Ŝ' | 'Ş' | 'Š' | 'Ș' => "S",
+            'Ţ' | 'Ť' | 'Ŧ' | 'Ț' => "T",
+            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ũ' | 'Ū' | 'Ŭ' | 'Ů' | 'Ű' | 'Ų' => "U",
+            'Ŵ' => "W",
+            'Ý' | 'Ŷ' | 'Ÿ' => "Y",
+            'Ź' | 'Ż' | 'Ž' => "Z",
             'Æ' => "AE",
             'Œ' => "OE",
+            'Þ' => "TH",
             c if c.is_ascii_alphanumeric() => {
                 out.push(c);
                 continue;

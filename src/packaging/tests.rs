@@ -14,6 +14,10 @@ fn names_are_ascii_and_follow_the_manual() {
         "NICCOLO_D_ANGELO_ECOGRAFIA_ADDOME_SUPERIORE_20261126.zip"
     );
     assert_eq!(fold("Ça ß"), "CA_SS");
+    assert_eq!(
+        fold("Kovačević Łukasz Ștefănescu"),
+        "KOVACEVIC_LUKASZ_STEFANESCU"
+    );
 }
 
 #[test]

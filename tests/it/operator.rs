@@ -124,6 +124,32 @@ fn patients_are_found_created_corrected_and_sent_a_pin() {
     assert!(page.body.contains("+393401112222"));
     op.get("/operatore/pazienti/nuovo");
     assert_eq!(op.post("/operatore/pazienti/nuovo", &good).status, 409);
+    // A surname with an accent and an apostrophe, found however the operator types it.
+    op.get("/operatore/pazienti/nuovo");
+    let r = op.post(
+        "/operatore/pazienti/nuovo",
+        &[
+            ("codice_fiscale", "CNTLCU80A01F205H"),
+            ("nome", "Luca"),
+            ("cognome", "D'Andrea Cantù"),
+            ("cellulare", ""),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    for q in [
+        "dandrea cantu",
+        "D'ANDREA CANTU'",
+        "d andrea",
+        "D’Andrea Cantù",
+    ] {
+        op.get("/operatore/pazienti");
+        let r = op.post("/operatore/pazienti", &[("q", q)]);
+        assert!(
+            r.body.contains("D&#39;Andrea Cantù Luca") || r.body.contains("D'Andrea Cantù Luca"),
+            "{q}: {}",
+            r.body
+        );
+    }
 
     // Mario: a new mobile, then a new PIN. His open session ends and his old PIN fails.
     let mut mario = Browser::new(&s.addr);

@@ -79,6 +79,14 @@ fn upgrade(fixture: &str, from: u32) -> Server {
          UPDATE pin_resets SET created_at = {now};"
     ))
     .unwrap();
+    // A surname with an apostrophe and an accent, as a registry writes it: step 13 gives it
+    // its search key.
+    old.execute(
+        "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at)
+         VALUES ('DNGNCL90A01H501X', 'Nicolò', 'D''Angelo Cantù', 1767225600)",
+        [],
+    )
+    .unwrap();
     let before = counts(&mut old);
     // The columns the fixture wrote, as they were: later steps may add columns, never change these.
     let kept: Vec<(String, Vec<String>)> = before
@@ -107,6 +115,16 @@ fn upgrade(fixture: &str, from: u32) -> Server {
     c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
     assert_eq!(version(&c), last_step(), "every step ran");
     let fresh = Connection::open_in_memory().unwrap();
+    // Step 13 computes a column with the binary's own cds_fold; the fresh database has no
+    // rows to compute, but the statement needs the function to exist.
+    fresh
+        .create_scalar_function(
+            "cds_fold",
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+            |ctx| ctx.get::<String>(0),
+        )
+        .unwrap();
     fresh.execute_batch(SCHEMA).unwrap();
     assert_eq!(
         schema_of(&c),
@@ -114,6 +132,14 @@ fn upgrade(fixture: &str, from: u32) -> Server {
         "the upgraded schema is a fresh one's"
     );
     clean(&c, "upgraded");
+    let keys: Vec<String> = c
+        .prepare("SELECT family_key FROM patients ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(keys, ["ROSSI", "BIANCHI", "DANGELOCANTU"], "step 13's keys");
     // The copy taken before the first new step: the old database as it was.
     let mut saved = Connection::open(
         s.db_path()
