@@ -241,7 +241,14 @@ mod tests {
     fn step_11_names_the_preparations_recorded_as_downloads_and_takes_views() {
         let mut c = Connection::open_in_memory().unwrap();
         migrate::upgrade(&mut c, None, &upto(10)).unwrap();
-        let p = crate::patients::store::upsert(&c, "RSSMRA80A01H501U", "Mario", "Rossi", None, 0)
+        // The patient as step 10 knew it (today's store writes columns of later steps).
+        let p: i64 = c
+            .query_row(
+                "INSERT INTO patients (codice_fiscale, given_name, family_name, created_at)
+                 VALUES ('RSSMRA80A01H501U', 'Mario', 'Rossi', 0) RETURNING id",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         let d = crate::documents::store::NewDocument {
             patient_id: p,
