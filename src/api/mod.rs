@@ -170,8 +170,21 @@ impl Caller {
 }
 
 /// The bearer token of the request, checked: 401 when missing, unknown, revoked or
-/// expired; 403 when used from an address it does not allow or without `scope`.
+/// expired; 403 when used from an address it does not allow or without `scope`. Unknown
+/// tokens are guesses: counted per address like logins (`auth.ip_attempts_per_minute`,
+/// `GUESSES`); once spent, every request from there is 429 for a while, whatever its
+/// token, so that guessing learns nothing.
 pub async fn authenticate(app: &App, ctx: &Ctx, scope: &'static str) -> Result<Caller, ApiError> {
+    if app.ip_limiter.exhausted(ctx.ip, GUESSES) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Troppi token non validi da questo indirizzo: riprova tra un minuto.",
+        ));
+    }
+    let guess = || {
+        app.ip_limiter.allow(ctx.ip, GUESSES);
+        ApiError::unauthorized("Token non valido.")
+    };
     let secret = ctx
         .header("authorization")
         .and_then(|h| {
@@ -186,7 +199,7 @@ pub async fn authenticate(app: &App, ctx: &Ctx, scope: &'static str) -> Result<C
         ));
     };
     if !secret.starts_with(store::PREFIX) || secret.len() > 200 {
-        return Err(ApiError::unauthorized("Token non valido."));
+        return Err(guess());
     }
     let secret = secret.to_string();
     let token = app
@@ -195,7 +208,7 @@ pub async fn authenticate(app: &App, ctx: &Ctx, scope: &'static str) -> Result<C
         .await?;
     let now = app.now();
     let token = match token {
-        None => return Err(ApiError::unauthorized("Token non valido.")),
+        None => return Err(guess()),
         Some(t) if t.revoked_at.is_some() => {
             return Err(ApiError::unauthorized("Token revocato."));
         }
@@ -227,6 +240,9 @@ pub async fn authenticate(app: &App, ctx: &Ctx, scope: &'static str) -> Result<C
         ip: ctx.ip.to_string(),
     })
 }
+
+/// The limiter's purpose for wrong API tokens.
+const GUESSES: &str = "api_token";
 
 /// How long a JSON body may take to arrive.
 pub fn body_timeout(app: &App) -> Duration {

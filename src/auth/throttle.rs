@@ -32,6 +32,22 @@ impl IpLimiter {
         self.allow_at(ip, purpose, ms)
     }
 
+    /// Whether `ip` has no attempt of `purpose` left now; counts nothing.
+    pub fn exhausted(&self, ip: IpAddr, purpose: &'static str) -> bool {
+        let ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
+        self.exhausted_at(ip, purpose, ms)
+    }
+
+    /// Whether `ip` has no attempt of `purpose` left at `ms`; counts nothing.
+    pub fn exhausted_at(&self, ip: IpAddr, purpose: &'static str, ms: u64) -> bool {
+        let Ok(b) = self.buckets.lock() else {
+            return true;
+        };
+        b.get(&(ip, purpose)).is_some_and(|(tokens, at)| {
+            *tokens + ms.saturating_sub(*at) * self.per_minute / 60 < 1000
+        })
+    }
+
     /// Counts an attempt at `ms` (unix milliseconds); false when the bucket is empty.
     pub fn allow_at(&self, ip: IpAddr, purpose: &'static str, ms: u64) -> bool {
         let full = self.per_minute * 1000;
@@ -261,5 +277,21 @@ mod tests {
                 .count(),
             30
         );
+    }
+
+    #[test]
+    fn exhausted_looks_without_counting() {
+        let l = IpLimiter::new(3);
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        assert!(!l.exhausted_at(ip, "api", 1_000), "nothing counted yet");
+        for _ in 0..3 {
+            assert!(!l.exhausted_at(ip, "api", 1_000), "looking counts nothing");
+            assert!(l.allow_at(ip, "api", 1_000));
+        }
+        assert!(l.exhausted_at(ip, "api", 1_000));
+        assert!(!l.exhausted_at(ip, "login", 1_000), "another purpose");
+        // One attempt comes back every 20 s.
+        assert!(l.exhausted_at(ip, "api", 20_999));
+        assert!(!l.exhausted_at(ip, "api", 21_000));
     }
 }

@@ -123,6 +123,38 @@ fn tokens_wrong_expired_revoked_out_of_scope_or_from_elsewhere() {
 }
 
 #[test]
+fn unknown_tokens_from_one_address_are_limited_and_then_every_token_is() {
+    let s = Server::demo(&[]);
+    let list = format!("/api/v1/pazienti/{}/documenti", MARIO.0);
+    let get = |token: Option<&str>| call(&s, "GET", &list, token, "", b"");
+    assert_eq!(get(Some(DEMO_TOKEN)).status, 200);
+    // Not a guess, not counted: no token at all.
+    for _ in 0..40 {
+        assert_eq!(get(None).status, 401);
+    }
+    assert_eq!(get(Some(DEMO_TOKEN)).status, 200, "nothing counted");
+    // Thirty unknown tokens (auth.ip_attempts_per_minute) are each told so; the next finds
+    // the address stopped, and so does the right token now: guessing learns nothing more.
+    for i in 0..30 {
+        let r = get(Some(&format!("cdsapi_indovino{i}")));
+        assert_eq!(r.status, 401, "{}", r.body);
+    }
+    assert_eq!(get(Some("nemmeno-cdsapi")).status, 429, "any form of guess");
+    let r = get(Some(DEMO_TOKEN));
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(
+        body_of(&r).to_string().contains("Troppi token non validi"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.header("retry-after"), Some("60"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    // One attempt comes back every 2 s (30 a minute).
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    assert_eq!(get(Some(DEMO_TOKEN)).status, 200);
+}
+
+#[test]
 fn schemathesis_finds_nothing_against_the_openapi() {
     let st = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/.venv/bin/st");
     assert!(
