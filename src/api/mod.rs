@@ -173,7 +173,9 @@ impl Caller {
 /// expired; 403 when used from an address it does not allow or without `scope`. Unknown
 /// tokens are guesses: counted per address like logins (`auth.ip_attempts_per_minute`,
 /// `GUESSES`); once spent, every request from there is 429 for a while, whatever its
-/// token, so that guessing learns nothing.
+/// token, so that guessing learns nothing. The check comes before the lookup and the count
+/// after it, so guesses sent at the same instant may pass together: with 256-bit random
+/// tokens the limit is against floods of lookups, not a search that could succeed.
 pub async fn authenticate(app: &App, ctx: &Ctx, scope: &'static str) -> Result<Caller, ApiError> {
     if app.ip_limiter.exhausted(ctx.ip, GUESSES) {
         return Err(ApiError::new(
