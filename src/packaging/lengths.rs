@@ -258,22 +258,22 @@ mod tests {
                 .to_string()
         };
         assert_eq!(name(&read), name(&plain));
-        let bad = deflated(|data| {
-            let at = data
-                .windows(4)
-                .position(|w| w == b"\x10\x00\x10\x00")
-                .unwrap();
-            data[at + 6..at + 8].copy_from_slice(&[0xff, 0xff]);
-        });
+        let bad = deflated(|data| lengthen_patient_name(data));
         assert!(!fit(Cursor::new(&bad), bad.len() as u64));
         assert!(crate::packaging::scan::header_object(&bad).is_none());
-        // The PatientName of a real header declared 4 GB long.
+        // The PatientName of a real header declared 64 KB long.
         let mut name = corpus("ct-header");
-        let at = name
+        lengthen_patient_name(&mut name);
+        assert!(!fit(Cursor::new(&name), name.len() as u64));
+    }
+
+    /// Declares the PatientName (0010,0010; explicit VR PN, a 2-byte length) of a data set
+    /// 65,535 bytes long, past the end of any header here.
+    fn lengthen_patient_name(data: &mut [u8]) {
+        let at = data
             .windows(4)
             .position(|w| w == b"\x10\x00\x10\x00")
             .unwrap();
-        name[at + 6..at + 8].copy_from_slice(&[0xff, 0xff]);
-        assert!(!fit(Cursor::new(&name), name.len() as u64));
+        data[at + 6..at + 8].copy_from_slice(&[0xff, 0xff]);
     }
 }

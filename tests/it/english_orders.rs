@@ -75,17 +75,8 @@ fn english(s: &Server) -> Browser {
     b
 }
 
-/// The part of a page that is ours: its `<main>` (the shell is the lead's), or the whole
-/// fragment.
-fn main_part(r: &Response) -> &str {
-    match (r.body.find("<main"), r.body.find("</main>")) {
-        (Some(a), Some(b)) => &r.body[a..b + "</main>".len()],
-        _ => &r.body,
-    }
-}
-
 fn assert_english(what: &str, r: &Response, want: &[&str]) {
-    let part = main_part(r);
+    let part = italian::main_of(&r.body);
     for text in want {
         assert!(part.contains(text), "{what}: {text:?} missing: {}", r.body);
     }

@@ -93,6 +93,14 @@ pub fn texts(source: &str) -> Vec<String> {
         .collect()
 }
 
+/// The part of a page that is the page's own: its `<main>` element, or the whole fragment.
+pub fn main_of(html: &str) -> &str {
+    match (html.find("<main"), html.find("</main>")) {
+        (Some(a), Some(b)) => &html[a..b + "</main>".len()],
+        _ => html,
+    }
+}
+
 /// All of [`texts`] as one text, a space between two.
 pub fn readable(source: &str) -> String {
     texts(source).join(" ")
